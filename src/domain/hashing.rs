@@ -1,0 +1,174 @@
+//! Tamper evidence: the canonical rendering of an entry, the hash chain that
+//! links entries, and the seal that closes a period.
+//!
+//! The rendering is JSON built from explicit structs in a fixed field order,
+//! with decimals normalized (`10.50` → `10.5`) and times in UTC to the
+//! microsecond. Changing anything here invalidates every stored hash, so the
+//! format carries a version and must never change in place.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use super::entry::{EntryId, JournalEntry};
+use super::money::canonical_decimal;
+use super::period::Period;
+use super::trial_balance::AccountTotals;
+
+/// `prev_hash` of the first entry.
+pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
+
+#[derive(Serialize)]
+struct CanonicalEntry<'a> {
+    v: u8,
+    key: &'a str,
+    date: String,
+    kind: &'a str,
+    description: &'a str,
+    reverses: Option<i64>,
+    postings: Vec<CanonicalPosting<'a>>,
+}
+
+#[derive(Serialize)]
+struct CanonicalPosting<'a> {
+    account: &'a str,
+    side: &'a str,
+    amount: String,
+    currency: &'a str,
+    memo: Option<&'a str>,
+    subsidiary: Option<&'a str>,
+    department: Option<&'a str>,
+    class: Option<&'a str>,
+    location: Option<&'a str>,
+    channel: Option<&'a str>,
+    shop: Option<&'a str>,
+    order_id: Option<&'a str>,
+    statement_id: Option<&'a str>,
+    payout_id: Option<&'a str>,
+    batch_id: Option<i64>,
+    sheet: Option<&'a str>,
+    row: Option<i64>,
+    mapping_version: Option<&'a str>,
+}
+
+/// The canonical text of an entry's content (everything but its place in
+/// the chain). Two entries with the same rendering are the same entry.
+pub fn canonical_content(entry: &JournalEntry) -> String {
+    let postings = entry
+        .postings()
+        .iter()
+        .map(|p| CanonicalPosting {
+            account: p.account.as_str(),
+            side: p.side.as_str(),
+            amount: canonical_decimal(p.amount.amount),
+            currency: p.amount.currency.code(),
+            memo: p.memo.as_deref(),
+            subsidiary: p.segments.subsidiary.as_deref(),
+            department: p.segments.department.as_deref(),
+            class: p.segments.class.as_deref(),
+            location: p.segments.location.as_deref(),
+            channel: p.segments.channel.as_deref(),
+            shop: p.segments.shop.as_deref(),
+            order_id: p.source.order_id.as_deref(),
+            statement_id: p.source.statement_id.as_deref(),
+            payout_id: p.source.payout_id.as_deref(),
+            batch_id: p.source.batch_id,
+            sheet: p.source.sheet.as_deref(),
+            row: p.source.row,
+            mapping_version: p.mapping_version.as_deref(),
+        })
+        .collect();
+    let canonical = CanonicalEntry {
+        v: 1,
+        key: entry.idempotency_key(),
+        date: entry.date().format("%Y-%m-%d").to_string(),
+        kind: entry.kind().as_str(),
+        description: entry.description(),
+        reverses: entry.reverses().map(|id| id.0),
+        postings,
+    };
+    serde_json::to_string(&canonical).expect("plain structs serialize")
+}
+
+pub fn content_hash(entry: &JournalEntry) -> String {
+    sha256_hex(canonical_content(entry).as_bytes())
+}
+
+/// Times are hashed and stored to the microsecond (PostgreSQL's precision).
+pub fn truncate_to_micros(t: DateTime<Utc>) -> DateTime<Utc> {
+    DateTime::from_timestamp_micros(t.timestamp_micros()).expect("in range")
+}
+
+pub fn canonical_time(t: DateTime<Utc>) -> String {
+    truncate_to_micros(t)
+        .format("%Y-%m-%dT%H:%M:%S%.6fZ")
+        .to_string()
+}
+
+#[derive(Serialize)]
+struct ChainLink<'a> {
+    v: u8,
+    seq: i64,
+    prev_hash: &'a str,
+    created_at: String,
+    created_by: &'a str,
+    content_hash: &'a str,
+}
+
+/// The hash of the entry at `seq`: it covers the previous hash, so changing
+/// or removing any entry breaks every hash after it.
+pub fn chain_hash(
+    seq: EntryId,
+    prev_hash: &str,
+    created_at: DateTime<Utc>,
+    created_by: &str,
+    content_hash: &str,
+) -> String {
+    let link = ChainLink {
+        v: 1,
+        seq: seq.0,
+        prev_hash,
+        created_at: canonical_time(created_at),
+        created_by,
+        content_hash,
+    };
+    sha256_hex(serde_json::to_string(&link).expect("plain struct").as_bytes())
+}
+
+#[derive(Serialize)]
+struct CanonicalSeal<'a> {
+    v: u8,
+    period: String,
+    head_seq: i64,
+    head_hash: &'a str,
+    balances: Vec<[String; 4]>,
+}
+
+/// The seal of a closed period: the chain head when it was closed and the
+/// cumulative trial balance at the period's end (entries up to the head).
+pub fn seal_hash(period: Period, head_seq: i64, head_hash: &str, balances: &[AccountTotals]) -> String {
+    let mut rows: Vec<[String; 4]> = balances
+        .iter()
+        .map(|b| {
+            [
+                b.account.to_string(),
+                b.currency.to_string(),
+                canonical_decimal(b.debits),
+                canonical_decimal(b.credits),
+            ]
+        })
+        .collect();
+    rows.sort();
+    let seal = CanonicalSeal {
+        v: 1,
+        period: period.to_string(),
+        head_seq,
+        head_hash,
+        balances: rows,
+    };
+    sha256_hex(serde_json::to_string(&seal).expect("plain struct").as_bytes())
+}

@@ -1,0 +1,19 @@
+//! The domain: money, accounts, periods, journal entries and the rules that
+//! keep a ledger sound. Plain Rust, no I/O; adapters live around it.
+
+pub mod account;
+pub mod entry;
+pub mod hashing;
+pub mod money;
+pub mod period;
+pub mod trial_balance;
+pub mod verify;
+
+pub use account::{Account, AccountCode, AccountType, ChartOfAccounts};
+pub use entry::{
+    EntryDraft, EntryError, EntryId, EntryKind, JournalEntry, Posting, Segments, Side, SourceRef,
+    StoredEntry,
+};
+pub use money::{Currency, Money};
+pub use period::{Period, PeriodStatus};
+pub use trial_balance::{AccountTotals, TrialBalance};

@@ -1,0 +1,11 @@
+//! settlebridge: channel settlements to a double-entry ledger and NetSuite.
+//!
+//! `domain` is plain Rust with no I/O. Around it: `store` (sqlx, SQLite and
+//! PostgreSQL), `gl_mappings` (the chart and mapping files), `export`
+//! (hledger, beancount, CSV) and `cli`.
+
+pub mod cli;
+pub mod domain;
+pub mod export;
+pub mod gl_mappings;
+pub mod store;

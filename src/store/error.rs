@@ -1,0 +1,47 @@
+use chrono::NaiveDate;
+
+use crate::domain::{AccountCode, AccountType, EntryId, Period};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("could not migrate the database: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("`{0}` is not a database URL settlebridge knows (use sqlite://FILE or postgres://…)")]
+    UnsupportedUrl(String),
+    #[error("idempotency key `{key}` is already used by entry {existing} with different content; nothing was written")]
+    IdempotencyConflict { key: String, existing: EntryId },
+    #[error("entry `{key}` is dated {date}, in period {period}, which is closed; nothing was written")]
+    PeriodClosed {
+        key: String,
+        date: NaiveDate,
+        period: Period,
+    },
+    #[error("entry {0} does not exist")]
+    EntryNotFound(EntryId),
+    #[error("entry {id} was already reversed by entry {by}; an entry is reversed at most once")]
+    AlreadyReversed { id: EntryId, by: EntryId },
+    #[error("entry {0} is itself a reversal; post a new entry instead of reversing it")]
+    ReversalOfReversal(EntryId),
+    #[error("a reversal of entry {id} (dated {original}) cannot be dated {date}, before it")]
+    ReversalBeforeOriginal {
+        id: EntryId,
+        original: NaiveDate,
+        date: NaiveDate,
+    },
+    #[error("period {0} is already closed")]
+    PeriodAlreadyClosed(Period),
+    #[error("period {0} is not closed")]
+    PeriodNotClosed(Period),
+    #[error("reopening a period needs a reason")]
+    ReasonRequired,
+    #[error("account {code} is {from} and has postings; it cannot become {to} (add a new account instead)")]
+    AccountTypeChange {
+        code: AccountCode,
+        from: AccountType,
+        to: AccountType,
+    },
+    #[error("stored data is not readable: {0}")]
+    Corrupt(String),
+}

@@ -1,0 +1,196 @@
+//! Storage: one trait, `LedgerStore`, with a SQLite and a PostgreSQL
+//! implementation that behave the same. The ledger's rules on write
+//! (idempotency, closed periods, reversals, the hash chain) are written once,
+//! in `rules`, over the small `LedgerTx` trait each backend implements.
+
+mod amounts;
+mod chart_sync;
+mod error;
+mod postgres;
+mod rows;
+mod rules;
+mod sql;
+mod sqlite;
+
+use async_trait::async_trait;
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
+
+use crate::domain::verify::PeriodSeal;
+use crate::domain::{AccountTotals, ChartOfAccounts, EntryId, JournalEntry, Period, PeriodStatus, StoredEntry};
+
+pub use error::StoreError;
+pub use postgres::PgStore;
+pub use sqlite::SqliteStore;
+
+/// The database a command works on when neither `--db` nor `DATABASE_URL` says.
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://settlebridge.db";
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// What posting an entry did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Posted {
+    /// A new entry was written.
+    Created(StoredEntry),
+    /// An entry with the same key and the same content was already there.
+    Existing(StoredEntry),
+}
+
+impl Posted {
+    pub fn entry(&self) -> &StoredEntry {
+        match self {
+            Posted::Created(e) | Posted::Existing(e) => e,
+        }
+    }
+    pub fn is_new(&self) -> bool {
+        matches!(self, Posted::Created(_))
+    }
+}
+
+/// Which entries to read: dates are inclusive.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct EntryFilter {
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+}
+
+impl EntryFilter {
+    pub fn period(period: Period) -> Self {
+        EntryFilter {
+            from: Some(period.first_day()),
+            to: Some(period.last_day()),
+        }
+    }
+}
+
+/// Which postings to sum: entry dates are inclusive; `max_seq` limits to
+/// entries written up to that point of the chain (for period seals).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct TotalsQuery {
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+    pub max_seq: Option<i64>,
+}
+
+/// A period and what the last close or reopen did to it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct PeriodState {
+    pub period: Period,
+    pub status: PeriodStatus,
+    pub changed_at: DateTime<Utc>,
+    pub changed_by: String,
+    pub reason: Option<String>,
+    pub seal_hash: Option<String>,
+}
+
+/// What loading the chart changed.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct ChartSync {
+    pub added: usize,
+    pub updated: usize,
+    pub unchanged: usize,
+}
+
+/// Row counts, for summaries.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct LedgerCounts {
+    pub entries: u64,
+    pub postings: u64,
+    pub accounts: u64,
+}
+
+/// Everything the application needs from a database. Every write either
+/// happens completely or leaves the database exactly as it was.
+#[async_trait]
+pub trait LedgerStore: Send + Sync {
+    fn backend(&self) -> Backend;
+
+    /// Adds new accounts and updates names, NetSuite ids and the active flag.
+    /// Changing the type of an account that has postings is refused.
+    async fn sync_chart(&self, chart: &ChartOfAccounts) -> Result<ChartSync, StoreError>;
+    async fn chart(&self) -> Result<ChartOfAccounts, StoreError>;
+
+    /// Writes one entry (see `Posted` for what a repeated key does).
+    async fn post(&self, entry: &JournalEntry, actor: &str) -> Result<Posted, StoreError> {
+        let mut posted = self.post_batch(std::slice::from_ref(entry), actor).await?;
+        Ok(posted.pop().expect("one result per entry"))
+    }
+    /// Writes several entries in one transaction: all of them or none.
+    async fn post_batch(&self, entries: &[JournalEntry], actor: &str) -> Result<Vec<Posted>, StoreError>;
+    /// Writes the mirror of entry `id`. Without `date`, it is dated like the
+    /// original, or on the first day of the first open period after it when
+    /// the original's period is closed.
+    async fn reverse(
+        &self,
+        id: EntryId,
+        date: Option<NaiveDate>,
+        reason: &str,
+        actor: &str,
+    ) -> Result<StoredEntry, StoreError>;
+
+    async fn entry(&self, id: EntryId) -> Result<Option<StoredEntry>, StoreError>;
+    async fn entry_by_key(&self, key: &str) -> Result<Option<StoredEntry>, StoreError>;
+    /// The entry that reverses `id`, if any.
+    async fn reversed_by(&self, id: EntryId) -> Result<Option<EntryId>, StoreError>;
+    /// Streams entries in sequence order, with their postings.
+    async fn for_each_entry(
+        &self,
+        filter: EntryFilter,
+        visit: &mut (dyn FnMut(StoredEntry) -> Result<(), StoreError> + Send),
+    ) -> Result<(), StoreError>;
+    /// Debit and credit totals per account and currency.
+    async fn account_totals(&self, query: TotalsQuery) -> Result<Vec<AccountTotals>, StoreError>;
+    /// The last entry's sequence and hash, as the chain head records them.
+    async fn head(&self) -> Result<Option<(i64, String)>, StoreError>;
+    async fn counts(&self) -> Result<LedgerCounts, StoreError>;
+
+    /// Closes a period and stores its seal.
+    async fn close_period(&self, period: Period, actor: &str) -> Result<PeriodSeal, StoreError>;
+    async fn reopen_period(&self, period: Period, reason: &str, actor: &str) -> Result<(), StoreError>;
+    /// Periods that were ever closed, with their current state.
+    async fn period_states(&self) -> Result<Vec<PeriodState>, StoreError>;
+    /// Every seal ever stored, oldest first (a reopened period keeps its old seals).
+    async fn seals(&self) -> Result<Vec<PeriodSeal>, StoreError>;
+}
+
+/// Opens the database at `url` (`sqlite://…` or `postgres://…`), creating
+/// it if needed and running the migrations.
+pub async fn connect(url: &str) -> Result<Box<dyn LedgerStore>, StoreError> {
+    if url.starts_with("sqlite:") {
+        Ok(Box::new(SqliteStore::connect(url).await?))
+    } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        Ok(Box::new(PgStore::connect(url).await?))
+    } else {
+        Err(StoreError::UnsupportedUrl(redact_url(url)))
+    }
+}
+
+/// A database URL fit to print: any password is replaced by `***`.
+pub fn redact_url(url: &str) -> String {
+    if let Some((scheme, rest)) = url.split_once("://") {
+        if let Some((userinfo, host)) = rest.split_once('@') {
+            if let Some((user, _password)) = userinfo.split_once(':') {
+                return format!("{scheme}://{user}:***@{host}");
+            }
+        }
+    }
+    url.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn passwords_never_print() {
+        assert_eq!(
+            super::redact_url("postgres://app:s3cret@db:5432/books"),
+            "postgres://app:***@db:5432/books"
+        );
+        assert_eq!(super::redact_url("sqlite://settlebridge.db"), "sqlite://settlebridge.db");
+    }
+}

@@ -1,0 +1,179 @@
+//! The ledger's rules on write, written once for both backends: idempotency,
+//! closed periods, reversals at most once, and the hash chain. Each backend
+//! supplies a `LedgerTx` over a transaction that holds the ledger's write
+//! lock, so two writers can never interleave in the chain.
+
+use std::collections::BTreeSet;
+
+use async_trait::async_trait;
+use chrono::{NaiveDate, Utc};
+
+use super::{Posted, StoreError, TotalsQuery};
+use crate::domain::hashing::{chain_hash, content_hash, seal_hash, truncate_to_micros};
+use crate::domain::verify::PeriodSeal;
+use crate::domain::{AccountTotals, EntryId, EntryKind, JournalEntry, Period, StoredEntry};
+
+/// The operations the rules need inside one write transaction.
+#[async_trait]
+pub trait LedgerTx: Send {
+    /// The sequence and content hash of the entry with this key.
+    async fn find_key(&mut self, key: &str) -> Result<Option<(EntryId, String)>, StoreError>;
+    async fn load_entry(&mut self, id: EntryId) -> Result<Option<StoredEntry>, StoreError>;
+    async fn reversed_by(&mut self, id: EntryId) -> Result<Option<EntryId>, StoreError>;
+    /// Periods whose latest event is a close.
+    async fn closed_periods(&mut self) -> Result<BTreeSet<Period>, StoreError>;
+    async fn head(&mut self) -> Result<(i64, String), StoreError>;
+    async fn insert_entry(&mut self, entry: &StoredEntry) -> Result<(), StoreError>;
+    async fn set_head(&mut self, seq: i64, hash: &str) -> Result<(), StoreError>;
+    async fn account_totals(&mut self, query: TotalsQuery) -> Result<Vec<AccountTotals>, StoreError>;
+    async fn insert_close(&mut self, seal: &PeriodSeal, actor: &str) -> Result<(), StoreError>;
+    async fn insert_reopen(&mut self, period: Period, reason: &str, actor: &str) -> Result<(), StoreError>;
+}
+
+/// Writes `entries` in order. The caller commits only if this returns Ok.
+pub async fn post_batch<T: LedgerTx + ?Sized>(
+    tx: &mut T,
+    entries: &[JournalEntry],
+    actor: &str,
+) -> Result<Vec<Posted>, StoreError> {
+    let closed = tx.closed_periods().await?;
+    let (mut seq, mut prev_hash) = tx.head().await?;
+    let start_seq = seq;
+    let mut out = Vec::with_capacity(entries.len());
+    for entry in entries {
+        let content = content_hash(entry);
+        if let Some((existing, existing_content)) = tx.find_key(entry.idempotency_key()).await? {
+            if existing_content != content {
+                return Err(StoreError::IdempotencyConflict {
+                    key: entry.idempotency_key().to_string(),
+                    existing,
+                });
+            }
+            let stored = tx
+                .load_entry(existing)
+                .await?
+                .ok_or(StoreError::EntryNotFound(existing))?;
+            out.push(Posted::Existing(stored));
+            continue;
+        }
+        if closed.contains(&entry.period()) {
+            return Err(StoreError::PeriodClosed {
+                key: entry.idempotency_key().to_string(),
+                date: entry.date(),
+                period: entry.period(),
+            });
+        }
+        seq += 1;
+        let created_at = truncate_to_micros(Utc::now());
+        let hash = chain_hash(EntryId(seq), &prev_hash, created_at, actor, &content);
+        let stored = StoredEntry {
+            seq: EntryId(seq),
+            entry: entry.clone(),
+            created_at,
+            created_by: actor.to_string(),
+            content_hash: content,
+            prev_hash: std::mem::replace(&mut prev_hash, hash.clone()),
+            hash,
+        };
+        tx.insert_entry(&stored).await?;
+        out.push(Posted::Created(stored));
+    }
+    if seq != start_seq {
+        tx.set_head(seq, &prev_hash).await?;
+    }
+    Ok(out)
+}
+
+pub async fn reverse<T: LedgerTx + ?Sized>(
+    tx: &mut T,
+    id: EntryId,
+    date: Option<NaiveDate>,
+    reason: &str,
+    actor: &str,
+) -> Result<StoredEntry, StoreError> {
+    let original = tx.load_entry(id).await?.ok_or(StoreError::EntryNotFound(id))?;
+    if original.entry.kind() == EntryKind::Reversal {
+        return Err(StoreError::ReversalOfReversal(id));
+    }
+    if let Some(by) = tx.reversed_by(id).await? {
+        return Err(StoreError::AlreadyReversed { id, by });
+    }
+    let closed = tx.closed_periods().await?;
+    let original_date = original.entry.date();
+    let date = match date {
+        Some(d) if d < original_date => {
+            return Err(StoreError::ReversalBeforeOriginal {
+                id,
+                original: original_date,
+                date: d,
+            })
+        }
+        Some(d) => d,
+        None => {
+            let mut period = Period::of(original_date);
+            if !closed.contains(&period) {
+                original_date
+            } else {
+                while closed.contains(&period) {
+                    period = period.next();
+                }
+                period.first_day()
+            }
+        }
+    };
+    let reversal = JournalEntry::reversal_of(&original, date, reason);
+    let posted = post_batch(tx, std::slice::from_ref(&reversal), actor).await?;
+    match posted.into_iter().next() {
+        Some(Posted::Created(e)) => Ok(e),
+        // The reversal key was taken without a reversal link: refuse rather
+        // than report a reversal that did not happen.
+        Some(Posted::Existing(e)) => Err(StoreError::IdempotencyConflict {
+            key: reversal.idempotency_key().to_string(),
+            existing: e.seq,
+        }),
+        None => unreachable!("one entry in, one result out"),
+    }
+}
+
+pub async fn close_period<T: LedgerTx + ?Sized>(
+    tx: &mut T,
+    period: Period,
+    actor: &str,
+) -> Result<PeriodSeal, StoreError> {
+    if tx.closed_periods().await?.contains(&period) {
+        return Err(StoreError::PeriodAlreadyClosed(period));
+    }
+    let (head_seq, head_hash) = tx.head().await?;
+    let balances = tx
+        .account_totals(TotalsQuery {
+            from: None,
+            to: Some(period.last_day()),
+            max_seq: Some(head_seq),
+        })
+        .await?;
+    let seal = PeriodSeal {
+        period,
+        closed_at: truncate_to_micros(Utc::now()),
+        seal_hash: seal_hash(period, head_seq, &head_hash, &balances),
+        head_seq,
+        head_hash,
+    };
+    tx.insert_close(&seal, actor).await?;
+    Ok(seal)
+}
+
+pub async fn reopen_period<T: LedgerTx + ?Sized>(
+    tx: &mut T,
+    period: Period,
+    reason: &str,
+    actor: &str,
+) -> Result<(), StoreError> {
+    let reason = reason.trim();
+    if reason.is_empty() {
+        return Err(StoreError::ReasonRequired);
+    }
+    if !tx.closed_periods().await?.contains(&period) {
+        return Err(StoreError::PeriodNotClosed(period));
+    }
+    tx.insert_reopen(period, reason, actor).await
+}

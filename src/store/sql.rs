@@ -1,0 +1,91 @@
+//! SQL both backends run as written: `$n` placeholders work in SQLite too,
+//! and both accept `ON CONFLICT … DO UPDATE` and `RETURNING`. What differs
+//! (locking, connection setup) stays in each backend's module.
+
+use super::rows::{ENTRY_COLUMNS, POSTING_COLUMNS};
+use super::TotalsQuery;
+
+pub const HEAD: &str = "SELECT last_seq, last_hash FROM ledger_head WHERE id = 1";
+pub const SET_HEAD: &str = "UPDATE ledger_head SET last_seq = $1, last_hash = $2 WHERE id = 1";
+pub const FIND_KEY: &str = "SELECT seq, content_hash FROM entries WHERE idempotency_key = $1";
+pub const REVERSED_BY: &str = "SELECT seq FROM entries WHERE reverses = $1";
+pub const INSERT_ENTRY: &str = "INSERT INTO entries (seq, idempotency_key, entry_date, kind, \
+     description, reverses, created_at, created_by, content_hash, prev_hash, hash) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
+pub const INSERT_POSTING: &str = "INSERT INTO postings (entry_seq, line_no, entry_date, account, \
+     side, amount_micros, currency, memo, subsidiary, department, class, location, channel, shop, \
+     order_id, statement_id, payout_id, batch_id, sheet, source_row, mapping_version) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)";
+/// Periods whose latest event is a close.
+pub const CLOSED_PERIODS: &str = "SELECT ev.period FROM period_events ev \
+     WHERE ev.id = (SELECT MAX(id) FROM period_events x WHERE x.period = ev.period) \
+     AND ev.action = 'close'";
+pub const INSERT_CLOSE: &str = "INSERT INTO period_events (period, action, reason, actor, at, \
+     head_seq, head_hash, seal_hash) VALUES ($1, 'close', NULL, $2, $3, $4, $5, $6)";
+pub const INSERT_REOPEN: &str = "INSERT INTO period_events (period, action, reason, actor, at) \
+     VALUES ($1, 'reopen', $2, $3, $4)";
+pub const PERIOD_STATES: &str = "SELECT ev.period, ev.action, ev.reason, ev.actor, ev.at, ev.seal_hash \
+     FROM period_events ev \
+     WHERE ev.id = (SELECT MAX(id) FROM period_events x WHERE x.period = ev.period) \
+     ORDER BY ev.period";
+pub const SEALS: &str = "SELECT period, at, head_seq, head_hash, seal_hash FROM period_events \
+     WHERE action = 'close' ORDER BY id";
+pub const ACCOUNTS: &str =
+    "SELECT code, name, account_type, netsuite_id, active FROM accounts ORDER BY code";
+pub const ACCOUNT_HAS_POSTINGS: &str = "SELECT 1 FROM postings WHERE account = $1 LIMIT 1";
+pub const UPSERT_ACCOUNT: &str = "INSERT INTO accounts (code, name, account_type, netsuite_id, \
+     active, updated_at) VALUES ($1, $2, $3, $4, $5, $6) \
+     ON CONFLICT (code) DO UPDATE SET name = excluded.name, account_type = excluded.account_type, \
+     netsuite_id = excluded.netsuite_id, active = excluded.active, updated_at = excluded.updated_at";
+pub const COUNTS: &str = "SELECT (SELECT COUNT(*) FROM entries) AS entries, \
+     (SELECT COUNT(*) FROM postings) AS postings, (SELECT COUNT(*) FROM accounts) AS accounts";
+
+pub fn entry_by_seq() -> String {
+    format!("SELECT {ENTRY_COLUMNS} FROM entries e WHERE e.seq = $1")
+}
+
+pub fn postings_of() -> String {
+    format!("SELECT {POSTING_COLUMNS} FROM postings p WHERE p.entry_seq = $1 ORDER BY p.line_no")
+}
+
+/// Entries joined with their postings, in chain order; `$1`/`$2` bound the
+/// entry date (either may be NULL).
+pub fn entries_with_postings(bounded: (bool, bool)) -> String {
+    let mut sql = format!(
+        "SELECT {ENTRY_COLUMNS}, {POSTING_COLUMNS} FROM entries e \
+         JOIN postings p ON p.entry_seq = e.seq WHERE 1 = 1"
+    );
+    let mut n = 0;
+    for (present, op) in [(bounded.0, ">="), (bounded.1, "<=")] {
+        if present {
+            n += 1;
+            sql.push_str(&format!(" AND e.entry_date {op} ${n}"));
+        }
+    }
+    sql.push_str(" ORDER BY e.seq, p.line_no");
+    sql
+}
+
+/// Sums per account and currency. Conditions are added only for the bounds
+/// present, so each query can use the date index; binds follow in the order
+/// from, to, max_seq.
+pub fn account_totals(q: &TotalsQuery) -> String {
+    let mut sql = String::from(
+        "SELECT p.account, p.currency, \
+         CAST(COALESCE(SUM(CASE WHEN p.side = 'debit' THEN p.amount_micros END), 0) AS BIGINT) AS debit_micros, \
+         CAST(COALESCE(SUM(CASE WHEN p.side = 'credit' THEN p.amount_micros END), 0) AS BIGINT) AS credit_micros \
+         FROM postings p WHERE 1 = 1",
+    );
+    let mut n = 0;
+    let mut cond = |present: bool, text: &str| {
+        if present {
+            n += 1;
+            sql.push_str(&format!(" AND {text} ${n}"));
+        }
+    };
+    cond(q.from.is_some(), "p.entry_date >=");
+    cond(q.to.is_some(), "p.entry_date <=");
+    cond(q.max_seq.is_some(), "p.entry_seq <=");
+    sql.push_str(" GROUP BY p.account, p.currency ORDER BY p.account, p.currency");
+    sql
+}
