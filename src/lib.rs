@@ -5,7 +5,9 @@
 //! (hledger, beancount, CSV) and `cli`.
 
 pub mod cli;
+pub mod demo;
 pub mod domain;
 pub mod export;
 pub mod gl_mappings;
+pub mod ledger;
 pub mod store;

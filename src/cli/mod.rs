@@ -1,1 +1,183 @@
-//! cli
+//! The `settlebridge` command line. Each subcommand is a thin edge: parse
+//! arguments, call the library, print for people (or JSON for machines).
+
+mod demo;
+mod entry_cmd;
+mod ledger_cmd;
+mod table;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::export::JournalFormat;
+use crate::store::{self, LedgerStore, DEFAULT_DATABASE_URL};
+
+#[derive(Parser, Debug)]
+#[command(name = "settlebridge", version, about = "Channel settlements to a double-entry ledger and NetSuite")]
+pub struct Cli {
+    /// Database URL: sqlite://FILE (the default, in the working directory) or postgres://…
+    #[arg(long, global = true, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL, hide_env_values = true)]
+    pub db: String,
+
+    /// Directory with accounts.toml and the mapping files.
+    #[arg(long, global = true, env = "SETTLEBRIDGE_MAPPINGS", default_value = "gl-mappings")]
+    pub mappings: PathBuf,
+
+    /// Who is acting, recorded on every entry and period change.
+    #[arg(long, global = true, env = "SETTLEBRIDGE_ACTOR")]
+    pub actor: Option<String>,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Create or migrate the database and load the chart of accounts.
+    Init,
+    /// Re-check the hash chain, every entry's balance, the global balance and period seals.
+    Verify {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Balances per account and currency.
+    TrialBalance {
+        /// Opening, activity and closing for one month (YYYY-MM).
+        #[arg(long, conflicts_with = "as_of")]
+        period: Option<String>,
+        /// Balances at the end of this day (YYYY-MM-DD).
+        #[arg(long)]
+        as_of: Option<String>,
+        #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+        format: OutputFormat,
+    },
+    /// Close or reopen an accounting period.
+    Period {
+        #[command(subcommand)]
+        action: PeriodCommand,
+    },
+    /// Write the journal for other tools.
+    Export {
+        #[command(subcommand)]
+        what: ExportCommand,
+    },
+    /// Post, reverse or show single journal entries.
+    Entry {
+        #[command(subcommand)]
+        action: EntryCommand,
+    },
+    /// Write a fresh demo database (not the one --db names) and show its books.
+    Demo {
+        /// The SQLite file to (re)create.
+        #[arg(long, default_value = "settlebridge-demo.db")]
+        file: PathBuf,
+    },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum OutputFormat {
+    Table,
+    Csv,
+    Json,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum PeriodCommand {
+    /// Close a month: no entry may be dated in it until it is reopened.
+    Close { period: String },
+    /// Reopen a closed month; the reason is recorded.
+    Reopen {
+        period: String,
+        #[arg(long)]
+        reason: String,
+    },
+    /// Periods that were ever closed, and their state.
+    List,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ExportCommand {
+    /// The ledger's entries: hledger, beancount or CSV.
+    Journal {
+        #[arg(long, value_enum)]
+        format: JournalFormat,
+        /// Only entries dated in this month (YYYY-MM).
+        #[arg(long)]
+        period: Option<String>,
+        /// Write to this file instead of standard output.
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum EntryCommand {
+    /// Post entries from a JSON file (one entry or a list); `-` reads stdin.
+    Post { file: PathBuf },
+    /// Reverse an entry; the mirror entry links to it.
+    Reverse {
+        /// The entry's number (its sequence).
+        id: i64,
+        #[arg(long)]
+        reason: String,
+        /// Date of the reversal (YYYY-MM-DD); by default the original's, or the
+        /// first day of the first open period if the original's is closed.
+        #[arg(long)]
+        date: Option<String>,
+    },
+    /// Show an entry with its postings and hashes.
+    Show {
+        id: i64,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+impl Cli {
+    pub fn actor(&self) -> String {
+        self.actor.clone().unwrap_or_else(|| {
+            let user = std::env::var("USER").unwrap_or_else(|_| "unknown".into());
+            format!("cli:{user}")
+        })
+    }
+}
+
+/// Runs a parsed command line; errors are printed for people here.
+pub async fn run(cli: Cli) -> ExitCode {
+    match dispatch(&cli).await {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+async fn open(cli: &Cli) -> anyhow::Result<Box<dyn LedgerStore>> {
+    store::connect(&cli.db)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot open {}: {e}", store::redact_url(&cli.db)))
+}
+
+async fn dispatch(cli: &Cli) -> anyhow::Result<ExitCode> {
+    if let Command::Demo { file } = &cli.command {
+        return demo::run(cli, file).await;
+    }
+    let store = open(cli).await?;
+    let store = store.as_ref();
+    match &cli.command {
+        Command::Init => ledger_cmd::init(cli, store).await,
+        Command::Verify { json } => ledger_cmd::verify(store, *json).await,
+        Command::TrialBalance { period, as_of, format } => {
+            ledger_cmd::trial_balance(store, period.as_deref(), as_of.as_deref(), *format).await
+        }
+        Command::Period { action } => ledger_cmd::period(cli, store, action).await,
+        Command::Export {
+            what: ExportCommand::Journal { format, period, output },
+        } => ledger_cmd::export_journal(store, *format, period.as_deref(), output.as_deref()).await,
+        Command::Entry { action } => entry_cmd::run(cli, store, action).await,
+        Command::Demo { .. } => unreachable!("handled above"),
+    }
+}

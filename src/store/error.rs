@@ -44,4 +44,8 @@ pub enum StoreError {
     },
     #[error("stored data is not readable: {0}")]
     Corrupt(String),
+    /// A reader of streamed entries stopped the stream (an export's file
+    /// could not be written, say).
+    #[error("{0}")]
+    Stopped(String),
 }
