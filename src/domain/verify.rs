@@ -42,7 +42,7 @@ pub enum VerifyProblem {
     NotDoubleEntry {
         seq: EntryId,
         key: String,
-        error: EntryError,
+        error: Box<EntryError>,
     },
     #[error("the ledger does not balance in {currency}: debits {debits}, credits {credits}")]
     GlobalImbalance {
@@ -138,7 +138,7 @@ impl ChainVerifier {
             .map_err(|error| VerifyProblem::NotDoubleEntry {
                 seq: e.seq,
                 key: key(),
-                error,
+                error: Box::new(error),
             })?;
         for (currency, (dr, cr)) in e.entry.totals_by_currency() {
             let t = self.totals.entry(currency).or_default();

@@ -231,7 +231,7 @@ impl SealRow {
 impl PeriodEventRow {
     pub fn into_state(self) -> Result<PeriodState, StoreError> {
         Ok(PeriodState {
-            period: self.period.parse().map_err(|e| corrupt(e))?,
+            period: self.period.parse().map_err(corrupt)?,
             status: if self.action == "close" { PeriodStatus::Closed } else { PeriodStatus::Open },
             changed_at: self.at,
             changed_by: self.actor,

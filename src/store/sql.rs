@@ -32,7 +32,7 @@ pub const SEALS: &str = "SELECT period, at, head_seq, head_hash, seal_hash FROM 
      WHERE action = 'close' ORDER BY id";
 pub const ACCOUNTS: &str =
     "SELECT code, name, account_type, netsuite_id, active FROM accounts ORDER BY code";
-pub const ACCOUNT_HAS_POSTINGS: &str = "SELECT 1 FROM postings WHERE account = $1 LIMIT 1";
+pub const ACCOUNT_HAS_POSTINGS: &str = "SELECT CAST(1 AS BIGINT) FROM postings WHERE account = $1 LIMIT 1";
 pub const UPSERT_ACCOUNT: &str = "INSERT INTO accounts (code, name, account_type, netsuite_id, \
      active, updated_at) VALUES ($1, $2, $3, $4, $5, $6) \
      ON CONFLICT (code) DO UPDATE SET name = excluded.name, account_type = excluded.account_type, \
