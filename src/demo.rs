@@ -19,11 +19,21 @@ struct Line<'a> {
 }
 
 fn dr<'a>(account: &'a str, amount: &'a str, memo: &'a str) -> Line<'a> {
-    Line { account, side: Side::Debit, amount, memo }
+    Line {
+        account,
+        side: Side::Debit,
+        amount,
+        memo,
+    }
 }
 
 fn cr<'a>(account: &'a str, amount: &'a str, memo: &'a str) -> Line<'a> {
-    Line { account, side: Side::Credit, amount, memo }
+    Line {
+        account,
+        side: Side::Credit,
+        amount,
+        memo,
+    }
 }
 
 struct Doc<'a> {

@@ -64,7 +64,9 @@ mod tests {
     fn default_chart_has_what_a_channel_seller_needs() {
         let chart = ChartOfAccounts::from_toml(DEFAULT_ACCOUNTS_TOML).unwrap();
         let has = |code: &str, t: AccountType| {
-            let a = chart.get(&code.parse().unwrap()).unwrap_or_else(|| panic!("{code} missing"));
+            let a = chart
+                .get(&code.parse().unwrap())
+                .unwrap_or_else(|| panic!("{code} missing"));
             assert_eq!(a.account_type, t, "{code}");
         };
         has("1010", AccountType::Asset); // bank
@@ -90,8 +92,15 @@ mod tests {
         let (chart, source) = load_chart(dir.path()).unwrap();
         assert_eq!(source, ChartSource::BuiltIn);
         assert!(chart.len() > 20);
-        std::fs::write(dir.path().join("accounts.toml"), "[[account]]\ncode='1'\nname='x'\ntype='nope'\n").unwrap();
+        std::fs::write(
+            dir.path().join("accounts.toml"),
+            "[[account]]\ncode='1'\nname='x'\ntype='nope'\n",
+        )
+        .unwrap();
         let err = load_chart(dir.path()).unwrap_err().to_string();
-        assert!(err.contains("accounts.toml") && err.contains("nope"), "{err}");
+        assert!(
+            err.contains("accounts.toml") && err.contains("nope"),
+            "{err}"
+        );
     }
 }

@@ -67,7 +67,10 @@ pub async fn trial_balance(
     range: TrialBalanceRange,
 ) -> Result<TrialBalance, StoreError> {
     let (opening, activity) = match range {
-        TrialBalanceRange::All => (Vec::new(), store.account_totals(TotalsQuery::default()).await?),
+        TrialBalanceRange::All => (
+            Vec::new(),
+            store.account_totals(TotalsQuery::default()).await?,
+        ),
         TrialBalanceRange::AsOf(date) => (
             Vec::new(),
             store
@@ -78,7 +81,10 @@ pub async fn trial_balance(
                 .await?,
         ),
         TrialBalanceRange::Period(period) => {
-            let before = period.first_day().pred_opt().expect("periods start after 1900");
+            let before = period
+                .first_day()
+                .pred_opt()
+                .expect("periods start after 1900");
             let opening = store
                 .account_totals(TotalsQuery {
                     to: Some(before),

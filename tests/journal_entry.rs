@@ -33,7 +33,10 @@ fn a_balanced_entry_is_accepted() {
 
 #[test]
 fn unbalanced_says_by_how_much_and_which_side() {
-    let err = refuse(&[("1210", "debit", "50.99", "USD"), ("4000", "credit", "50.98", "USD")]);
+    let err = refuse(&[
+        ("1210", "debit", "50.99", "USD"),
+        ("4000", "credit", "50.98", "USD"),
+    ]);
     assert_eq!(
         err.to_string(),
         "the entry does not balance in USD: debits 50.99, credits 50.98, debits exceed credits by 0.01"
@@ -68,54 +71,106 @@ fn balance_is_per_currency() {
 
 #[test]
 fn fewer_than_two_postings_is_refused() {
-    assert_eq!(refuse(&[("1210", "debit", "1", "USD")]), EntryError::TooFewPostings { count: 1 });
+    assert_eq!(
+        refuse(&[("1210", "debit", "1", "USD")]),
+        EntryError::TooFewPostings { count: 1 }
+    );
     assert_eq!(refuse(&[]), EntryError::TooFewPostings { count: 0 });
 }
 
 #[test]
 fn zero_and_negative_amounts_are_refused_with_their_line() {
-    let err = refuse(&[("1210", "debit", "0.00", "USD"), ("4000", "credit", "0.00", "USD")]);
+    let err = refuse(&[
+        ("1210", "debit", "0.00", "USD"),
+        ("4000", "credit", "0.00", "USD"),
+    ]);
     assert_eq!(
         err.to_string(),
         "line 1 (1210): amount 0.00 must be greater than zero (use the other side for a negative)"
     );
-    let err = refuse(&[("1210", "debit", "5", "USD"), ("4000", "credit", "-5", "USD"), ("4000", "credit", "10", "USD")]);
-    assert!(matches!(err, EntryError::NonPositiveAmount { line: 2, .. }), "{err}");
+    let err = refuse(&[
+        ("1210", "debit", "5", "USD"),
+        ("4000", "credit", "-5", "USD"),
+        ("4000", "credit", "10", "USD"),
+    ]);
+    assert!(
+        matches!(err, EntryError::NonPositiveAmount { line: 2, .. }),
+        "{err}"
+    );
 }
 
 #[test]
 fn unknown_and_inactive_accounts_are_refused() {
-    let err = refuse(&[("1210", "debit", "5", "USD"), ("9999", "credit", "5", "USD")]);
-    assert_eq!(err.to_string(), "line 2: account 9999 is not in the chart of accounts");
+    let err = refuse(&[
+        ("1210", "debit", "5", "USD"),
+        ("9999", "credit", "5", "USD"),
+    ]);
+    assert_eq!(
+        err.to_string(),
+        "line 2: account 9999 is not in the chart of accounts"
+    );
 
     let mut accounts: Vec<_> = chart().iter().cloned().collect();
-    accounts.iter_mut().find(|a| a.code.as_str() == "6190").unwrap().active = false;
+    accounts
+        .iter_mut()
+        .find(|a| a.code.as_str() == "6190")
+        .unwrap()
+        .active = false;
     let chart = settlebridge::domain::ChartOfAccounts::new(accounts).unwrap();
     let err = JournalEntry::new(
-        draft("k", "2024-01-31", &[("6190", "debit", "5", "USD"), ("1210", "credit", "5", "USD")]),
+        draft(
+            "k",
+            "2024-01-31",
+            &[
+                ("6190", "debit", "5", "USD"),
+                ("1210", "credit", "5", "USD"),
+            ],
+        ),
         &chart,
     )
     .unwrap_err();
-    assert!(matches!(err, EntryError::InactiveAccount { line: 1, .. }), "{err}");
+    assert!(
+        matches!(err, EntryError::InactiveAccount { line: 1, .. }),
+        "{err}"
+    );
 }
 
 #[test]
 fn precision_and_size_limits() {
-    let err = refuse(&[("1210", "debit", "0.0000001", "USD"), ("4000", "credit", "0.0000001", "USD")]);
-    assert!(matches!(err, EntryError::TooPrecise { line: 1, .. }), "{err}");
+    let err = refuse(&[
+        ("1210", "debit", "0.0000001", "USD"),
+        ("4000", "credit", "0.0000001", "USD"),
+    ]);
+    assert!(
+        matches!(err, EntryError::TooPrecise { line: 1, .. }),
+        "{err}"
+    );
     // Trailing zeros are not precision.
     JournalEntry::new(
-        draft("k", "2024-01-31", &[("1210", "debit", "1.50000000", "USD"), ("4000", "credit", "1.5", "USD")]),
+        draft(
+            "k",
+            "2024-01-31",
+            &[
+                ("1210", "debit", "1.50000000", "USD"),
+                ("4000", "credit", "1.5", "USD"),
+            ],
+        ),
         &chart(),
     )
     .unwrap();
-    let err = refuse(&[("1210", "debit", "1000000000000", "USD"), ("4000", "credit", "1000000000000", "USD")]);
+    let err = refuse(&[
+        ("1210", "debit", "1000000000000", "USD"),
+        ("4000", "credit", "1000000000000", "USD"),
+    ]);
     assert!(matches!(err, EntryError::TooLarge { .. }), "{err}");
 }
 
 #[test]
 fn keys_are_required_and_bounded() {
-    let lines = [("1210", "debit", "1", "USD"), ("4000", "credit", "1", "USD")];
+    let lines = [
+        ("1210", "debit", "1", "USD"),
+        ("4000", "credit", "1", "USD"),
+    ];
     let err = JournalEntry::new(draft("  ", "2024-01-31", &lines), &chart()).unwrap_err();
     assert_eq!(err, EntryError::EmptyKey);
     let long = "k".repeat(201);
@@ -125,7 +180,14 @@ fn keys_are_required_and_bounded() {
 
 #[test]
 fn control_characters_are_cleaned_once() {
-    let mut dr = draft("k", "2024-01-31", &[("1210", "debit", "1", "USD"), ("4000", "credit", "1", "USD")]);
+    let mut dr = draft(
+        "k",
+        "2024-01-31",
+        &[
+            ("1210", "debit", "1", "USD"),
+            ("4000", "credit", "1", "USD"),
+        ],
+    );
     dr.description = "line one\nline two\t".into();
     dr.postings[0].memo = Some("\r\n".into());
     let e = JournalEntry::new(dr, &chart()).unwrap();

@@ -33,11 +33,20 @@ async fn entries_round_trip_with_every_field() {
         let posted = db.store().post(&e, "tester").await.unwrap();
         assert!(posted.is_new(), "{}", db.name);
         let stored = db.store().entry(posted.entry().seq).await.unwrap().unwrap();
-        assert_eq!(stored.entry, e, "{}: what comes back is what went in", db.name);
+        assert_eq!(
+            stored.entry, e,
+            "{}: what comes back is what went in",
+            db.name
+        );
         assert_eq!(stored, *posted.entry(), "{}", db.name);
         assert_eq!(stored.seq, EntryId(1));
         assert_eq!(stored.created_by, "tester");
-        let by_key = db.store().entry_by_key("sale:576460752303423541").await.unwrap().unwrap();
+        let by_key = db
+            .store()
+            .entry_by_key("sale:576460752303423541")
+            .await
+            .unwrap()
+            .unwrap();
         assert_eq!(by_key.seq, stored.seq);
     }
 }
@@ -45,12 +54,24 @@ async fn entries_round_trip_with_every_field() {
 #[tokio::test]
 async fn same_key_same_content_returns_the_existing_entry() {
     for db in all_backends().await {
-        let first = db.store().post(&sale("k1", "2024-01-10", "10.00"), "a").await.unwrap();
-        let again = db.store().post(&sale("k1", "2024-01-10", "10.00"), "b").await.unwrap();
+        let first = db
+            .store()
+            .post(&sale("k1", "2024-01-10", "10.00"), "a")
+            .await
+            .unwrap();
+        let again = db
+            .store()
+            .post(&sale("k1", "2024-01-10", "10.00"), "b")
+            .await
+            .unwrap();
         assert!(matches!(again, Posted::Existing(_)), "{}", db.name);
         assert_eq!(again.entry(), first.entry(), "{}", db.name);
         // "10.0" is the same amount as "10.00": content compares normalized.
-        let same = db.store().post(&sale("k1", "2024-01-10", "10.0"), "c").await.unwrap();
+        let same = db
+            .store()
+            .post(&sale("k1", "2024-01-10", "10.0"), "c")
+            .await
+            .unwrap();
         assert!(!same.is_new(), "{}", db.name);
         assert_eq!(db.raw_count("entries").await, 1, "{}", db.name);
         assert_eq!(db.raw_count("postings").await, 2, "{}", db.name);
@@ -60,8 +81,15 @@ async fn same_key_same_content_returns_the_existing_entry() {
 #[tokio::test]
 async fn same_key_different_content_is_a_conflict_and_writes_nothing() {
     for db in all_backends().await {
-        db.store().post(&sale("k1", "2024-01-10", "10.00"), "a").await.unwrap();
-        let err = db.store().post(&sale("k1", "2024-01-10", "10.01"), "a").await.unwrap_err();
+        db.store()
+            .post(&sale("k1", "2024-01-10", "10.00"), "a")
+            .await
+            .unwrap();
+        let err = db
+            .store()
+            .post(&sale("k1", "2024-01-10", "10.01"), "a")
+            .await
+            .unwrap_err();
         assert!(
             matches!(&err, StoreError::IdempotencyConflict { key, existing } if key == "k1" && *existing == EntryId(1)),
             "{}: {err}",
@@ -75,7 +103,10 @@ async fn same_key_different_content_is_a_conflict_and_writes_nothing() {
 #[tokio::test]
 async fn a_failing_batch_leaves_the_database_exactly_as_it_was() {
     for db in all_backends().await {
-        db.store().post(&sale("before", "2024-01-01", "1.00"), "a").await.unwrap();
+        db.store()
+            .post(&sale("before", "2024-01-01", "1.00"), "a")
+            .await
+            .unwrap();
         let head = db.store().head().await.unwrap();
         let batch = vec![
             sale("b1", "2024-01-02", "2.00"),
@@ -83,14 +114,26 @@ async fn a_failing_batch_leaves_the_database_exactly_as_it_was() {
             sale("before", "2024-01-01", "9.99"), // conflict, last in the batch
         ];
         let err = db.store().post_batch(&batch, "a").await.unwrap_err();
-        assert!(matches!(err, StoreError::IdempotencyConflict { .. }), "{}: {err}", db.name);
+        assert!(
+            matches!(err, StoreError::IdempotencyConflict { .. }),
+            "{}: {err}",
+            db.name
+        );
         assert_eq!(db.raw_count("entries").await, 1, "{}", db.name);
         assert_eq!(db.raw_count("postings").await, 2, "{}", db.name);
-        assert_eq!(db.store().head().await.unwrap(), head, "{}: head unchanged", db.name);
+        assert_eq!(
+            db.store().head().await.unwrap(),
+            head,
+            "{}: head unchanged",
+            db.name
+        );
         assert!(db.store().entry_by_key("b1").await.unwrap().is_none());
         // The same batch without the conflict goes in whole, chained on.
         let posted = db.store().post_batch(&batch[..2], "a").await.unwrap();
-        assert_eq!(posted.iter().map(|p| p.entry().seq.0).collect::<Vec<_>>(), vec![2, 3]);
+        assert_eq!(
+            posted.iter().map(|p| p.entry().seq.0).collect::<Vec<_>>(),
+            vec![2, 3]
+        );
         ledger::verify(db.store()).await.unwrap();
     }
 }
@@ -98,8 +141,14 @@ async fn a_failing_batch_leaves_the_database_exactly_as_it_was() {
 #[tokio::test]
 async fn the_database_refuses_update_and_delete() {
     for db in all_backends().await {
-        db.store().post(&sale("k1", "2024-01-10", "10.00"), "a").await.unwrap();
-        db.store().close_period("2024-01".parse().unwrap(), "a").await.unwrap();
+        db.store()
+            .post(&sale("k1", "2024-01-10", "10.00"), "a")
+            .await
+            .unwrap();
+        db.store()
+            .close_period("2024-01".parse().unwrap(), "a")
+            .await
+            .unwrap();
         for sql in [
             "UPDATE entries SET description = 'changed'",
             "DELETE FROM entries",
@@ -109,7 +158,11 @@ async fn the_database_refuses_update_and_delete() {
             "DELETE FROM period_events",
         ] {
             let err = db.raw_execute(sql).await.unwrap_err();
-            assert!(err.to_string().contains("append-only"), "{}: `{sql}`: {err}", db.name);
+            assert!(
+                err.to_string().contains("append-only"),
+                "{}: `{sql}`: {err}",
+                db.name
+            );
         }
         if db.name == "postgres" {
             for sql in ["TRUNCATE postings", "TRUNCATE period_events"] {
@@ -127,9 +180,16 @@ async fn the_database_refuses_update_and_delete() {
 async fn closed_periods_refuse_entries_and_reopen_needs_a_reason() {
     for db in all_backends().await {
         let jan: Period = "2024-01".parse().unwrap();
-        db.store().post(&sale("jan", "2024-01-10", "10.00"), "a").await.unwrap();
+        db.store()
+            .post(&sale("jan", "2024-01-10", "10.00"), "a")
+            .await
+            .unwrap();
         db.store().close_period(jan, "controller").await.unwrap();
-        let err = db.store().post(&sale("late", "2024-01-31", "5.00"), "a").await.unwrap_err();
+        let err = db
+            .store()
+            .post(&sale("late", "2024-01-31", "5.00"), "a")
+            .await
+            .unwrap_err();
         assert_eq!(
             err.to_string(),
             "entry `late` is dated 2024-01-31, in period 2024-01, which is closed; nothing was written",
@@ -137,9 +197,17 @@ async fn closed_periods_refuse_entries_and_reopen_needs_a_reason() {
             db.name
         );
         // Replaying an entry that is already in the closed period is still idempotent.
-        assert!(!db.store().post(&sale("jan", "2024-01-10", "10.00"), "a").await.unwrap().is_new());
+        assert!(!db
+            .store()
+            .post(&sale("jan", "2024-01-10", "10.00"), "a")
+            .await
+            .unwrap()
+            .is_new());
         // February is open.
-        db.store().post(&sale("feb", "2024-02-01", "5.00"), "a").await.unwrap();
+        db.store()
+            .post(&sale("feb", "2024-02-01", "5.00"), "a")
+            .await
+            .unwrap();
         assert!(matches!(
             db.store().close_period(jan, "a").await.unwrap_err(),
             StoreError::PeriodAlreadyClosed(_)
@@ -149,11 +217,20 @@ async fn closed_periods_refuse_entries_and_reopen_needs_a_reason() {
             StoreError::ReasonRequired
         ));
         assert!(matches!(
-            db.store().reopen_period("2024-03".parse().unwrap(), "why", "a").await.unwrap_err(),
+            db.store()
+                .reopen_period("2024-03".parse().unwrap(), "why", "a")
+                .await
+                .unwrap_err(),
             StoreError::PeriodNotClosed(_)
         ));
-        db.store().reopen_period(jan, "late Amazon settlement", "controller").await.unwrap();
-        db.store().post(&sale("late", "2024-01-31", "5.00"), "a").await.unwrap();
+        db.store()
+            .reopen_period(jan, "late Amazon settlement", "controller")
+            .await
+            .unwrap();
+        db.store()
+            .post(&sale("late", "2024-01-31", "5.00"), "a")
+            .await
+            .unwrap();
         let states = db.store().period_states().await.unwrap();
         assert_eq!(states.len(), 1);
         assert_eq!(states[0].reason.as_deref(), Some("late Amazon settlement"));
@@ -172,63 +249,127 @@ async fn reversal_mirrors_links_and_happens_at_most_once() {
         let original = db
             .store()
             .post(
-                &entry("fee", "2024-01-12", &[("6100", "debit", "2.70", "USD"), ("1210", "credit", "2.70", "USD")]),
+                &entry(
+                    "fee",
+                    "2024-01-12",
+                    &[
+                        ("6100", "debit", "2.70", "USD"),
+                        ("1210", "credit", "2.70", "USD"),
+                    ],
+                ),
                 "a",
             )
             .await
             .unwrap();
         let id = original.entry().seq;
-        let rev = db.store().reverse(id, None, "wrong account", "a").await.unwrap();
+        let rev = db
+            .store()
+            .reverse(id, None, "wrong account", "a")
+            .await
+            .unwrap();
         assert_eq!(rev.entry.reverses(), Some(id));
         assert_eq!(rev.entry.kind(), EntryKind::Reversal);
-        assert_eq!(rev.entry.date(), date("2024-01-12"), "dated like the original while open");
+        assert_eq!(
+            rev.entry.date(),
+            date("2024-01-12"),
+            "dated like the original while open"
+        );
         assert!(rev.entry.description().contains("wrong account"));
-        for (o, r) in original.entry().entry.postings().iter().zip(rev.entry.postings()) {
+        for (o, r) in original
+            .entry()
+            .entry
+            .postings()
+            .iter()
+            .zip(rev.entry.postings())
+        {
             assert_eq!((o.account.clone(), o.amount), (r.account.clone(), r.amount));
             assert_eq!(o.side.flip(), r.side);
         }
         assert_eq!(db.store().reversed_by(id).await.unwrap(), Some(rev.seq));
-        let err = db.store().reverse(id, None, "again", "a").await.unwrap_err();
+        let err = db
+            .store()
+            .reverse(id, None, "again", "a")
+            .await
+            .unwrap_err();
         assert!(
             matches!(err, StoreError::AlreadyReversed { id: i, by } if i == id && by == rev.seq),
             "{}: {err}",
             db.name
         );
         assert!(matches!(
-            db.store().reverse(rev.seq, None, "undo", "a").await.unwrap_err(),
+            db.store()
+                .reverse(rev.seq, None, "undo", "a")
+                .await
+                .unwrap_err(),
             StoreError::ReversalOfReversal(_)
         ));
         assert!(matches!(
-            db.store().reverse(EntryId(99), None, "x", "a").await.unwrap_err(),
+            db.store()
+                .reverse(EntryId(99), None, "x", "a")
+                .await
+                .unwrap_err(),
             StoreError::EntryNotFound(_)
         ));
         // The database itself holds "at most once".
         let sql = "INSERT INTO entries (seq, idempotency_key, entry_date, kind, description, reverses, \
                    created_at, created_by, content_hash, prev_hash, hash) \
                    VALUES (3, 'x', '2024-01-12', 'reversal', 'x', 1, '2024-01-12T00:00:00Z', 'x', 'x', 'x', 'x')";
-        assert!(db.raw_execute(sql).await.is_err(), "{}: second reversal row accepted", db.name);
-        let tb = ledger::trial_balance(db.store(), &chart(), TrialBalanceRange::All).await.unwrap();
-        assert!(tb.rows.iter().all(|r| r.closing.is_zero()), "{}: reversal nets to zero", db.name);
+        assert!(
+            db.raw_execute(sql).await.is_err(),
+            "{}: second reversal row accepted",
+            db.name
+        );
+        let tb = ledger::trial_balance(db.store(), &chart(), TrialBalanceRange::All)
+            .await
+            .unwrap();
+        assert!(
+            tb.rows.iter().all(|r| r.closing.is_zero()),
+            "{}: reversal nets to zero",
+            db.name
+        );
     }
 }
 
 #[tokio::test]
 async fn reversal_of_an_entry_in_a_closed_period_lands_in_the_first_open_one() {
     for db in all_backends().await {
-        let posted = db.store().post(&sale("jan", "2024-01-20", "10.00"), "a").await.unwrap();
-        db.store().post(&sale("feb", "2024-02-20", "10.00"), "a").await.unwrap();
-        db.store().close_period("2024-01".parse().unwrap(), "a").await.unwrap();
-        db.store().close_period("2024-02".parse().unwrap(), "a").await.unwrap();
-        let rev = db.store().reverse(posted.entry().seq, None, "duplicate", "a").await.unwrap();
+        let posted = db
+            .store()
+            .post(&sale("jan", "2024-01-20", "10.00"), "a")
+            .await
+            .unwrap();
+        db.store()
+            .post(&sale("feb", "2024-02-20", "10.00"), "a")
+            .await
+            .unwrap();
+        db.store()
+            .close_period("2024-01".parse().unwrap(), "a")
+            .await
+            .unwrap();
+        db.store()
+            .close_period("2024-02".parse().unwrap(), "a")
+            .await
+            .unwrap();
+        let rev = db
+            .store()
+            .reverse(posted.entry().seq, None, "duplicate", "a")
+            .await
+            .unwrap();
         assert_eq!(rev.entry.date(), date("2024-03-01"), "{}", db.name);
         // An explicit date in a closed period is refused; before the original too.
         let feb = db.store().entry_by_key("feb").await.unwrap().unwrap();
         assert!(matches!(
-            db.store().reverse(feb.seq, Some(date("2024-02-25")), "x", "a").await.unwrap_err(),
+            db.store()
+                .reverse(feb.seq, Some(date("2024-02-25")), "x", "a")
+                .await
+                .unwrap_err(),
             StoreError::PeriodClosed { .. }
         ));
         assert!(matches!(
-            db.store().reverse(feb.seq, Some(date("2024-02-01")), "x", "a").await.unwrap_err(),
+            db.store()
+                .reverse(feb.seq, Some(date("2024-02-01")), "x", "a")
+                .await
+                .unwrap_err(),
             StoreError::ReversalBeforeOriginal { .. }
         ));
         ledger::verify(db.store()).await.unwrap();
@@ -238,26 +379,65 @@ async fn reversal_of_an_entry_in_a_closed_period_lands_in_the_first_open_one() {
 #[tokio::test]
 async fn trial_balance_by_period_and_as_of() {
     for db in all_backends().await {
-        db.store().post(&sale("a", "2024-01-10", "100.00"), "a").await.unwrap();
-        db.store().post(&sale("b", "2024-02-10", "30.25"), "a").await.unwrap();
         db.store()
-            .post(&entry("c", "2024-02-28", &[("1212", "debit", "13.70", "CAD"), ("4000", "credit", "13.70", "CAD")]), "a")
+            .post(&sale("a", "2024-01-10", "100.00"), "a")
+            .await
+            .unwrap();
+        db.store()
+            .post(&sale("b", "2024-02-10", "30.25"), "a")
+            .await
+            .unwrap();
+        db.store()
+            .post(
+                &entry(
+                    "c",
+                    "2024-02-28",
+                    &[
+                        ("1212", "debit", "13.70", "CAD"),
+                        ("4000", "credit", "13.70", "CAD"),
+                    ],
+                ),
+                "a",
+            )
             .await
             .unwrap();
         let c = chart();
-        let feb = ledger::trial_balance(db.store(), &c, TrialBalanceRange::Period("2024-02".parse().unwrap()))
-            .await
+        let feb = ledger::trial_balance(
+            db.store(),
+            &c,
+            TrialBalanceRange::Period("2024-02".parse().unwrap()),
+        )
+        .await
+        .unwrap();
+        let clearing = feb
+            .rows
+            .iter()
+            .find(|r| r.account.as_str() == "1210")
             .unwrap();
-        let clearing = feb.rows.iter().find(|r| r.account.as_str() == "1210").unwrap();
-        assert_eq!((clearing.opening, clearing.debits, clearing.credits, clearing.closing), (d("100"), d("30.25"), d("0"), d("130.25")));
+        assert_eq!(
+            (
+                clearing.opening,
+                clearing.debits,
+                clearing.credits,
+                clearing.closing
+            ),
+            (d("100"), d("30.25"), d("0"), d("130.25"))
+        );
         assert!(feb.is_balanced());
         assert_eq!(feb.totals.len(), 2, "{}: CAD and USD", db.name);
-        let jan = ledger::trial_balance(db.store(), &c, TrialBalanceRange::AsOf(date("2024-01-31"))).await.unwrap();
+        let jan =
+            ledger::trial_balance(db.store(), &c, TrialBalanceRange::AsOf(date("2024-01-31")))
+                .await
+                .unwrap();
         assert_eq!(jan.rows.len(), 2);
         assert_eq!(jan.rows[0].closing, d("100"));
         let totals = db
             .store()
-            .account_totals(TotalsQuery { from: Some(date("2024-02-01")), to: Some(date("2024-02-29")), max_seq: Some(2) })
+            .account_totals(TotalsQuery {
+                from: Some(date("2024-02-01")),
+                to: Some(date("2024-02-29")),
+                max_seq: Some(2),
+            })
             .await
             .unwrap();
         assert_eq!(totals.len(), 2, "{}: max_seq leaves out entry 3", db.name);
@@ -267,7 +447,12 @@ async fn trial_balance_by_period_and_as_of() {
 #[tokio::test]
 async fn entries_stream_in_chain_order_with_date_filters() {
     for db in all_backends().await {
-        for (k, on) in [("a", "2024-03-01"), ("b", "2024-01-15"), ("c", "2024-01-31"), ("e", "2024-02-01")] {
+        for (k, on) in [
+            ("a", "2024-03-01"),
+            ("b", "2024-01-15"),
+            ("c", "2024-01-31"),
+            ("e", "2024-02-01"),
+        ] {
             db.store().post(&sale(k, on, "1.00"), "a").await.unwrap();
         }
         let mut seen = Vec::new();
@@ -285,22 +470,46 @@ async fn entries_stream_in_chain_order_with_date_filters() {
 #[tokio::test]
 async fn changing_the_type_of_a_used_account_is_refused() {
     for db in all_backends().await {
-        db.store().post(&sale("a", "2024-01-10", "1.00"), "a").await.unwrap();
+        db.store()
+            .post(&sale("a", "2024-01-10", "1.00"), "a")
+            .await
+            .unwrap();
         let mut accounts: Vec<_> = chart().iter().cloned().collect();
-        let sales = accounts.iter_mut().find(|a| a.code.as_str() == "4000").unwrap();
+        let sales = accounts
+            .iter_mut()
+            .find(|a| a.code.as_str() == "4000")
+            .unwrap();
         sales.account_type = settlebridge::domain::AccountType::Liability;
         let changed = settlebridge::domain::ChartOfAccounts::new(accounts.clone()).unwrap();
         let err = db.store().sync_chart(&changed).await.unwrap_err();
-        assert!(matches!(err, StoreError::AccountTypeChange { .. }), "{}: {err}", db.name);
+        assert!(
+            matches!(err, StoreError::AccountTypeChange { .. }),
+            "{}: {err}",
+            db.name
+        );
         // Unused accounts may change type; names may always change.
         let mut accounts: Vec<_> = chart().iter().cloned().collect();
-        accounts.iter_mut().find(|a| a.code.as_str() == "6190").unwrap().account_type =
-            settlebridge::domain::AccountType::Liability;
-        accounts.iter_mut().find(|a| a.code.as_str() == "4000").unwrap().name = "Product sales".into();
-        let sync = db.store().sync_chart(&settlebridge::domain::ChartOfAccounts::new(accounts).unwrap()).await.unwrap();
+        accounts
+            .iter_mut()
+            .find(|a| a.code.as_str() == "6190")
+            .unwrap()
+            .account_type = settlebridge::domain::AccountType::Liability;
+        accounts
+            .iter_mut()
+            .find(|a| a.code.as_str() == "4000")
+            .unwrap()
+            .name = "Product sales".into();
+        let sync = db
+            .store()
+            .sync_chart(&settlebridge::domain::ChartOfAccounts::new(accounts).unwrap())
+            .await
+            .unwrap();
         assert_eq!(sync.updated, 2, "{}", db.name);
         let stored = db.store().chart().await.unwrap();
-        assert_eq!(stored.get(&"4000".parse().unwrap()).unwrap().name, "Product sales");
+        assert_eq!(
+            stored.get(&"4000".parse().unwrap()).unwrap().name,
+            "Product sales"
+        );
     }
 }
 
@@ -308,7 +517,10 @@ async fn changing_the_type_of_a_used_account_is_refused() {
 async fn verify_names_the_first_changed_entry() {
     for db in all_backends().await {
         for (k, amount) in [("a", "1.00"), ("b", "2.00"), ("c", "3.00")] {
-            db.store().post(&sale(k, "2024-01-10", amount), "a").await.unwrap();
+            db.store()
+                .post(&sale(k, "2024-01-10", amount), "a")
+                .await
+                .unwrap();
         }
         ledger::verify(db.store()).await.unwrap();
         // Someone with database access drops the guard and edits history.
@@ -317,38 +529,85 @@ async fn verify_names_the_first_changed_entry() {
             _ => "DROP TRIGGER postings_append_only ON postings",
         };
         db.raw_execute(drop_guard).await.unwrap();
-        db.raw_execute("UPDATE postings SET amount_micros = 2500000 WHERE entry_seq = 2").await.unwrap();
+        db.raw_execute("UPDATE postings SET amount_micros = 2500000 WHERE entry_seq = 2")
+            .await
+            .unwrap();
         let err = ledger::verify(db.store()).await.unwrap_err();
-        let VerifyError::Problem(problem) = err else { panic!("{}: {err}", db.name) };
+        let VerifyError::Problem(problem) = err else {
+            panic!("{}: {err}", db.name)
+        };
         let text = problem.to_string();
-        assert!(text.starts_with("entry #2 (b): its content no longer matches its hash"), "{}: {text}", db.name);
+        assert!(
+            text.starts_with("entry #2 (b): its content no longer matches its hash"),
+            "{}: {text}",
+            db.name
+        );
     }
 }
 
 #[tokio::test]
 async fn verify_notices_a_removed_last_entry_and_a_broken_seal() {
     for db in all_backends().await {
-        db.store().post(&sale("a", "2024-01-10", "1.00"), "a").await.unwrap();
-        db.store().post(&sale("b", "2024-01-11", "2.00"), "a").await.unwrap();
-        db.store().close_period("2024-01".parse().unwrap(), "a").await.unwrap();
+        db.store()
+            .post(&sale("a", "2024-01-10", "1.00"), "a")
+            .await
+            .unwrap();
+        db.store()
+            .post(&sale("b", "2024-01-11", "2.00"), "a")
+            .await
+            .unwrap();
+        db.store()
+            .close_period("2024-01".parse().unwrap(), "a")
+            .await
+            .unwrap();
         let (drop_entries, drop_postings) = match db.name {
-            "sqlite" => ("DROP TRIGGER entries_append_only_delete", "DROP TRIGGER postings_append_only_delete"),
-            _ => ("DROP TRIGGER entries_append_only ON entries", "DROP TRIGGER postings_append_only ON postings"),
+            "sqlite" => (
+                "DROP TRIGGER entries_append_only_delete",
+                "DROP TRIGGER postings_append_only_delete",
+            ),
+            _ => (
+                "DROP TRIGGER entries_append_only ON entries",
+                "DROP TRIGGER postings_append_only ON postings",
+            ),
         };
         db.raw_execute(drop_entries).await.unwrap();
         db.raw_execute(drop_postings).await.unwrap();
-        db.raw_execute("DELETE FROM postings WHERE entry_seq = 2").await.unwrap();
-        db.raw_execute("DELETE FROM entries WHERE seq = 2").await.unwrap();
+        db.raw_execute("DELETE FROM postings WHERE entry_seq = 2")
+            .await
+            .unwrap();
+        db.raw_execute("DELETE FROM entries WHERE seq = 2")
+            .await
+            .unwrap();
         let err = ledger::verify(db.store()).await.unwrap_err();
-        assert!(err.to_string().contains("the ledger head says entry #2"), "{}: {err}", db.name);
+        assert!(
+            err.to_string().contains("the ledger head says entry #2"),
+            "{}: {err}",
+            db.name
+        );
         // Put the head back to hide the removal: the period seal still gives it away.
         let hash: String = match &db.raw {
-            support::Raw::Sqlite(p) => sqlx::query_scalar("SELECT hash FROM entries WHERE seq = 1").fetch_one(p).await.unwrap(),
-            support::Raw::Postgres(p) => sqlx::query_scalar("SELECT hash FROM entries WHERE seq = 1").fetch_one(p).await.unwrap(),
+            support::Raw::Sqlite(p) => sqlx::query_scalar("SELECT hash FROM entries WHERE seq = 1")
+                .fetch_one(p)
+                .await
+                .unwrap(),
+            support::Raw::Postgres(p) => {
+                sqlx::query_scalar("SELECT hash FROM entries WHERE seq = 1")
+                    .fetch_one(p)
+                    .await
+                    .unwrap()
+            }
         };
-        db.raw_execute(&format!("UPDATE ledger_head SET last_seq = 1, last_hash = '{hash}'")).await.unwrap();
+        db.raw_execute(&format!(
+            "UPDATE ledger_head SET last_seq = 1, last_hash = '{hash}'"
+        ))
+        .await
+        .unwrap();
         let err = ledger::verify(db.store()).await.unwrap_err();
-        assert!(err.to_string().starts_with("period 2024-01 (closed"), "{}: {err}", db.name);
+        assert!(
+            err.to_string().starts_with("period 2024-01 (closed"),
+            "{}: {err}",
+            db.name
+        );
     }
 }
 
@@ -362,9 +621,15 @@ async fn concurrent_writers_keep_one_unbroken_chain() {
             tasks.push(tokio::spawn(async move {
                 for i in 0..10 {
                     let key = format!("w{w}-{i}");
-                    store.post(&sale(&key, "2024-01-10", "1.00"), "a").await.unwrap();
+                    store
+                        .post(&sale(&key, "2024-01-10", "1.00"), "a")
+                        .await
+                        .unwrap();
                     // Every writer also repeats a shared key: exactly one wins.
-                    store.post(&sale("shared", "2024-01-10", "7.00"), "a").await.unwrap();
+                    store
+                        .post(&sale("shared", "2024-01-10", "7.00"), "a")
+                        .await
+                        .unwrap();
                 }
             }));
         }
@@ -374,5 +639,54 @@ async fn concurrent_writers_keep_one_unbroken_chain() {
         let summary = ledger::verify(store.as_ref()).await.unwrap();
         assert_eq!(summary.entries, 41, "{}", db.name);
         assert_eq!(summary.volume["USD"], "47.00");
+    }
+}
+
+#[tokio::test]
+async fn a_key_repeated_inside_one_batch_is_written_once() {
+    for db in all_backends().await {
+        let posted = db
+            .store()
+            .post_batch(
+                &[
+                    sale("x", "2024-01-10", "5.00"),
+                    sale("y", "2024-01-10", "6.00"),
+                    sale("x", "2024-01-10", "5.00"),
+                ],
+                "a",
+            )
+            .await
+            .unwrap();
+        assert!(posted[0].is_new() && posted[1].is_new(), "{}", db.name);
+        assert!(
+            matches!(&posted[2], Posted::Existing(e) if e.seq == EntryId(1)),
+            "{}: {:?}",
+            db.name,
+            posted[2]
+        );
+        assert_eq!(db.raw_count("entries").await, 2);
+        let err = db
+            .store()
+            .post_batch(
+                &[
+                    sale("z", "2024-01-10", "5.00"),
+                    sale("z", "2024-01-10", "5.01"),
+                ],
+                "a",
+            )
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(err, StoreError::IdempotencyConflict { .. }),
+            "{}: {err}",
+            db.name
+        );
+        assert_eq!(
+            db.raw_count("entries").await,
+            2,
+            "{}: nothing of the refused batch",
+            db.name
+        );
+        ledger::verify(db.store()).await.unwrap();
     }
 }

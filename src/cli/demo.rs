@@ -35,15 +35,23 @@ pub async fn run(cli: &Cli, file: &Path) -> anyhow::Result<ExitCode> {
         .await?
         .context("the demo's misposted entry is missing")?;
     store
-        .reverse(misposted.seq, None, "booked to other fees; ads go to 6150", actor)
+        .reverse(
+            misposted.seq,
+            None,
+            "booked to other fees; ads go to 6150",
+            actor,
+        )
         .await?;
-    store.close_period("2024-01".parse::<Period>()?, actor).await?;
+    store
+        .close_period("2024-01".parse::<Period>()?, actor)
+        .await?;
 
     println!("demo ledger written to {}", file.display());
     println!("(January 2024 is closed; February is open)\n");
     ledger_cmd::trial_balance(store, None, None, OutputFormat::Table).await?;
     println!();
     ledger_cmd::verify(store, false).await?;
+    store.close().await;
     println!("\nTry:");
     println!("  settlebridge --db {url} trial-balance --period 2024-02");
     println!("  settlebridge --db {url} entry show 1");

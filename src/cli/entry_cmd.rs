@@ -74,8 +74,14 @@ fn to_entry(file: EntryFile, chart: &ChartOfAccounts) -> anyhow::Result<JournalE
         };
         let amount = Decimal::from_str_exact(text.trim())
             .map_err(|_| anyhow!("posting {line}: `{text}` is not an exact decimal amount"))?;
-        let currency = p.currency.parse().map_err(|e| anyhow!("posting {line}: {e}"))?;
-        let account = p.account.parse().map_err(|e| anyhow!("posting {line}: {e}"))?;
+        let currency = p
+            .currency
+            .parse()
+            .map_err(|e| anyhow!("posting {line}: {e}"))?;
+        let account = p
+            .account
+            .parse()
+            .map_err(|e| anyhow!("posting {line}: {e}"))?;
         let mut posting = Posting::new(account, side, Money::new(amount, currency));
         posting.memo = p.memo;
         posting.segments = p.segments;
@@ -99,7 +105,8 @@ fn read_entries(path: &Path, chart: &ChartOfAccounts) -> anyhow::Result<Vec<Jour
     if path == Path::new("-") {
         std::io::stdin().read_to_string(&mut text)?;
     } else {
-        text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+        text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read {}", path.display()))?;
     }
     let files = match serde_json::from_str::<OneOrMany>(&text) {
         Ok(OneOrMany::Many(v)) => v,
@@ -114,12 +121,17 @@ fn read_entries(path: &Path, chart: &ChartOfAccounts) -> anyhow::Result<Vec<Jour
         .enumerate()
         .map(|(i, f)| {
             let key = f.key.clone();
-            to_entry(f, chart).with_context(|| format!("{}: entry {} (`{key}`)", path.display(), i + 1))
+            to_entry(f, chart)
+                .with_context(|| format!("{}: entry {} (`{key}`)", path.display(), i + 1))
         })
         .collect()
 }
 
-pub async fn run(cli: &Cli, store: &dyn LedgerStore, action: &EntryCommand) -> anyhow::Result<ExitCode> {
+pub async fn run(
+    cli: &Cli,
+    store: &dyn LedgerStore,
+    action: &EntryCommand,
+) -> anyhow::Result<ExitCode> {
     match action {
         EntryCommand::Post { file } => {
             let chart = stored_chart(store).await?;
@@ -127,19 +139,40 @@ pub async fn run(cli: &Cli, store: &dyn LedgerStore, action: &EntryCommand) -> a
             let posted = store.post_batch(&entries, &cli.actor()).await?;
             for p in &posted {
                 let e = p.entry();
-                let what = if p.is_new() { "posted" } else { "already posted" };
-                println!("{what} {} {} {}", e.seq, e.entry.date(), e.entry.idempotency_key());
+                let what = if p.is_new() {
+                    "posted"
+                } else {
+                    "already posted"
+                };
+                println!(
+                    "{what} {} {} {}",
+                    e.seq,
+                    e.entry.date(),
+                    e.entry.idempotency_key()
+                );
             }
-            let new = posted.iter().filter(|p| matches!(p, Posted::Created(_))).count();
+            let new = posted
+                .iter()
+                .filter(|p| matches!(p, Posted::Created(_)))
+                .count();
             println!("{new} new, {} already there", posted.len() - new);
         }
         EntryCommand::Reverse { id, reason, date } => {
             let date = date
                 .as_deref()
-                .map(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").with_context(|| format!("`{d}` is not YYYY-MM-DD")))
+                .map(|d| {
+                    NaiveDate::parse_from_str(d, "%Y-%m-%d")
+                        .with_context(|| format!("`{d}` is not YYYY-MM-DD"))
+                })
                 .transpose()?;
-            let reversal = store.reverse(EntryId(*id), date, reason, &cli.actor()).await?;
-            println!("reversed #{id} by {} dated {}", reversal.seq, reversal.entry.date());
+            let reversal = store
+                .reverse(EntryId(*id), date, reason, &cli.actor())
+                .await?;
+            println!(
+                "reversed #{id} by {} dated {}",
+                reversal.seq,
+                reversal.entry.date()
+            );
         }
         EntryCommand::Show { id, json } => {
             let Some(entry) = store.entry(EntryId(*id)).await? else {
@@ -147,7 +180,10 @@ pub async fn run(cli: &Cli, store: &dyn LedgerStore, action: &EntryCommand) -> a
             };
             let reversed_by = store.reversed_by(EntryId(*id)).await?;
             if *json {
-                println!("{}", serde_json::to_string_pretty(&entry_json(&entry, reversed_by))?);
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&entry_json(&entry, reversed_by))?
+                );
             } else {
                 print!("{}", render_entry(&entry, reversed_by));
             }
@@ -210,7 +246,15 @@ fn render_entry(e: &StoredEntry, reversed_by: Option<EntryId>) -> String {
         "written {} by {}\nhash {}\nprev {}\n\n",
         e.created_at, e.created_by, e.hash, e.prev_hash
     ));
-    let mut t = Table::new(&[("Account", false), ("Debit", true), ("Credit", true), ("Cur", false), ("Memo", false), ("Order", false), ("Payout", false)]);
+    let mut t = Table::new(&[
+        ("Account", false),
+        ("Debit", true),
+        ("Credit", true),
+        ("Cur", false),
+        ("Memo", false),
+        ("Order", false),
+        ("Payout", false),
+    ]);
     for p in e.entry.postings() {
         let amount = format_amount(p.amount.amount, p.amount.currency);
         let (dr, cr) = match p.side {

@@ -20,7 +20,11 @@ pub async fn init(cli: &Cli, store: &dyn LedgerStore) -> anyhow::Result<ExitCode
     let (chart, source) = gl_mappings::load_chart(&cli.mappings)?;
     let sync = store.sync_chart(&chart).await?;
     let counts = store.counts().await?;
-    println!("database: {} ({:?}), migrated", redact_url(&cli.db), store.backend());
+    println!(
+        "database: {} ({:?}), migrated",
+        redact_url(&cli.db),
+        store.backend()
+    );
     println!(
         "chart:    {} accounts from {source} ({} added, {} updated, {} unchanged)",
         chart.len(),
@@ -28,7 +32,10 @@ pub async fn init(cli: &Cli, store: &dyn LedgerStore) -> anyhow::Result<ExitCode
         sync.updated,
         sync.unchanged
     );
-    println!("ledger:   {} entries, {} postings", counts.entries, counts.postings);
+    println!(
+        "ledger:   {} entries, {} postings",
+        counts.entries, counts.postings
+    );
     Ok(ExitCode::SUCCESS)
 }
 
@@ -62,7 +69,10 @@ pub async fn verify(store: &dyn LedgerStore, json: bool) -> anyhow::Result<ExitC
         }
         Err(VerifyError::Problem(problem)) => {
             if json {
-                println!("{}", serde_json::json!({"ok": false, "problem": problem.to_string()}));
+                println!(
+                    "{}",
+                    serde_json::json!({"ok": false, "problem": problem.to_string()})
+                );
             } else {
                 eprintln!("FAILED: {problem}");
             }
@@ -96,7 +106,7 @@ pub async fn trial_balance(
     let tb = ledger::trial_balance(store, &chart, range).await?;
     let mut out = std::io::stdout().lock();
     match format {
-        OutputFormat::Json => writeln!(out, "{}", serde_json::to_string_pretty(&tb)?)?,
+        OutputFormat::Json => writeln!(out, "{}", serde_json::to_string_pretty(&tb_json(&tb))?)?,
         OutputFormat::Csv => write_tb_csv(&tb, &mut out)?,
         OutputFormat::Table => {
             let title = match range {
@@ -111,7 +121,11 @@ pub async fn trial_balance(
             writeln!(out, "{title}\n\n{}", render_tb(&tb))?;
         }
     }
-    Ok(if tb.is_balanced() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+    Ok(if tb.is_balanced() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }
 
 fn render_tb(tb: &TrialBalance) -> String {
@@ -158,9 +172,47 @@ fn render_tb(tb: &TrialBalance) -> String {
     text
 }
 
+/// Amounts as strings with the currency's minor units (`"20.00"`), never
+/// JSON numbers, which readers parse as floats.
+fn tb_json(tb: &TrialBalance) -> serde_json::Value {
+    let rows: Vec<_> = tb
+        .rows
+        .iter()
+        .map(|r| {
+            let f = |d| format_amount(d, r.currency);
+            serde_json::json!({
+                "account": r.account,
+                "name": r.name,
+                "type": r.account_type,
+                "currency": r.currency,
+                "opening": f(r.opening),
+                "debits": f(r.debits),
+                "credits": f(r.credits),
+                "closing": f(r.closing),
+            })
+        })
+        .collect();
+    let totals: Vec<_> = tb
+        .totals
+        .iter()
+        .map(|t| {
+            let f = |d| format_amount(d, t.currency);
+            serde_json::json!({
+                "currency": t.currency,
+                "debits": f(t.debits),
+                "credits": f(t.credits),
+                "net": f(t.net),
+            })
+        })
+        .collect();
+    serde_json::json!({"rows": rows, "totals": totals, "balanced": tb.is_balanced()})
+}
+
 fn write_tb_csv(tb: &TrialBalance, out: &mut impl Write) -> anyhow::Result<()> {
     let mut w = csv::Writer::from_writer(out);
-    w.write_record(["account", "name", "type", "currency", "opening", "debits", "credits", "closing"])?;
+    w.write_record([
+        "account", "name", "type", "currency", "opening", "debits", "credits", "closing",
+    ])?;
     for r in &tb.rows {
         let f = |d| format_amount(d, r.currency);
         w.write_record([
@@ -178,12 +230,19 @@ fn write_tb_csv(tb: &TrialBalance, out: &mut impl Write) -> anyhow::Result<()> {
     Ok(())
 }
 
-pub async fn period(cli: &Cli, store: &dyn LedgerStore, action: &PeriodCommand) -> anyhow::Result<ExitCode> {
+pub async fn period(
+    cli: &Cli,
+    store: &dyn LedgerStore,
+    action: &PeriodCommand,
+) -> anyhow::Result<ExitCode> {
     match action {
         PeriodCommand::Close { period } => {
             let period = parse_period(period)?;
             let seal = store.close_period(period, &cli.actor()).await?;
-            println!("closed {period}: sealed at entry #{} — seal {}", seal.head_seq, seal.seal_hash);
+            println!(
+                "closed {period}: sealed at entry #{} — seal {}",
+                seal.head_seq, seal.seal_hash
+            );
         }
         PeriodCommand::Reopen { period, reason } => {
             let period = parse_period(period)?;
@@ -191,7 +250,13 @@ pub async fn period(cli: &Cli, store: &dyn LedgerStore, action: &PeriodCommand) 
             println!("reopened {period}: {reason}");
         }
         PeriodCommand::List => {
-            let mut t = Table::new(&[("Period", false), ("Status", false), ("Since", false), ("By", false), ("Reason / seal", false)]);
+            let mut t = Table::new(&[
+                ("Period", false),
+                ("Status", false),
+                ("Since", false),
+                ("By", false),
+                ("Reason / seal", false),
+            ]);
             for s in store.period_states().await? {
                 t.row(vec![
                     s.period.to_string(),
@@ -221,7 +286,8 @@ pub async fn export_journal(
     let chart = stored_chart(store).await?;
     let out: Box<dyn Write + Send> = match output {
         Some(path) => Box::new(std::io::BufWriter::new(
-            std::fs::File::create(path).with_context(|| format!("cannot create {}", path.display()))?,
+            std::fs::File::create(path)
+                .with_context(|| format!("cannot create {}", path.display()))?,
         )),
         None => Box::new(std::io::BufWriter::new(std::io::stdout())),
     };

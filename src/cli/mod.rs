@@ -15,14 +15,23 @@ use crate::export::JournalFormat;
 use crate::store::{self, LedgerStore, DEFAULT_DATABASE_URL};
 
 #[derive(Parser, Debug)]
-#[command(name = "settlebridge", version, about = "Channel settlements to a double-entry ledger and NetSuite")]
+#[command(
+    name = "settlebridge",
+    version,
+    about = "Channel settlements to a double-entry ledger and NetSuite"
+)]
 pub struct Cli {
     /// Database URL: sqlite://FILE (the default, in the working directory) or postgres://…
     #[arg(long, global = true, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL, hide_env_values = true)]
     pub db: String,
 
     /// Directory with accounts.toml and the mapping files.
-    #[arg(long, global = true, env = "SETTLEBRIDGE_MAPPINGS", default_value = "gl-mappings")]
+    #[arg(
+        long,
+        global = true,
+        env = "SETTLEBRIDGE_MAPPINGS",
+        default_value = "gl-mappings"
+    )]
     pub mappings: PathBuf,
 
     /// Who is acting, recorded on every entry and period change.
@@ -166,16 +175,28 @@ async fn dispatch(cli: &Cli) -> anyhow::Result<ExitCode> {
         return demo::run(cli, file).await;
     }
     let store = open(cli).await?;
-    let store = store.as_ref();
+    let result = run_command(cli, store.as_ref()).await;
+    store.close().await;
+    result
+}
+
+async fn run_command(cli: &Cli, store: &dyn LedgerStore) -> anyhow::Result<ExitCode> {
     match &cli.command {
         Command::Init => ledger_cmd::init(cli, store).await,
         Command::Verify { json } => ledger_cmd::verify(store, *json).await,
-        Command::TrialBalance { period, as_of, format } => {
-            ledger_cmd::trial_balance(store, period.as_deref(), as_of.as_deref(), *format).await
-        }
+        Command::TrialBalance {
+            period,
+            as_of,
+            format,
+        } => ledger_cmd::trial_balance(store, period.as_deref(), as_of.as_deref(), *format).await,
         Command::Period { action } => ledger_cmd::period(cli, store, action).await,
         Command::Export {
-            what: ExportCommand::Journal { format, period, output },
+            what:
+                ExportCommand::Journal {
+                    format,
+                    period,
+                    output,
+                },
         } => ledger_cmd::export_journal(store, *format, period.as_deref(), output.as_deref()).await,
         Command::Entry { action } => entry_cmd::run(cli, store, action).await,
         Command::Demo { .. } => unreachable!("handled above"),

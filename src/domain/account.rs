@@ -29,8 +29,7 @@ impl FromStr for AccountCode {
         let ok = !s.is_empty()
             && s.len() <= 32
             && s.chars().next().is_some_and(|c| c.is_ascii_alphanumeric())
-            && s
-                .chars()
+            && s.chars()
                 .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
         if ok {
             Ok(AccountCode(s.to_string()))
@@ -100,7 +99,9 @@ impl FromStr for AccountType {
         AccountType::ALL
             .into_iter()
             .find(|t| t.as_str() == s)
-            .ok_or_else(|| format!("`{s}` is not an account type (asset, liability, equity, income, expense)"))
+            .ok_or_else(|| {
+                format!("`{s}` is not an account type (asset, liability, equity, income, expense)")
+            })
     }
 }
 
@@ -237,8 +238,8 @@ mod tests {
             "[[account]]\ncode='1'\nname='a'\ntype='asset'\n[[account]]\ncode='1'\nname='b'\ntype='asset'\n",
         );
         assert_eq!(dup, Err(ChartError::Duplicate("1".parse().unwrap())));
-        let bad_type =
-            ChartOfAccounts::from_toml("[[account]]\ncode='1'\nname='a'\ntype='cash'\n").unwrap_err();
+        let bad_type = ChartOfAccounts::from_toml("[[account]]\ncode='1'\nname='a'\ntype='cash'\n")
+            .unwrap_err();
         assert!(bad_type.to_string().contains("cash"), "{bad_type}");
     }
 }

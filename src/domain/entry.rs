@@ -213,7 +213,9 @@ pub enum EntryError {
         account: AccountCode,
         amount: Decimal,
     },
-    #[error("line {line} ({account}): amount {amount} has more than {MAX_AMOUNT_SCALE} decimal places")]
+    #[error(
+        "line {line} ({account}): amount {amount} has more than {MAX_AMOUNT_SCALE} decimal places"
+    )]
     TooPrecise {
         line: usize,
         account: AccountCode,
@@ -351,13 +353,25 @@ impl JournalEntry {
         for (i, p) in self.postings.iter().enumerate() {
             let (line, account, amount) = (i + 1, p.account.clone(), p.amount.amount);
             if amount <= Decimal::ZERO {
-                return Err(EntryError::NonPositiveAmount { line, account, amount });
+                return Err(EntryError::NonPositiveAmount {
+                    line,
+                    account,
+                    amount,
+                });
             }
             if amount.normalize().scale() > MAX_AMOUNT_SCALE {
-                return Err(EntryError::TooPrecise { line, account, amount });
+                return Err(EntryError::TooPrecise {
+                    line,
+                    account,
+                    amount,
+                });
             }
             if amount >= max_posting_amount() {
-                return Err(EntryError::TooLarge { line, account, amount });
+                return Err(EntryError::TooLarge {
+                    line,
+                    account,
+                    amount,
+                });
             }
         }
         for (currency, (debits, credits)) in self.totals_by_currency() {
@@ -421,7 +435,10 @@ pub fn reversal_key(key: &str) -> String {
     // Keys are capped at 200 characters; a long key's reversal keeps its
     // hash so that it stays unique.
     if k.chars().count() > 200 {
-        k = format!("reversal:sha256:{}", super::hashing::sha256_hex(key.as_bytes()));
+        k = format!(
+            "reversal:sha256:{}",
+            super::hashing::sha256_hex(key.as_bytes())
+        );
     }
     k
 }

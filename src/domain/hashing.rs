@@ -136,7 +136,11 @@ pub fn chain_hash(
         created_by,
         content_hash,
     };
-    sha256_hex(serde_json::to_string(&link).expect("plain struct").as_bytes())
+    sha256_hex(
+        serde_json::to_string(&link)
+            .expect("plain struct")
+            .as_bytes(),
+    )
 }
 
 #[derive(Serialize)]
@@ -150,7 +154,12 @@ struct CanonicalSeal<'a> {
 
 /// The seal of a closed period: the chain head when it was closed and the
 /// cumulative trial balance at the period's end (entries up to the head).
-pub fn seal_hash(period: Period, head_seq: i64, head_hash: &str, balances: &[AccountTotals]) -> String {
+pub fn seal_hash(
+    period: Period,
+    head_seq: i64,
+    head_hash: &str,
+    balances: &[AccountTotals],
+) -> String {
     let mut rows: Vec<[String; 4]> = balances
         .iter()
         .map(|b| {
@@ -170,5 +179,9 @@ pub fn seal_hash(period: Period, head_seq: i64, head_hash: &str, balances: &[Acc
         head_hash,
         balances: rows,
     };
-    sha256_hex(serde_json::to_string(&seal).expect("plain struct").as_bytes())
+    sha256_hex(
+        serde_json::to_string(&seal)
+            .expect("plain struct")
+            .as_bytes(),
+    )
 }

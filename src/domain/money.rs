@@ -105,15 +105,20 @@ impl Money {
             _ => return Err(MoneyParseError::Shape(text.to_string())),
         };
         let currency = cur.parse().map_err(MoneyParseError::Currency)?;
-        let amount = Decimal::from_str_exact(num)
-            .map_err(|_| MoneyParseError::Amount(num.to_string()))?;
+        let amount =
+            Decimal::from_str_exact(num).map_err(|_| MoneyParseError::Amount(num.to_string()))?;
         Ok(Money { amount, currency })
     }
 }
 
 impl fmt::Display for Money {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} {}", format_amount(self.amount, self.currency), self.currency)
+        write!(
+            f,
+            "{} {}",
+            format_amount(self.amount, self.currency),
+            self.currency
+        )
     }
 }
 

@@ -20,7 +20,8 @@ pub struct PeriodParseError(pub String);
 
 impl Period {
     pub fn new(year: i32, month: u32) -> Option<Self> {
-        ((1..=12).contains(&month) && (1900..=9999).contains(&year)).then_some(Period { year, month })
+        ((1..=12).contains(&month) && (1900..=9999).contains(&year))
+            .then_some(Period { year, month })
     }
 
     pub fn of(date: NaiveDate) -> Self {
@@ -40,9 +41,15 @@ impl Period {
 
     pub fn next(&self) -> Self {
         if self.month == 12 {
-            Period { year: self.year + 1, month: 1 }
+            Period {
+                year: self.year + 1,
+                month: 1,
+            }
         } else {
-            Period { year: self.year, month: self.month + 1 }
+            Period {
+                year: self.year,
+                month: self.month + 1,
+            }
         }
     }
 
@@ -109,7 +116,10 @@ mod tests {
         let p: Period = "2024-02".parse().unwrap();
         assert_eq!(p.first_day(), NaiveDate::from_ymd_opt(2024, 2, 1).unwrap());
         assert_eq!(p.last_day(), NaiveDate::from_ymd_opt(2024, 2, 29).unwrap());
-        assert_eq!("2024-12".parse::<Period>().unwrap().next().to_string(), "2025-01");
+        assert_eq!(
+            "2024-12".parse::<Period>().unwrap().next().to_string(),
+            "2025-01"
+        );
         assert!(p.contains(NaiveDate::from_ymd_opt(2024, 2, 29).unwrap()));
         for bad in ["2024-13", "2024-1", "24-01", "2024/01", "", "2024-00"] {
             assert!(bad.parse::<Period>().is_err(), "{bad}");

@@ -49,8 +49,13 @@ pub struct TrialBalance {
 impl TrialBalance {
     /// `opening` holds totals before the range, `activity` within it. Accounts
     /// with neither are left out. Rows are in chart order (by code).
-    pub fn build(chart: &ChartOfAccounts, opening: &[AccountTotals], activity: &[AccountTotals]) -> Self {
-        let mut map: BTreeMap<(AccountCode, Currency), (Decimal, Decimal, Decimal)> = BTreeMap::new();
+    pub fn build(
+        chart: &ChartOfAccounts,
+        opening: &[AccountTotals],
+        activity: &[AccountTotals],
+    ) -> Self {
+        let mut map: BTreeMap<(AccountCode, Currency), (Decimal, Decimal, Decimal)> =
+            BTreeMap::new();
         for t in opening {
             map.entry((t.account.clone(), t.currency)).or_default().0 += t.debits - t.credits;
         }

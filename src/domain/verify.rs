@@ -124,7 +124,13 @@ impl ChainVerifier {
                 recomputed,
             });
         }
-        let recomputed = chain_hash(e.seq, &e.prev_hash, e.created_at, &e.created_by, &e.content_hash);
+        let recomputed = chain_hash(
+            e.seq,
+            &e.prev_hash,
+            e.created_at,
+            &e.created_by,
+            &e.content_hash,
+        );
         if recomputed != e.hash {
             return Err(VerifyProblem::HashMismatch {
                 seq: e.seq,

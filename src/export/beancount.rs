@@ -62,7 +62,10 @@ fn quoted(s: &str) -> String {
 
 impl<W: Write> JournalWriter for BeancountWriter<W> {
     fn header(&mut self, chart: &ChartOfAccounts) -> std::io::Result<()> {
-        writeln!(self.out, ";; settlebridge journal export (beancount format)")?;
+        writeln!(
+            self.out,
+            ";; settlebridge journal export (beancount format)"
+        )?;
         writeln!(self.out, "option \"title\" \"settlebridge ledger\"")?;
         writeln!(self.out)?;
         for a in chart.iter() {
@@ -118,7 +121,10 @@ impl<W: Write> JournalWriter for BeancountWriter<W> {
 mod tests {
     #[test]
     fn components_are_valid_beancount() {
-        assert_eq!(super::component("1210 Clearing - TikTok Shop"), "1210-Clearing-TikTok-Shop");
+        assert_eq!(
+            super::component("1210 Clearing - TikTok Shop"),
+            "1210-Clearing-TikTok-Shop"
+        );
         assert_eq!(super::component("sales (net)"), "Sales-net");
         assert_eq!(super::component("—"), "X");
     }

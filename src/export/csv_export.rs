@@ -9,10 +9,32 @@ use crate::domain::money::format_amount;
 use crate::domain::{ChartOfAccounts, Side, StoredEntry};
 
 pub const HEADER: [&str; 26] = [
-    "seq", "date", "kind", "idempotency_key", "description", "line", "account", "account_name",
-    "debit", "credit", "currency", "memo", "subsidiary", "department", "class", "location",
-    "channel", "shop", "order_id", "statement_id", "payout_id", "batch_id", "sheet", "source_row",
-    "mapping_version", "entry_hash",
+    "seq",
+    "date",
+    "kind",
+    "idempotency_key",
+    "description",
+    "line",
+    "account",
+    "account_name",
+    "debit",
+    "credit",
+    "currency",
+    "memo",
+    "subsidiary",
+    "department",
+    "class",
+    "location",
+    "channel",
+    "shop",
+    "order_id",
+    "statement_id",
+    "payout_id",
+    "batch_id",
+    "sheet",
+    "source_row",
+    "mapping_version",
+    "entry_hash",
 ];
 
 pub struct CsvWriter<W: Write> {
@@ -28,7 +50,9 @@ impl<W: Write> CsvWriter<W> {
 }
 
 fn text(v: &Option<String>) -> String {
-    v.as_deref().map(|s| spreadsheet_safe(s).into_owned()).unwrap_or_default()
+    v.as_deref()
+        .map(|s| spreadsheet_safe(s).into_owned())
+        .unwrap_or_default()
 }
 
 impl<W: Write> JournalWriter for CsvWriter<W> {

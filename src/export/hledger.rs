@@ -46,7 +46,10 @@ fn full_name(a: &Account) -> String {
 
 /// One line of text, no comment or tag delimiters, single spaces.
 fn clean(s: &str) -> String {
-    s.replace([';', '\n', '\r', '\t'], " ").split_whitespace().collect::<Vec<_>>().join(" ")
+    s.replace([';', '\n', '\r', '\t'], " ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 fn tag_value(s: &str) -> String {

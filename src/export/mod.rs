@@ -45,7 +45,10 @@ pub struct ExportSummary {
     pub postings: u64,
 }
 
-pub fn writer_for<'a>(format: JournalFormat, out: Box<dyn Write + Send + 'a>) -> Box<dyn JournalWriter + Send + 'a> {
+pub fn writer_for<'a>(
+    format: JournalFormat,
+    out: Box<dyn Write + Send + 'a>,
+) -> Box<dyn JournalWriter + Send + 'a> {
     match format {
         JournalFormat::Ledger => Box::new(hledger::HledgerWriter::new(out)),
         JournalFormat::Beancount => Box::new(beancount::BeancountWriter::new(out)),

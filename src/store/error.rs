@@ -12,7 +12,9 @@ pub enum StoreError {
     UnsupportedUrl(String),
     #[error("idempotency key `{key}` is already used by entry {existing} with different content; nothing was written")]
     IdempotencyConflict { key: String, existing: EntryId },
-    #[error("entry `{key}` is dated {date}, in period {period}, which is closed; nothing was written")]
+    #[error(
+        "entry `{key}` is dated {date}, in period {period}, which is closed; nothing was written"
+    )]
     PeriodClosed {
         key: String,
         date: NaiveDate,

@@ -4,6 +4,7 @@
 //! in `rules`, over the small `LedgerTx` trait each backend implements.
 
 mod amounts;
+mod batch_sql;
 mod chart_sync;
 mod error;
 mod postgres;
@@ -17,7 +18,9 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
 use crate::domain::verify::PeriodSeal;
-use crate::domain::{AccountTotals, ChartOfAccounts, EntryId, JournalEntry, Period, PeriodStatus, StoredEntry};
+use crate::domain::{
+    AccountTotals, ChartOfAccounts, EntryId, JournalEntry, Period, PeriodStatus, StoredEntry,
+};
 
 pub use error::StoreError;
 pub use postgres::PgStore;
@@ -111,6 +114,9 @@ pub struct LedgerCounts {
 pub trait LedgerStore: Send + Sync {
     fn backend(&self) -> Backend;
 
+    /// Closes the connections cleanly (SQLite checkpoints its WAL into the file).
+    async fn close(&self);
+
     /// Adds new accounts and updates names, NetSuite ids and the active flag.
     /// Changing the type of an account that has postings is refused.
     async fn sync_chart(&self, chart: &ChartOfAccounts) -> Result<ChartSync, StoreError>;
@@ -122,7 +128,11 @@ pub trait LedgerStore: Send + Sync {
         Ok(posted.pop().expect("one result per entry"))
     }
     /// Writes several entries in one transaction: all of them or none.
-    async fn post_batch(&self, entries: &[JournalEntry], actor: &str) -> Result<Vec<Posted>, StoreError>;
+    async fn post_batch(
+        &self,
+        entries: &[JournalEntry],
+        actor: &str,
+    ) -> Result<Vec<Posted>, StoreError>;
     /// Writes the mirror of entry `id`. Without `date`, it is dated like the
     /// original, or on the first day of the first open period after it when
     /// the original's period is closed.
@@ -152,7 +162,12 @@ pub trait LedgerStore: Send + Sync {
 
     /// Closes a period and stores its seal.
     async fn close_period(&self, period: Period, actor: &str) -> Result<PeriodSeal, StoreError>;
-    async fn reopen_period(&self, period: Period, reason: &str, actor: &str) -> Result<(), StoreError>;
+    async fn reopen_period(
+        &self,
+        period: Period,
+        reason: &str,
+        actor: &str,
+    ) -> Result<(), StoreError>;
     /// Periods that were ever closed, with their current state.
     async fn period_states(&self) -> Result<Vec<PeriodState>, StoreError>;
     /// Every seal ever stored, oldest first (a reopened period keeps its old seals).
@@ -191,6 +206,9 @@ mod tests {
             super::redact_url("postgres://app:s3cret@db:5432/books"),
             "postgres://app:***@db:5432/books"
         );
-        assert_eq!(super::redact_url("sqlite://settlebridge.db"), "sqlite://settlebridge.db");
+        assert_eq!(
+            super::redact_url("sqlite://settlebridge.db"),
+            "sqlite://settlebridge.db"
+        );
     }
 }

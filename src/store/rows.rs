@@ -112,11 +112,17 @@ impl PostingRow {
     pub fn into_posting(self) -> Result<Posting, StoreError> {
         let at = format!("posting {}/{}", self.entry_seq, self.line_no);
         Ok(Posting {
-            account: self.account.parse().map_err(|e| corrupt(format!("{at}: {e}")))?,
-            side: Side::parse(&self.side).ok_or_else(|| corrupt(format!("{at}: side `{}`", self.side)))?,
+            account: self
+                .account
+                .parse()
+                .map_err(|e| corrupt(format!("{at}: {e}")))?,
+            side: Side::parse(&self.side)
+                .ok_or_else(|| corrupt(format!("{at}: side `{}`", self.side)))?,
             amount: Money::new(
                 from_micros(self.amount_micros),
-                self.currency.parse().map_err(|e| corrupt(format!("{at}: {e}")))?,
+                self.currency
+                    .parse()
+                    .map_err(|e| corrupt(format!("{at}: {e}")))?,
             ),
             memo: self.memo,
             segments: Segments {
@@ -232,7 +238,11 @@ impl PeriodEventRow {
     pub fn into_state(self) -> Result<PeriodState, StoreError> {
         Ok(PeriodState {
             period: self.period.parse().map_err(corrupt)?,
-            status: if self.action == "close" { PeriodStatus::Closed } else { PeriodStatus::Open },
+            status: if self.action == "close" {
+                PeriodStatus::Closed
+            } else {
+                PeriodStatus::Open
+            },
             changed_at: self.at,
             changed_by: self.actor,
             reason: self.reason,

@@ -3,11 +3,12 @@
 //! supplies a `LedgerTx` over a transaction that holds the ledger's write
 //! lock, so two writers can never interleave in the chain.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use async_trait::async_trait;
 use chrono::{NaiveDate, Utc};
 
+use super::batch_sql::FoundKeys;
 use super::{Posted, StoreError, TotalsQuery};
 use crate::domain::hashing::{chain_hash, content_hash, seal_hash, truncate_to_micros};
 use crate::domain::verify::PeriodSeal;
@@ -16,18 +17,36 @@ use crate::domain::{AccountTotals, EntryId, EntryKind, JournalEntry, Period, Sto
 /// The operations the rules need inside one write transaction.
 #[async_trait]
 pub trait LedgerTx: Send {
-    /// The sequence and content hash of the entry with this key.
-    async fn find_key(&mut self, key: &str) -> Result<Option<(EntryId, String)>, StoreError>;
+    /// For each of `keys` already in the ledger: its entry's sequence and content hash.
+    async fn find_keys(&mut self, keys: &[&str]) -> Result<FoundKeys, StoreError>;
     async fn load_entry(&mut self, id: EntryId) -> Result<Option<StoredEntry>, StoreError>;
     async fn reversed_by(&mut self, id: EntryId) -> Result<Option<EntryId>, StoreError>;
     /// Periods whose latest event is a close.
     async fn closed_periods(&mut self) -> Result<BTreeSet<Period>, StoreError>;
     async fn head(&mut self) -> Result<(i64, String), StoreError>;
-    async fn insert_entry(&mut self, entry: &StoredEntry) -> Result<(), StoreError>;
+    /// Inserts entries and their postings (already chained, in order).
+    async fn insert_entries(&mut self, entries: &[StoredEntry]) -> Result<(), StoreError>;
     async fn set_head(&mut self, seq: i64, hash: &str) -> Result<(), StoreError>;
-    async fn account_totals(&mut self, query: TotalsQuery) -> Result<Vec<AccountTotals>, StoreError>;
+    async fn account_totals(
+        &mut self,
+        query: TotalsQuery,
+    ) -> Result<Vec<AccountTotals>, StoreError>;
     async fn insert_close(&mut self, seal: &PeriodSeal, actor: &str) -> Result<(), StoreError>;
-    async fn insert_reopen(&mut self, period: Period, reason: &str, actor: &str) -> Result<(), StoreError>;
+    async fn insert_reopen(
+        &mut self,
+        period: Period,
+        reason: &str,
+        actor: &str,
+    ) -> Result<(), StoreError>;
+}
+
+/// What became of each entry of a batch, before results are assembled.
+enum Outcome {
+    Created(usize),
+    /// The same key and content as an entry already in the ledger.
+    Existing(EntryId),
+    /// The same key and content as an earlier entry of this batch.
+    RepeatInBatch(usize),
 }
 
 /// Writes `entries` in order. The caller commits only if this returns Ok.
@@ -36,29 +55,37 @@ pub async fn post_batch<T: LedgerTx + ?Sized>(
     entries: &[JournalEntry],
     actor: &str,
 ) -> Result<Vec<Posted>, StoreError> {
+    let keys: Vec<&str> = entries.iter().map(|e| e.idempotency_key()).collect();
+    let found = tx.find_keys(&keys).await?;
     let closed = tx.closed_periods().await?;
     let (mut seq, mut prev_hash) = tx.head().await?;
-    let start_seq = seq;
-    let mut out = Vec::with_capacity(entries.len());
+    let mut created: Vec<StoredEntry> = Vec::new();
+    let mut in_batch: HashMap<&str, usize> = HashMap::new();
+    let mut outcomes = Vec::with_capacity(entries.len());
     for entry in entries {
+        let key = entry.idempotency_key();
         let content = content_hash(entry);
-        if let Some((existing, existing_content)) = tx.find_key(entry.idempotency_key()).await? {
-            if existing_content != content {
-                return Err(StoreError::IdempotencyConflict {
-                    key: entry.idempotency_key().to_string(),
-                    existing,
-                });
+        let conflict = |existing| StoreError::IdempotencyConflict {
+            key: key.to_string(),
+            existing,
+        };
+        if let Some((existing, existing_content)) = found.get(key) {
+            if *existing_content != content {
+                return Err(conflict(*existing));
             }
-            let stored = tx
-                .load_entry(existing)
-                .await?
-                .ok_or(StoreError::EntryNotFound(existing))?;
-            out.push(Posted::Existing(stored));
+            outcomes.push(Outcome::Existing(*existing));
+            continue;
+        }
+        if let Some(&i) = in_batch.get(key) {
+            if created[i].content_hash != content {
+                return Err(conflict(created[i].seq));
+            }
+            outcomes.push(Outcome::RepeatInBatch(i));
             continue;
         }
         if closed.contains(&entry.period()) {
             return Err(StoreError::PeriodClosed {
-                key: entry.idempotency_key().to_string(),
+                key: key.to_string(),
                 date: entry.date(),
                 period: entry.period(),
             });
@@ -66,7 +93,9 @@ pub async fn post_batch<T: LedgerTx + ?Sized>(
         seq += 1;
         let created_at = truncate_to_micros(Utc::now());
         let hash = chain_hash(EntryId(seq), &prev_hash, created_at, actor, &content);
-        let stored = StoredEntry {
+        in_batch.insert(key, created.len());
+        outcomes.push(Outcome::Created(created.len()));
+        created.push(StoredEntry {
             seq: EntryId(seq),
             entry: entry.clone(),
             created_at,
@@ -74,12 +103,23 @@ pub async fn post_batch<T: LedgerTx + ?Sized>(
             content_hash: content,
             prev_hash: std::mem::replace(&mut prev_hash, hash.clone()),
             hash,
-        };
-        tx.insert_entry(&stored).await?;
-        out.push(Posted::Created(stored));
+        });
     }
-    if seq != start_seq {
+    if !created.is_empty() {
+        tx.insert_entries(&created).await?;
         tx.set_head(seq, &prev_hash).await?;
+    }
+    let mut out = Vec::with_capacity(outcomes.len());
+    for outcome in outcomes {
+        out.push(match outcome {
+            Outcome::Created(i) => Posted::Created(created[i].clone()),
+            Outcome::RepeatInBatch(i) => Posted::Existing(created[i].clone()),
+            Outcome::Existing(id) => Posted::Existing(
+                tx.load_entry(id)
+                    .await?
+                    .ok_or(StoreError::EntryNotFound(id))?,
+            ),
+        });
     }
     Ok(out)
 }
@@ -91,7 +131,10 @@ pub async fn reverse<T: LedgerTx + ?Sized>(
     reason: &str,
     actor: &str,
 ) -> Result<StoredEntry, StoreError> {
-    let original = tx.load_entry(id).await?.ok_or(StoreError::EntryNotFound(id))?;
+    let original = tx
+        .load_entry(id)
+        .await?
+        .ok_or(StoreError::EntryNotFound(id))?;
     if original.entry.kind() == EntryKind::Reversal {
         return Err(StoreError::ReversalOfReversal(id));
     }

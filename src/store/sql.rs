@@ -7,15 +7,7 @@ use super::TotalsQuery;
 
 pub const HEAD: &str = "SELECT last_seq, last_hash FROM ledger_head WHERE id = 1";
 pub const SET_HEAD: &str = "UPDATE ledger_head SET last_seq = $1, last_hash = $2 WHERE id = 1";
-pub const FIND_KEY: &str = "SELECT seq, content_hash FROM entries WHERE idempotency_key = $1";
 pub const REVERSED_BY: &str = "SELECT seq FROM entries WHERE reverses = $1";
-pub const INSERT_ENTRY: &str = "INSERT INTO entries (seq, idempotency_key, entry_date, kind, \
-     description, reverses, created_at, created_by, content_hash, prev_hash, hash) \
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
-pub const INSERT_POSTING: &str = "INSERT INTO postings (entry_seq, line_no, entry_date, account, \
-     side, amount_micros, currency, memo, subsidiary, department, class, location, channel, shop, \
-     order_id, statement_id, payout_id, batch_id, sheet, source_row, mapping_version) \
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)";
 /// Periods whose latest event is a close.
 pub const CLOSED_PERIODS: &str = "SELECT ev.period FROM period_events ev \
      WHERE ev.id = (SELECT MAX(id) FROM period_events x WHERE x.period = ev.period) \
@@ -24,7 +16,8 @@ pub const INSERT_CLOSE: &str = "INSERT INTO period_events (period, action, reaso
      head_seq, head_hash, seal_hash) VALUES ($1, 'close', NULL, $2, $3, $4, $5, $6)";
 pub const INSERT_REOPEN: &str = "INSERT INTO period_events (period, action, reason, actor, at) \
      VALUES ($1, 'reopen', $2, $3, $4)";
-pub const PERIOD_STATES: &str = "SELECT ev.period, ev.action, ev.reason, ev.actor, ev.at, ev.seal_hash \
+pub const PERIOD_STATES: &str =
+    "SELECT ev.period, ev.action, ev.reason, ev.actor, ev.at, ev.seal_hash \
      FROM period_events ev \
      WHERE ev.id = (SELECT MAX(id) FROM period_events x WHERE x.period = ev.period) \
      ORDER BY ev.period";
@@ -32,7 +25,8 @@ pub const SEALS: &str = "SELECT period, at, head_seq, head_hash, seal_hash FROM 
      WHERE action = 'close' ORDER BY id";
 pub const ACCOUNTS: &str =
     "SELECT code, name, account_type, netsuite_id, active FROM accounts ORDER BY code";
-pub const ACCOUNT_HAS_POSTINGS: &str = "SELECT CAST(1 AS BIGINT) FROM postings WHERE account = $1 LIMIT 1";
+pub const ACCOUNT_HAS_POSTINGS: &str =
+    "SELECT CAST(1 AS BIGINT) FROM postings WHERE account = $1 LIMIT 1";
 pub const UPSERT_ACCOUNT: &str = "INSERT INTO accounts (code, name, account_type, netsuite_id, \
      active, updated_at) VALUES ($1, $2, $3, $4, $5, $6) \
      ON CONFLICT (code) DO UPDATE SET name = excluded.name, account_type = excluded.account_type, \

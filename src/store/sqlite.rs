@@ -12,10 +12,15 @@ use futures_util::TryStreamExt;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Sqlite, SqlitePool, Transaction};
 
-use super::amounts::to_micros;
-use super::rows::{AccountRow, EntryAssembler, EntryRow, JoinedRow, PeriodEventRow, PostingRow, SealRow, TotalsRow};
+use super::batch_sql::{self, FoundKeys};
+use super::rows::{
+    AccountRow, EntryAssembler, EntryRow, JoinedRow, PeriodEventRow, PostingRow, SealRow, TotalsRow,
+};
 use super::rules::{self, LedgerTx};
-use super::{sql, Backend, ChartSync, EntryFilter, LedgerCounts, LedgerStore, PeriodState, Posted, StoreError, TotalsQuery};
+use super::{
+    sql, Backend, ChartSync, EntryFilter, LedgerCounts, LedgerStore, PeriodState, Posted,
+    StoreError, TotalsQuery,
+};
 use crate::domain::verify::PeriodSeal;
 use crate::domain::{AccountTotals, ChartOfAccounts, EntryId, JournalEntry, Period, StoredEntry};
 
@@ -61,10 +66,18 @@ struct SqliteTx {
 
 #[async_trait]
 impl LedgerTx for SqliteTx {
-    async fn find_key(&mut self, key: &str) -> Result<Option<(EntryId, String)>, StoreError> {
-        let row: Option<(i64, String)> =
-            sqlx::query_as(sql::FIND_KEY).bind(key).fetch_optional(&mut *self.tx).await?;
-        Ok(row.map(|(seq, hash)| (EntryId(seq), hash)))
+    async fn find_keys(&mut self, keys: &[&str]) -> Result<FoundKeys, StoreError> {
+        let mut found = FoundKeys::new();
+        for chunk in keys.chunks(batch_sql::KEY_CHUNK) {
+            let rows: Vec<(String, i64, String)> = batch_sql::find_keys::<Sqlite>(chunk)
+                .build_query_as()
+                .fetch_all(&mut *self.tx)
+                .await?;
+            for (key, seq, hash) in rows {
+                found.insert(key, (EntryId(seq), hash));
+            }
+        }
+        Ok(found)
     }
 
     async fn load_entry(&mut self, id: EntryId) -> Result<Option<StoredEntry>, StoreError> {
@@ -83,13 +96,17 @@ impl LedgerTx for SqliteTx {
     }
 
     async fn reversed_by(&mut self, id: EntryId) -> Result<Option<EntryId>, StoreError> {
-        let row: Option<(i64,)> =
-            sqlx::query_as(sql::REVERSED_BY).bind(id.0).fetch_optional(&mut *self.tx).await?;
+        let row: Option<(i64,)> = sqlx::query_as(sql::REVERSED_BY)
+            .bind(id.0)
+            .fetch_optional(&mut *self.tx)
+            .await?;
         Ok(row.map(|(seq,)| EntryId(seq)))
     }
 
     async fn closed_periods(&mut self) -> Result<BTreeSet<Period>, StoreError> {
-        let rows: Vec<(String,)> = sqlx::query_as(sql::CLOSED_PERIODS).fetch_all(&mut *self.tx).await?;
+        let rows: Vec<(String,)> = sqlx::query_as(sql::CLOSED_PERIODS)
+            .fetch_all(&mut *self.tx)
+            .await?;
         rows.into_iter()
             .map(|(p,)| p.parse().map_err(|e| StoreError::Corrupt(format!("{e}"))))
             .collect()
@@ -99,45 +116,17 @@ impl LedgerTx for SqliteTx {
         Ok(sqlx::query_as(sql::HEAD).fetch_one(&mut *self.tx).await?)
     }
 
-    async fn insert_entry(&mut self, e: &StoredEntry) -> Result<(), StoreError> {
-        let entry = &e.entry;
-        sqlx::query(sql::INSERT_ENTRY)
-            .bind(e.seq.0)
-            .bind(entry.idempotency_key())
-            .bind(entry.date())
-            .bind(entry.kind().as_str())
-            .bind(entry.description())
-            .bind(entry.reverses().map(|r| r.0))
-            .bind(e.created_at)
-            .bind(&e.created_by)
-            .bind(&e.content_hash)
-            .bind(&e.prev_hash)
-            .bind(&e.hash)
-            .execute(&mut *self.tx)
-            .await?;
-        for (i, p) in entry.postings().iter().enumerate() {
-            sqlx::query(sql::INSERT_POSTING)
-                .bind(e.seq.0)
-                .bind(i as i64 + 1)
-                .bind(entry.date())
-                .bind(p.account.as_str())
-                .bind(p.side.as_str())
-                .bind(to_micros(p.amount.amount)?)
-                .bind(p.amount.currency.code())
-                .bind(&p.memo)
-                .bind(&p.segments.subsidiary)
-                .bind(&p.segments.department)
-                .bind(&p.segments.class)
-                .bind(&p.segments.location)
-                .bind(&p.segments.channel)
-                .bind(&p.segments.shop)
-                .bind(&p.source.order_id)
-                .bind(&p.source.statement_id)
-                .bind(&p.source.payout_id)
-                .bind(p.source.batch_id)
-                .bind(&p.source.sheet)
-                .bind(p.source.row)
-                .bind(&p.mapping_version)
+    async fn insert_entries(&mut self, entries: &[StoredEntry]) -> Result<(), StoreError> {
+        for chunk in entries.chunks(batch_sql::CHUNK_ROWS) {
+            batch_sql::insert_entries::<Sqlite>(chunk)
+                .build()
+                .execute(&mut *self.tx)
+                .await?;
+        }
+        let rows = batch_sql::posting_rows(entries)?;
+        for chunk in rows.chunks(batch_sql::CHUNK_ROWS) {
+            batch_sql::insert_postings::<Sqlite>(chunk)
+                .build()
                 .execute(&mut *self.tx)
                 .await?;
         }
@@ -145,11 +134,18 @@ impl LedgerTx for SqliteTx {
     }
 
     async fn set_head(&mut self, seq: i64, hash: &str) -> Result<(), StoreError> {
-        sqlx::query(sql::SET_HEAD).bind(seq).bind(hash).execute(&mut *self.tx).await?;
+        sqlx::query(sql::SET_HEAD)
+            .bind(seq)
+            .bind(hash)
+            .execute(&mut *self.tx)
+            .await?;
         Ok(())
     }
 
-    async fn account_totals(&mut self, query: TotalsQuery) -> Result<Vec<AccountTotals>, StoreError> {
+    async fn account_totals(
+        &mut self,
+        query: TotalsQuery,
+    ) -> Result<Vec<AccountTotals>, StoreError> {
         let sql = sql::account_totals(&query);
         let mut q = sqlx::query_as::<_, TotalsRow>(&sql);
         if let Some(from) = query.from {
@@ -161,7 +157,11 @@ impl LedgerTx for SqliteTx {
         if let Some(max) = query.max_seq {
             q = q.bind(max);
         }
-        q.fetch_all(&mut *self.tx).await?.into_iter().map(TotalsRow::into_totals).collect()
+        q.fetch_all(&mut *self.tx)
+            .await?
+            .into_iter()
+            .map(TotalsRow::into_totals)
+            .collect()
     }
 
     async fn insert_close(&mut self, seal: &PeriodSeal, actor: &str) -> Result<(), StoreError> {
@@ -177,7 +177,12 @@ impl LedgerTx for SqliteTx {
         Ok(())
     }
 
-    async fn insert_reopen(&mut self, period: Period, reason: &str, actor: &str) -> Result<(), StoreError> {
+    async fn insert_reopen(
+        &mut self,
+        period: Period,
+        reason: &str,
+        actor: &str,
+    ) -> Result<(), StoreError> {
         sqlx::query(sql::INSERT_REOPEN)
             .bind(period.to_string())
             .bind(reason)
@@ -195,10 +200,17 @@ impl LedgerStore for SqliteStore {
         Backend::Sqlite
     }
 
+    async fn close(&self) {
+        self.pool.close().await;
+    }
+
     async fn sync_chart(&self, chart: &ChartOfAccounts) -> Result<ChartSync, StoreError> {
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         let existing: Vec<AccountRow> = sqlx::query_as(sql::ACCOUNTS).fetch_all(&mut *tx).await?;
-        let existing: Vec<_> = existing.into_iter().map(AccountRow::into_account).collect::<Result<_, _>>()?;
+        let existing: Vec<_> = existing
+            .into_iter()
+            .map(AccountRow::into_account)
+            .collect::<Result<_, _>>()?;
         let plan = super::chart_sync::plan(chart, &existing);
         for change in &plan.type_changes {
             let used: Option<(i64,)> = sqlx::query_as(sql::ACCOUNT_HAS_POSTINGS)
@@ -229,7 +241,11 @@ impl LedgerStore for SqliteStore {
         super::chart_sync::chart_from_rows(rows)
     }
 
-    async fn post_batch(&self, entries: &[JournalEntry], actor: &str) -> Result<Vec<Posted>, StoreError> {
+    async fn post_batch(
+        &self,
+        entries: &[JournalEntry],
+        actor: &str,
+    ) -> Result<Vec<Posted>, StoreError> {
         let mut tx = self.write_tx().await?;
         let posted = rules::post_batch(&mut tx, entries, actor).await?;
         tx.tx.commit().await?;
@@ -250,20 +266,27 @@ impl LedgerStore for SqliteStore {
     }
 
     async fn entry(&self, id: EntryId) -> Result<Option<StoredEntry>, StoreError> {
-        let mut tx = SqliteTx { tx: self.pool.begin().await? };
+        let mut tx = SqliteTx {
+            tx: self.pool.begin().await?,
+        };
         tx.load_entry(id).await
     }
 
     async fn entry_by_key(&self, key: &str) -> Result<Option<StoredEntry>, StoreError> {
-        let mut tx = SqliteTx { tx: self.pool.begin().await? };
-        match tx.find_key(key).await? {
+        let mut tx = SqliteTx {
+            tx: self.pool.begin().await?,
+        };
+        match tx.find_keys(&[key]).await?.remove(key) {
             Some((id, _)) => tx.load_entry(id).await,
             None => Ok(None),
         }
     }
 
     async fn reversed_by(&self, id: EntryId) -> Result<Option<EntryId>, StoreError> {
-        let row: Option<(i64,)> = sqlx::query_as(sql::REVERSED_BY).bind(id.0).fetch_optional(&self.pool).await?;
+        let row: Option<(i64,)> = sqlx::query_as(sql::REVERSED_BY)
+            .bind(id.0)
+            .fetch_optional(&self.pool)
+            .await?;
         Ok(row.map(|(seq,)| EntryId(seq)))
     }
 
@@ -294,7 +317,9 @@ impl LedgerStore for SqliteStore {
     }
 
     async fn account_totals(&self, query: TotalsQuery) -> Result<Vec<AccountTotals>, StoreError> {
-        let mut tx = SqliteTx { tx: self.pool.begin().await? };
+        let mut tx = SqliteTx {
+            tx: self.pool.begin().await?,
+        };
         tx.account_totals(query).await
     }
 
@@ -320,7 +345,12 @@ impl LedgerStore for SqliteStore {
         Ok(seal)
     }
 
-    async fn reopen_period(&self, period: Period, reason: &str, actor: &str) -> Result<(), StoreError> {
+    async fn reopen_period(
+        &self,
+        period: Period,
+        reason: &str,
+        actor: &str,
+    ) -> Result<(), StoreError> {
         let mut tx = self.write_tx().await?;
         rules::reopen_period(&mut tx, period, reason, actor).await?;
         tx.tx.commit().await?;
@@ -328,7 +358,9 @@ impl LedgerStore for SqliteStore {
     }
 
     async fn period_states(&self) -> Result<Vec<PeriodState>, StoreError> {
-        let rows: Vec<PeriodEventRow> = sqlx::query_as(sql::PERIOD_STATES).fetch_all(&self.pool).await?;
+        let rows: Vec<PeriodEventRow> = sqlx::query_as(sql::PERIOD_STATES)
+            .fetch_all(&self.pool)
+            .await?;
         rows.into_iter().map(PeriodEventRow::into_state).collect()
     }
 

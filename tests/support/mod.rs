@@ -83,16 +83,21 @@ async fn sweep_dead_schemas(conn: &mut sqlx::PgConnection) {
     if SWEPT.swap(true, Ordering::SeqCst) {
         return;
     }
-    let names: Vec<String> =
-        sqlx::query_scalar("SELECT nspname::text FROM pg_namespace WHERE nspname LIKE 'sbtest\\_%'")
-            .fetch_all(&mut *conn)
-            .await
-            .unwrap_or_default();
+    let names: Vec<String> = sqlx::query_scalar(
+        "SELECT nspname::text FROM pg_namespace WHERE nspname LIKE 'sbtest\\_%'",
+    )
+    .fetch_all(&mut *conn)
+    .await
+    .unwrap_or_default();
     for name in names {
         let pid = name.split('_').nth(1).unwrap_or("");
         if !pid.is_empty() && !std::path::Path::new(&format!("/proc/{pid}")).exists() {
-            let _ = sqlx::query("SET lock_timeout = '2s'").execute(&mut *conn).await;
-            let _ = sqlx::query(&format!("DROP SCHEMA IF EXISTS {name} CASCADE")).execute(&mut *conn).await;
+            let _ = sqlx::query("SET lock_timeout = '2s'")
+                .execute(&mut *conn)
+                .await;
+            let _ = sqlx::query(&format!("DROP SCHEMA IF EXISTS {name} CASCADE"))
+                .execute(&mut *conn)
+                .await;
         }
     }
 }
@@ -127,7 +132,10 @@ pub async fn postgres_db() -> Option<TestDb> {
         .await
         .unwrap_or_else(|e| panic!("cannot reach PostgreSQL at {PG_ENV}: {e}"));
     sweep_dead_schemas(&mut conn).await;
-    sqlx::query(&format!("CREATE SCHEMA {schema}")).execute(&mut conn).await.unwrap();
+    sqlx::query(&format!("CREATE SCHEMA {schema}"))
+        .execute(&mut conn)
+        .await
+        .unwrap();
     conn.close().await.unwrap();
     let options = PgConnectOptions::from_str(&url)
         .unwrap()
@@ -179,7 +187,10 @@ pub fn draft(key: &str, on: &str, lines: &[(&str, &str, &str, &str)]) -> EntryDr
         date: date(on),
         kind: EntryKind::Manual,
         description: format!("test entry {key}"),
-        postings: lines.iter().map(|(a, s, m, c)| posting(a, s, m, c)).collect(),
+        postings: lines
+            .iter()
+            .map(|(a, s, m, c)| posting(a, s, m, c))
+            .collect(),
     }
 }
 
@@ -189,5 +200,12 @@ pub fn entry(key: &str, on: &str, lines: &[(&str, &str, &str, &str)]) -> Journal
 
 /// A two-line USD entry: Dr 1210, Cr 4000.
 pub fn sale(key: &str, on: &str, amount: &str) -> JournalEntry {
-    entry(key, on, &[("1210", "debit", amount, "USD"), ("4000", "credit", amount, "USD")])
+    entry(
+        key,
+        on,
+        &[
+            ("1210", "debit", amount, "USD"),
+            ("4000", "credit", amount, "USD"),
+        ],
+    )
 }
