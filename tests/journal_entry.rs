@@ -194,3 +194,17 @@ fn control_characters_are_cleaned_once() {
     assert_eq!(e.description(), "line one line two");
     assert_eq!(e.postings()[0].memo, None);
 }
+
+#[test]
+fn dates_outside_nameable_periods_are_refused() {
+    let lines = [
+        ("1210", "debit", "1", "USD"),
+        ("4000", "credit", "1", "USD"),
+    ];
+    let err = JournalEntry::new(draft("k", "1899-12-31", &lines), &chart()).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "date 1899-12-31 is outside the years 1900 to 9999"
+    );
+    JournalEntry::new(draft("k", "1900-01-01", &lines), &chart()).unwrap();
+}

@@ -235,6 +235,8 @@ pub enum EntryError {
         account: AccountCode,
         name: String,
     },
+    #[error("date {date} is outside the years 1900 to 9999")]
+    DateOutOfRange { date: NaiveDate },
     #[error("the entry does not balance in {currency}: debits {debits}, credits {credits}, {side} by {difference}")]
     Unbalanced {
         currency: Currency,
@@ -260,6 +262,7 @@ impl JournalEntry {
     /// Checks the draft against the chart and the rules of double entry.
     pub fn new(draft: EntryDraft, chart: &ChartOfAccounts) -> Result<Self, EntryError> {
         check_key(&draft.idempotency_key)?;
+        check_date(draft.date)?;
         for (i, p) in draft.postings.iter().enumerate() {
             let line = i + 1;
             match chart.get(&p.account) {
@@ -441,6 +444,16 @@ pub fn reversal_key(key: &str) -> String {
         );
     }
     k
+}
+
+/// Entry dates stay within the years a period (`YYYY-MM`) can name.
+pub fn check_date(date: NaiveDate) -> Result<(), EntryError> {
+    use chrono::Datelike;
+    if (1900..=9999).contains(&date.year()) {
+        Ok(())
+    } else {
+        Err(EntryError::DateOutOfRange { date })
+    }
 }
 
 fn check_key(key: &str) -> Result<(), EntryError> {

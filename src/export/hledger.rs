@@ -127,7 +127,11 @@ impl<W: Write> JournalWriter for HledgerWriter<W> {
         // Commodity directives may come after use; they set display precision
         // and let `hledger check commodities` pass.
         for c in &self.currencies {
-            let sample = format_amount(rust_decimal::Decimal::new(1000, 0), *c);
+            // hledger wants a decimal mark even with no decimals: `1000.` for JPY.
+            let mut sample = format_amount(rust_decimal::Decimal::new(1000, 0), *c);
+            if !sample.contains('.') {
+                sample.push('.');
+            }
             writeln!(self.out, "commodity {sample} {c}")?;
         }
         self.out.flush()

@@ -44,6 +44,8 @@ pub enum StoreError {
         from: AccountType,
         to: AccountType,
     },
+    #[error(transparent)]
+    Entry(#[from] crate::domain::EntryError),
     #[error("stored data is not readable: {0}")]
     Corrupt(String),
     /// A reader of streamed entries stopped the stream (an export's file

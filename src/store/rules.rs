@@ -151,7 +151,10 @@ pub async fn reverse<T: LedgerTx + ?Sized>(
                 date: d,
             })
         }
-        Some(d) => d,
+        Some(d) => {
+            crate::domain::entry::check_date(d)?;
+            d
+        }
         None => {
             let mut period = Period::of(original_date);
             if !closed.contains(&period) {
