@@ -11,6 +11,7 @@ mod postgres;
 mod rows;
 mod rules;
 mod sql;
+mod sql_impl;
 mod sqlite;
 
 use async_trait::async_trait;

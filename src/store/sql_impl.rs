@@ -1,0 +1,369 @@
+//! The `LedgerTx` and `LedgerStore` implementations both backends share.
+//! The SQL is the same text on SQLite and PostgreSQL (see `sql`), so the code
+//! is written once here and stamped out per backend: they cannot drift
+//! apart. What differs — connecting, and how a write takes the ledger's
+//! lock — stays in `sqlite.rs` and `postgres.rs`, which provide `BACKEND`,
+//! `write_tx()` and a `pool` field.
+
+macro_rules! impl_sql_store {
+    ($store:ident, $tx:ident, $db:ty) => {
+        const _: () = {
+            use std::collections::BTreeSet;
+
+            use async_trait::async_trait;
+            use chrono::{NaiveDate, Utc};
+            use futures_util::TryStreamExt;
+
+            use $crate::domain::verify::PeriodSeal;
+            use $crate::domain::{
+                AccountTotals, ChartOfAccounts, EntryId, JournalEntry, Period, StoredEntry,
+            };
+            use $crate::store::batch_sql::{self, FoundKeys};
+            use $crate::store::rows::{
+                AccountRow, EntryAssembler, EntryRow, JoinedRow, PeriodEventRow, PostingRow,
+                SealRow, TotalsRow,
+            };
+            use $crate::store::rules::{self, LedgerTx};
+            use $crate::store::{
+                sql, Backend, ChartSync, EntryFilter, LedgerCounts, LedgerStore, PeriodState,
+                Posted, StoreError, TotalsQuery,
+            };
+
+            #[async_trait]
+            impl LedgerTx for $tx {
+                async fn find_keys(&mut self, keys: &[&str]) -> Result<FoundKeys, StoreError> {
+                    let mut found = FoundKeys::new();
+                    for chunk in keys.chunks(batch_sql::KEY_CHUNK) {
+                        let rows: Vec<(String, i64, String)> = batch_sql::find_keys::<$db>(chunk)
+                            .build_query_as()
+                            .fetch_all(&mut *self.tx)
+                            .await?;
+                        for (key, seq, hash) in rows {
+                            found.insert(key, (EntryId(seq), hash));
+                        }
+                    }
+                    Ok(found)
+                }
+
+                async fn load_entry(
+                    &mut self,
+                    id: EntryId,
+                ) -> Result<Option<StoredEntry>, StoreError> {
+                    let Some(entry) = sqlx::query_as::<_, EntryRow>(&sql::entry_by_seq())
+                        .bind(id.0)
+                        .fetch_optional(&mut *self.tx)
+                        .await?
+                    else {
+                        return Ok(None);
+                    };
+                    let postings = sqlx::query_as::<_, PostingRow>(&sql::postings_of())
+                        .bind(id.0)
+                        .fetch_all(&mut *self.tx)
+                        .await?;
+                    entry.into_stored(postings).map(Some)
+                }
+
+                async fn reversed_by(
+                    &mut self,
+                    id: EntryId,
+                ) -> Result<Option<EntryId>, StoreError> {
+                    let row: Option<(i64,)> = sqlx::query_as(sql::REVERSED_BY)
+                        .bind(id.0)
+                        .fetch_optional(&mut *self.tx)
+                        .await?;
+                    Ok(row.map(|(seq,)| EntryId(seq)))
+                }
+
+                async fn closed_periods(&mut self) -> Result<BTreeSet<Period>, StoreError> {
+                    let rows: Vec<(String,)> = sqlx::query_as(sql::CLOSED_PERIODS)
+                        .fetch_all(&mut *self.tx)
+                        .await?;
+                    rows.into_iter()
+                        .map(|(p,)| p.parse().map_err(|e| StoreError::Corrupt(format!("{e}"))))
+                        .collect()
+                }
+
+                async fn head(&mut self) -> Result<(i64, String), StoreError> {
+                    Ok(sqlx::query_as(sql::HEAD).fetch_one(&mut *self.tx).await?)
+                }
+
+                async fn insert_entries(
+                    &mut self,
+                    entries: &[StoredEntry],
+                ) -> Result<(), StoreError> {
+                    for chunk in entries.chunks(batch_sql::CHUNK_ROWS) {
+                        batch_sql::insert_entries::<$db>(chunk)
+                            .build()
+                            .execute(&mut *self.tx)
+                            .await?;
+                    }
+                    let rows = batch_sql::posting_rows(entries)?;
+                    for chunk in rows.chunks(batch_sql::CHUNK_ROWS) {
+                        batch_sql::insert_postings::<$db>(chunk)
+                            .build()
+                            .execute(&mut *self.tx)
+                            .await?;
+                    }
+                    Ok(())
+                }
+
+                async fn set_head(&mut self, seq: i64, hash: &str) -> Result<(), StoreError> {
+                    sqlx::query(sql::SET_HEAD)
+                        .bind(seq)
+                        .bind(hash)
+                        .execute(&mut *self.tx)
+                        .await?;
+                    Ok(())
+                }
+
+                async fn account_totals(
+                    &mut self,
+                    query: TotalsQuery,
+                ) -> Result<Vec<AccountTotals>, StoreError> {
+                    let sql = sql::account_totals(&query);
+                    let mut q = sqlx::query_as::<_, TotalsRow>(&sql);
+                    if let Some(from) = query.from {
+                        q = q.bind(from);
+                    }
+                    if let Some(to) = query.to {
+                        q = q.bind(to);
+                    }
+                    if let Some(max) = query.max_seq {
+                        q = q.bind(max);
+                    }
+                    q.fetch_all(&mut *self.tx)
+                        .await?
+                        .into_iter()
+                        .map(TotalsRow::into_totals)
+                        .collect()
+                }
+
+                async fn insert_close(
+                    &mut self,
+                    seal: &PeriodSeal,
+                    actor: &str,
+                ) -> Result<(), StoreError> {
+                    sqlx::query(sql::INSERT_CLOSE)
+                        .bind(seal.period.to_string())
+                        .bind(actor)
+                        .bind(seal.closed_at)
+                        .bind(seal.head_seq)
+                        .bind(&seal.head_hash)
+                        .bind(&seal.seal_hash)
+                        .execute(&mut *self.tx)
+                        .await?;
+                    Ok(())
+                }
+
+                async fn insert_reopen(
+                    &mut self,
+                    period: Period,
+                    reason: &str,
+                    actor: &str,
+                ) -> Result<(), StoreError> {
+                    sqlx::query(sql::INSERT_REOPEN)
+                        .bind(period.to_string())
+                        .bind(reason)
+                        .bind(actor)
+                        .bind(Utc::now())
+                        .execute(&mut *self.tx)
+                        .await?;
+                    Ok(())
+                }
+            }
+
+            #[async_trait]
+            impl LedgerStore for $store {
+                fn backend(&self) -> Backend {
+                    <$store>::BACKEND
+                }
+
+                async fn close(&self) {
+                    self.pool.close().await;
+                }
+
+                async fn sync_chart(
+                    &self,
+                    chart: &ChartOfAccounts,
+                ) -> Result<ChartSync, StoreError> {
+                    let mut tx = self.write_tx().await?.tx;
+                    let existing: Vec<AccountRow> =
+                        sqlx::query_as(sql::ACCOUNTS).fetch_all(&mut *tx).await?;
+                    let existing: Vec<_> = existing
+                        .into_iter()
+                        .map(AccountRow::into_account)
+                        .collect::<Result<_, _>>()?;
+                    let plan = super::chart_sync::plan(chart, &existing);
+                    for change in &plan.type_changes {
+                        let used: Option<(i64,)> = sqlx::query_as(sql::ACCOUNT_HAS_POSTINGS)
+                            .bind(change.code.as_str())
+                            .fetch_optional(&mut *tx)
+                            .await?;
+                        if used.is_some() {
+                            return Err(change.clone().into_error());
+                        }
+                    }
+                    for a in &plan.writes {
+                        sqlx::query(sql::UPSERT_ACCOUNT)
+                            .bind(a.code.as_str())
+                            .bind(&a.name)
+                            .bind(a.account_type.as_str())
+                            .bind(&a.netsuite_id)
+                            .bind(a.active)
+                            .bind(Utc::now())
+                            .execute(&mut *tx)
+                            .await?;
+                    }
+                    tx.commit().await?;
+                    Ok(plan.summary)
+                }
+
+                async fn chart(&self) -> Result<ChartOfAccounts, StoreError> {
+                    let rows: Vec<AccountRow> =
+                        sqlx::query_as(sql::ACCOUNTS).fetch_all(&self.pool).await?;
+                    super::chart_sync::chart_from_rows(rows)
+                }
+
+                async fn post_batch(
+                    &self,
+                    entries: &[JournalEntry],
+                    actor: &str,
+                ) -> Result<Vec<Posted>, StoreError> {
+                    let mut tx = self.write_tx().await?;
+                    let posted = rules::post_batch(&mut tx, entries, actor).await?;
+                    tx.tx.commit().await?;
+                    Ok(posted)
+                }
+
+                async fn reverse(
+                    &self,
+                    id: EntryId,
+                    date: Option<NaiveDate>,
+                    reason: &str,
+                    actor: &str,
+                ) -> Result<StoredEntry, StoreError> {
+                    let mut tx = self.write_tx().await?;
+                    let entry = rules::reverse(&mut tx, id, date, reason, actor).await?;
+                    tx.tx.commit().await?;
+                    Ok(entry)
+                }
+
+                async fn entry(&self, id: EntryId) -> Result<Option<StoredEntry>, StoreError> {
+                    let mut tx = $tx {
+                        tx: self.pool.begin().await?,
+                    };
+                    tx.load_entry(id).await
+                }
+
+                async fn entry_by_key(&self, key: &str) -> Result<Option<StoredEntry>, StoreError> {
+                    let mut tx = $tx {
+                        tx: self.pool.begin().await?,
+                    };
+                    match tx.find_keys(&[key]).await?.remove(key) {
+                        Some((id, _)) => tx.load_entry(id).await,
+                        None => Ok(None),
+                    }
+                }
+
+                async fn reversed_by(&self, id: EntryId) -> Result<Option<EntryId>, StoreError> {
+                    let row: Option<(i64,)> = sqlx::query_as(sql::REVERSED_BY)
+                        .bind(id.0)
+                        .fetch_optional(&self.pool)
+                        .await?;
+                    Ok(row.map(|(seq,)| EntryId(seq)))
+                }
+
+                async fn for_each_entry(
+                    &self,
+                    filter: EntryFilter,
+                    visit: &mut (dyn FnMut(StoredEntry) -> Result<(), StoreError> + Send),
+                ) -> Result<(), StoreError> {
+                    let sql =
+                        sql::entries_with_postings((filter.from.is_some(), filter.to.is_some()));
+                    let mut q = sqlx::query_as::<_, JoinedRow>(&sql);
+                    if let Some(from) = filter.from {
+                        q = q.bind(from);
+                    }
+                    if let Some(to) = filter.to {
+                        q = q.bind(to);
+                    }
+                    let mut rows = q.fetch(&self.pool);
+                    let mut assembler = EntryAssembler::default();
+                    while let Some(row) = rows.try_next().await? {
+                        if let Some(entry) = assembler.push(row)? {
+                            visit(entry)?;
+                        }
+                    }
+                    if let Some(entry) = assembler.finish()? {
+                        visit(entry)?;
+                    }
+                    Ok(())
+                }
+
+                async fn account_totals(
+                    &self,
+                    query: TotalsQuery,
+                ) -> Result<Vec<AccountTotals>, StoreError> {
+                    let mut tx = $tx {
+                        tx: self.pool.begin().await?,
+                    };
+                    tx.account_totals(query).await
+                }
+
+                async fn head(&self) -> Result<Option<(i64, String)>, StoreError> {
+                    let head: (i64, String) =
+                        sqlx::query_as(sql::HEAD).fetch_one(&self.pool).await?;
+                    Ok(Some(head))
+                }
+
+                async fn counts(&self) -> Result<LedgerCounts, StoreError> {
+                    let (entries, postings, accounts): (i64, i64, i64) =
+                        sqlx::query_as(sql::COUNTS).fetch_one(&self.pool).await?;
+                    Ok(LedgerCounts {
+                        entries: entries as u64,
+                        postings: postings as u64,
+                        accounts: accounts as u64,
+                    })
+                }
+
+                async fn close_period(
+                    &self,
+                    period: Period,
+                    actor: &str,
+                ) -> Result<PeriodSeal, StoreError> {
+                    let mut tx = self.write_tx().await?;
+                    let seal = rules::close_period(&mut tx, period, actor).await?;
+                    tx.tx.commit().await?;
+                    Ok(seal)
+                }
+
+                async fn reopen_period(
+                    &self,
+                    period: Period,
+                    reason: &str,
+                    actor: &str,
+                ) -> Result<(), StoreError> {
+                    let mut tx = self.write_tx().await?;
+                    rules::reopen_period(&mut tx, period, reason, actor).await?;
+                    tx.tx.commit().await?;
+                    Ok(())
+                }
+
+                async fn period_states(&self) -> Result<Vec<PeriodState>, StoreError> {
+                    let rows: Vec<PeriodEventRow> = sqlx::query_as(sql::PERIOD_STATES)
+                        .fetch_all(&self.pool)
+                        .await?;
+                    rows.into_iter().map(PeriodEventRow::into_state).collect()
+                }
+
+                async fn seals(&self) -> Result<Vec<PeriodSeal>, StoreError> {
+                    let rows: Vec<SealRow> =
+                        sqlx::query_as(sql::SEALS).fetch_all(&self.pool).await?;
+                    rows.into_iter().map(SealRow::into_seal).collect()
+                }
+            }
+        };
+    };
+}
+
+pub(crate) use impl_sql_store;
