@@ -14,7 +14,7 @@ use clap::{Parser, Subcommand};
 use crate::export::JournalFormat;
 use crate::store::{self, LedgerStore, DEFAULT_DATABASE_URL};
 
-#[derive(Parser, Debug)]
+#[derive(Parser)]
 #[command(
     name = "settlebridge",
     version,
