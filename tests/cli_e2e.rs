@@ -594,3 +594,88 @@ async fn random_ledgers_with_awkward_text_pass_both_oracles() {
         );
     }
 }
+
+/// The same commands against PostgreSQL, in a schema of their own.
+#[tokio::test]
+async fn the_cli_works_the_same_on_postgresql() {
+    use sqlx::Connection;
+    let Ok(base) = std::env::var("SETTLEBRIDGE_TEST_POSTGRES_URL") else {
+        if std::env::var_os("SETTLEBRIDGE_REQUIRE_POSTGRES").is_some() {
+            panic!(
+                "SETTLEBRIDGE_REQUIRE_POSTGRES is set but SETTLEBRIDGE_TEST_POSTGRES_URL is not"
+            );
+        }
+        eprintln!("\n!!! SETTLEBRIDGE_TEST_POSTGRES_URL is not set: the PostgreSQL CLI test is SKIPPED !!!\n");
+        return;
+    };
+    let schema = format!(
+        "sbtest_{}_cli_{}",
+        std::process::id(),
+        rand::random::<u32>()
+    );
+    let mut conn = sqlx::PgConnection::connect(&base).await.unwrap();
+    sqlx::query(&format!("CREATE SCHEMA {schema}"))
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    let sep = if base.contains('?') { '&' } else { '?' };
+    let url = format!("{base}{sep}options[search_path]={schema}");
+
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_settlebridge"))
+            .args(args)
+            .current_dir(d)
+            .env("DATABASE_URL", &url)
+            .env("SETTLEBRIDGE_ACTOR", "e2e")
+            .output()
+            .unwrap()
+    };
+    let init = run(&["init"]);
+    assert!(
+        init.status.success(),
+        "{}",
+        String::from_utf8_lossy(&init.stderr)
+    );
+    assert!(String::from_utf8_lossy(&init.stdout).contains("(Postgres)"));
+    let file = write(
+        d,
+        "e.json",
+        r#"{"key": "pg-1", "date": "2024-03-31", "description": "Storage fee",
+            "postings": [{"account": "6160", "debit": "12.34", "currency": "EUR"}, {"account": "1212", "credit": "12.34", "currency": "EUR"}]}"#,
+    );
+    assert!(run(&["entry", "post", &file]).status.success());
+    assert!(run(&["period", "close", "2024-03"]).status.success());
+    let refused = run(&[
+        "entry",
+        "reverse",
+        "1",
+        "--reason",
+        "x",
+        "--date",
+        "2024-03-31",
+    ]);
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("which is closed"));
+    assert!(run(&["entry", "reverse", "1", "--reason", "wrong shop"])
+        .status
+        .success());
+    let verify = run(&["verify"]);
+    assert!(
+        String::from_utf8_lossy(&verify.stdout)
+            .starts_with("ok: 2 entries, 4 postings, 1 period seal(s)"),
+        "{}{}",
+        String::from_utf8_lossy(&verify.stdout),
+        String::from_utf8_lossy(&verify.stderr)
+    );
+    let tb = run(&["trial-balance", "--period", "2024-04", "--format", "csv"]);
+    let balances = tb_balances(&String::from_utf8(tb.stdout).unwrap());
+    assert!(
+        balances.is_empty(),
+        "the reversal on 2024-04-01 brings everything back to zero: {balances:?}"
+    );
+    sqlx::query(&format!("DROP SCHEMA {schema} CASCADE"))
+        .execute(&mut conn)
+        .await
+        .unwrap();
+}
