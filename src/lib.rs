@@ -10,4 +10,5 @@ pub mod domain;
 pub mod export;
 pub mod gl_mappings;
 pub mod ledger;
+pub mod sources;
 pub mod store;
