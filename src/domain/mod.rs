@@ -6,6 +6,7 @@ pub mod entry;
 pub mod hashing;
 pub mod money;
 pub mod period;
+pub mod settlement;
 pub mod trial_balance;
 pub mod verify;
 

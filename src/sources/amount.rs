@@ -100,7 +100,7 @@ pub fn parse_amount(raw: &str, mark: DecimalMark) -> Result<Decimal, AmountError
     let digits_only = |t: &str| !t.is_empty() && t.chars().all(|c| c.is_ascii_digit());
     // Thousands groups: the separator, or a space of any kind, between groups of three.
     let groups: Vec<&str> = int_part
-        .split(|c: char| c == group || c == ' ' || c == '\u{a0}' || c == '\u{202f}' || c == '\'')
+        .split([group, ' ', '\u{a0}', '\u{202f}', '\''])
         .collect();
     if groups.len() > 1 {
         let ok = digits_only(groups[0])
@@ -124,7 +124,7 @@ pub fn parse_amount(raw: &str, mark: DecimalMark) -> Result<Decimal, AmountError
         text.push('-');
     }
     text.push_str(if int_part.is_empty() { "0" } else { "" });
-    text.extend(groups.concat().chars());
+    text.push_str(&groups.concat());
     if let Some(f) = frac_part {
         if !digits_only(f) {
             return Err(not());

@@ -1,5 +1,7 @@
-//! Channel file formats. One module per format (to come); the shared rules
-//! every importer follows live here: amounts and header names.
+//! Channel file formats, one module per format, and the rules every
+//! importer shares: amounts, header names and how problems are reported.
 
+pub mod amazon_settlement;
 pub mod amount;
 pub mod header;
+pub mod problems;
