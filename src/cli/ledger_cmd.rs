@@ -10,6 +10,7 @@ use chrono::NaiveDate;
 use super::table::Table;
 use super::{Cli, OutputFormat, PeriodCommand};
 use crate::domain::money::format_amount;
+use crate::domain::trial_balance::TrialBalanceRow;
 use crate::domain::{ChartOfAccounts, Period, TrialBalance};
 use crate::export::{self, JournalFormat};
 use crate::gl_mappings;
@@ -128,6 +129,22 @@ pub async fn trial_balance(
     })
 }
 
+/// A trial balance row as text cells, in the column order of both the
+/// table and the CSV; `name` is the account name as that output needs it.
+fn tb_cells(r: &TrialBalanceRow, name: String) -> Vec<String> {
+    let f = |d| format_amount(d, r.currency);
+    vec![
+        r.account.to_string(),
+        name,
+        r.account_type.to_string(),
+        r.currency.to_string(),
+        f(r.opening),
+        f(r.debits),
+        f(r.credits),
+        f(r.closing),
+    ]
+}
+
 fn render_tb(tb: &TrialBalance) -> String {
     let mut t = Table::new(&[
         ("Account", false),
@@ -140,17 +157,7 @@ fn render_tb(tb: &TrialBalance) -> String {
         ("Closing", true),
     ]);
     for r in &tb.rows {
-        let f = |d| format_amount(d, r.currency);
-        t.row(vec![
-            r.account.to_string(),
-            r.name.clone(),
-            r.account_type.to_string(),
-            r.currency.to_string(),
-            f(r.opening),
-            f(r.debits),
-            f(r.credits),
-            f(r.closing),
-        ]);
+        t.row(tb_cells(r, r.name.clone()));
     }
     for total in &tb.totals {
         let f = |d| format_amount(d, total.currency);
@@ -214,17 +221,7 @@ fn write_tb_csv(tb: &TrialBalance, out: &mut impl Write) -> anyhow::Result<()> {
         "account", "name", "type", "currency", "opening", "debits", "credits", "closing",
     ])?;
     for r in &tb.rows {
-        let f = |d| format_amount(d, r.currency);
-        w.write_record([
-            r.account.to_string(),
-            export::spreadsheet_safe(&r.name).into_owned(),
-            r.account_type.to_string(),
-            r.currency.to_string(),
-            f(r.opening),
-            f(r.debits),
-            f(r.credits),
-            f(r.closing),
-        ])?;
+        w.write_record(tb_cells(r, export::spreadsheet_safe(&r.name).into_owned()))?;
     }
     w.flush()?;
     Ok(())
