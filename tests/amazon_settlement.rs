@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use rust_decimal::Decimal;
-use settlebridge::domain::settlement::ParsedSettlement;
+use settlebridge::domain::settlement::ParsedFile;
 use settlebridge::sources::amazon_settlement::{parse, Options};
 use settlebridge::sources::problems::ParseError;
 
@@ -32,7 +32,7 @@ fn sample(name: &str) -> Option<PathBuf> {
     }
 }
 
-fn parse_file(path: &PathBuf) -> Result<ParsedSettlement, ParseError> {
+fn parse_file(path: &PathBuf) -> Result<ParsedFile, ParseError> {
     let name = path.file_name().unwrap().to_string_lossy().to_string();
     parse(
         &name,
@@ -41,11 +41,11 @@ fn parse_file(path: &PathBuf) -> Result<ParsedSettlement, ParseError> {
     )
 }
 
-fn net_total(p: &ParsedSettlement) -> Decimal {
+fn net_total(p: &ParsedFile) -> Decimal {
     p.lines.iter().map(|l| l.net()).sum()
 }
 
-fn component_total(p: &ParsedSettlement, code: &str) -> Decimal {
+fn component_total(p: &ParsedFile, code: &str) -> Decimal {
     p.lines
         .iter()
         .flat_map(|l| &l.components)
@@ -57,11 +57,11 @@ fn component_total(p: &ParsedSettlement, code: &str) -> Decimal {
 #[test]
 fn the_fixture_parses_into_lines_that_sum_to_the_deposit() {
     let p = parse_file(&fixture("settlement-legacy-36col.txt")).unwrap();
-    assert_eq!(p.statement.statement_id, "11122233344");
-    assert_eq!(p.statement.total.amount, d("74.41"));
-    assert_eq!(p.statement.total.currency.code(), "USD");
+    assert_eq!(p.statements[0].statement_id, "11122233344");
+    assert_eq!(p.statements[0].declared_total.unwrap(), d("74.41"));
+    assert_eq!(p.statements[0].currency.code(), "USD");
     assert_eq!(
-        p.statement.deposit_date.as_ref().unwrap().raw,
+        p.statements[0].deposit_date.as_ref().unwrap().raw,
         "2026-01-17T08:00:00+00:00"
     );
     assert_eq!(net_total(&p), d("74.41"));
@@ -192,8 +192,8 @@ fn real_settlement_50065020384_sums_to_10015_64_cad() {
         return;
     };
     let p = parse_file(&path).unwrap();
-    assert_eq!(p.statement.total.amount, d("10015.64"));
-    assert_eq!(p.statement.total.currency.code(), "CAD");
+    assert_eq!(p.statements[0].declared_total.unwrap(), d("10015.64"));
+    assert_eq!(p.statements[0].currency.code(), "CAD");
     assert_eq!(net_total(&p), d("10015.64"));
     let orders = p
         .lines
@@ -217,7 +217,7 @@ fn real_settlement_50034020328_with_refunds_ads_and_damage() {
         return;
     };
     let p = parse_file(&path).unwrap();
-    assert_eq!(net_total(&p), p.statement.total.amount);
+    assert_eq!(net_total(&p), p.statements[0].declared_total.unwrap());
     assert!(component_total(&p, "fee.advertising") < Decimal::ZERO);
     assert!(component_total(&p, "adjustment.reimbursement") > Decimal::ZERO);
     assert_eq!(component_total(&p, "adjustment.micro_deposit"), d("-0.01"));
@@ -229,11 +229,7 @@ fn real_settlement_50011020300_has_33_columns_and_a_negative_total() {
         return;
     };
     let p = parse_file(&path).unwrap();
-    assert!(
-        p.statement.total.amount < Decimal::ZERO,
-        "{}",
-        p.statement.total
-    );
-    assert_eq!(net_total(&p), p.statement.total.amount);
+    assert!(p.statements[0].declared_total.unwrap() < Decimal::ZERO);
+    assert_eq!(net_total(&p), p.statements[0].declared_total.unwrap());
     assert_eq!(p.lines.len(), 3);
 }

@@ -97,11 +97,13 @@ pub struct Timestamp {
     pub utc: DateTime<Utc>,
 }
 
-/// Where in the file a record came from (rows are 1-based file lines).
+/// Where in the file a record came from (rows are 1-based file lines), with
+/// the row's raw cells as the file wrote them.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct SourceRow {
     pub sheet: Option<String>,
     pub row: u64,
+    pub cells: Vec<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -122,26 +124,72 @@ impl SettlementLine {
     pub fn net(&self) -> Decimal {
         self.components.iter().map(|c| c.amount).sum()
     }
+
+    /// Who this line is, independent of its amounts: statement, type, order,
+    /// adjustment and posting time. Two lines with one identity in one file
+    /// are told apart by their occurrence number; the same identity with
+    /// other amounts in a later import is a conflict, never an overwrite.
+    pub fn identity(&self) -> String {
+        [
+            self.statement_id.as_str(),
+            self.transaction_type.as_str(),
+            self.order_id.as_deref().unwrap_or(""),
+            self.adjustment_id.as_deref().unwrap_or(""),
+            self.posted_at
+                .as_ref()
+                .map(|t| t.raw.as_str())
+                .unwrap_or(""),
+        ]
+        .join("\u{1f}")
+    }
+
+    /// SHA-256 over the components (code, normalized amount), in order.
+    pub fn content_hash(&self) -> String {
+        let mut text = String::new();
+        for c in &self.components {
+            text.push_str(c.code.as_str());
+            text.push('=');
+            text.push_str(&super::money::canonical_decimal(c.amount));
+            text.push('\n');
+        }
+        super::hashing::sha256_hex(text.as_bytes())
+    }
 }
 
-/// The batch a payout pays: its period, deposit and total.
+/// The batch a payout pays: its period, deposit and, when the file says,
+/// its total.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Statement {
     pub channel: Channel,
     pub statement_id: String,
+    /// The payout that pays it, when the file names one (an Amazon
+    /// settlement is its own payout).
+    pub payout_id: Option<String>,
+    pub currency: Currency,
+    /// What the file says was paid (negative when the seller owes the
+    /// channel); None when the file gives no total (Shopify transactions).
+    pub declared_total: Option<Decimal>,
     pub period_start: Option<Timestamp>,
     pub period_end: Option<Timestamp>,
     pub deposit_date: Option<Timestamp>,
-    /// What the channel says it paid (negative when the seller owes it).
-    pub total: Money,
-    pub source: SourceRow,
+    pub source: Option<SourceRow>,
+}
+
+impl Statement {
+    pub fn declared(&self) -> Option<Money> {
+        self.declared_total.map(|t| Money::new(t, self.currency))
+    }
 }
 
 /// Everything one settlement file says.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct ParsedSettlement {
-    pub statement: Statement,
+pub struct ParsedFile {
+    /// The header row's cells as written.
+    pub header: Vec<String>,
+    pub statements: Vec<Statement>,
     pub lines: Vec<SettlementLine>,
+    /// Data rows read (not counting header, blank and summary rows).
+    pub rows_read: u64,
 }
 
 #[cfg(test)]

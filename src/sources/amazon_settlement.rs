@@ -16,10 +16,9 @@ use rust_decimal::Decimal;
 use super::amount::{parse_amount, DecimalMark};
 use super::header::normalize_header;
 use super::problems::{ParseError, Problems};
-use crate::domain::money::{Currency, Money};
+use crate::domain::money::Currency;
 use crate::domain::settlement::{
-    Channel, Component, ComponentCode, ParsedSettlement, SettlementLine, SourceRow, Statement,
-    Timestamp,
+    Channel, Component, ComponentCode, ParsedFile, SettlementLine, SourceRow, Statement, Timestamp,
 };
 
 /// Columns every variant has (33-column files lack only the promotion ones).
@@ -154,11 +153,7 @@ struct Drift {
     first_row: u64,
 }
 
-pub fn parse(
-    file: &str,
-    input: impl Read,
-    options: Options,
-) -> Result<ParsedSettlement, ParseError> {
+pub fn parse(file: &str, input: impl Read, options: Options) -> Result<ParsedFile, ParseError> {
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(b'\t')
         .quoting(false)
@@ -168,10 +163,10 @@ pub fn parse(
     let mut problems = Problems::default();
     let mut records = reader.byte_records();
 
-    let header: Vec<String> = match records.next() {
+    let raw_header: Vec<String> = match records.next() {
         Some(Ok(r)) => r
             .iter()
-            .map(|h| normalize_header(&String::from_utf8_lossy(h)))
+            .map(|h| String::from_utf8_lossy(h).into_owned())
             .collect(),
         _ => {
             return Err(ParseError::NotThisFormat {
@@ -180,6 +175,7 @@ pub fn parse(
             })
         }
     };
+    let header: Vec<String> = raw_header.iter().map(|h| normalize_header(h)).collect();
     if !detect(&header) {
         return Err(ParseError::NotThisFormat {
             file: file.into(),
@@ -206,6 +202,7 @@ pub fn parse(
     let mut line_of: HashMap<[String; 5], usize> = HashMap::new();
     let mut drift: BTreeMap<(String, String), Drift> = BTreeMap::new();
     let mut detail_sum = Decimal::ZERO;
+    let mut rows_read = 0u64;
 
     for record in records {
         let record = match record {
@@ -230,6 +227,7 @@ pub fn parse(
                 }
             }
         }
+        let cells = || fields.iter().map(|f| f.to_string()).collect::<Vec<_>>();
         let get = |column: &str| {
             index
                 .get(column)
@@ -238,6 +236,7 @@ pub fn parse(
                 .unwrap_or("")
         };
 
+        rows_read += 1;
         let Some(stmt) = &statement else {
             // The summary row: the settlement's id, period, deposit and total.
             let currency: Currency = match get("currency").parse() {
@@ -295,8 +294,14 @@ pub fn parse(
                 period_start: time("settlement-start-date"),
                 period_end: time("settlement-end-date"),
                 deposit_date: time("deposit-date"),
-                total: Money::new(total, currency),
-                source: SourceRow { sheet: None, row },
+                payout_id: Some(get("settlement-id").to_string()),
+                currency,
+                declared_total: Some(total),
+                source: Some(SourceRow {
+                    sheet: None,
+                    row,
+                    cells: cells(),
+                }),
             });
             continue;
         };
@@ -309,7 +314,7 @@ pub fn parse(
                 format!("belongs to another settlement than {}", stmt.statement_id),
             );
         }
-        if !get("currency").is_empty() && get("currency") != stmt.total.currency.code() {
+        if !get("currency").is_empty() && get("currency") != stmt.currency.code() {
             problems.push(
                 Some(row),
                 Some("currency"),
@@ -414,7 +419,11 @@ pub fn parse(
                 String::new(),
             ]
         };
-        let source = SourceRow { sheet: None, row };
+        let source = SourceRow {
+            sheet: None,
+            row,
+            cells: cells(),
+        };
         match line_of.get(&key) {
             Some(&i) => {
                 lines[i].components.extend(components);
@@ -428,7 +437,7 @@ pub fn parse(
                     order_id,
                     adjustment_id,
                     posted_at,
-                    currency: stmt.total.currency,
+                    currency: stmt.currency,
                     components,
                     rows: vec![source],
                 });
@@ -450,23 +459,29 @@ pub fn parse(
                 Some(label),
                 format!(
                     "unknown amount type: {} row(s) totalling {} {} (rerun accepting unclassified amounts to book them to adjustment.unclassified for review)",
-                    d.rows, d.total, statement.total.currency
+                    d.rows, d.total, statement.currency
                 ),
             );
         }
     }
-    if problems.is_empty() && detail_sum != statement.total.amount {
+    let declared = statement.declared_total.unwrap_or_default();
+    if problems.is_empty() && detail_sum != declared {
         problems.push(
-            Some(statement.source.row),
+            statement.source.as_ref().map(|s| s.row),
             Some("total-amount"),
-            Some(&statement.total.amount.to_string()),
+            Some(&declared.to_string()),
             format!(
                 "the detail rows sum to {detail_sum} {}, not the total the summary row gives",
-                statement.total.currency
+                statement.currency
             ),
         );
     }
     problems.finish(file)?;
     lines.retain(|l| !l.components.is_empty() || l.order_id.is_some());
-    Ok(ParsedSettlement { statement, lines })
+    Ok(ParsedFile {
+        header: raw_header,
+        statements: vec![statement],
+        lines,
+        rows_read,
+    })
 }
