@@ -9,6 +9,7 @@ pub mod demo;
 pub mod domain;
 pub mod export;
 pub mod gl_mappings;
+pub mod importer;
 pub mod ledger;
 pub mod sources;
 pub mod store;

@@ -654,3 +654,59 @@ async fn the_cli_works_the_same_on_postgresql() {
         .await
         .unwrap();
 }
+
+#[test]
+fn import_through_the_binary_all_or_nothing_and_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let fixture =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/amazon/settlement-legacy-36col.txt");
+    let fixture = fixture.to_str().unwrap();
+    let out = ok(d, &["import", "--shop", "amazon-us", fixture]);
+    assert!(out.contains("Amazon settlement flat file"), "{out}");
+    assert!(
+        out.contains("batch 1: 16 rows read, 8 settlement lines new, 0 already imported"),
+        "{out}"
+    );
+    assert!(
+        out.contains("statement 11122233344: 74.41 USD; its lines sum to 74.41 USD"),
+        "{out}"
+    );
+    let again = ok(d, &["import", fixture]);
+    assert!(
+        again.contains("already imported as batch 1; nothing changed"),
+        "{again}"
+    );
+
+    // A broken copy: every problem listed with row, column and value; nothing stored.
+    let text = std::fs::read_to_string(fixture)
+        .unwrap()
+        .replacen("-7.50", "abc", 1)
+        .replacen("-5.40", "(5.4", 1);
+    write(d, "broken.txt", &text);
+    let (code, err) = fails(d, &["import", "broken.txt"]);
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("broken.txt: 2 problem(s); nothing was imported"),
+        "{err}"
+    );
+    assert!(
+        err.contains("row 7, column `item-related-fee-amount`, value `abc`"),
+        "{err}"
+    );
+    assert!(
+        err.contains("row 8, column `item-related-fee-amount`, value `(5.4`"),
+        "{err}"
+    );
+
+    write(d, "notes.txt", "hello\tworld\n");
+    let out = settlebridge(d, &["import", "--json", "notes.txt", fixture]);
+    assert_eq!(out.status.code(), Some(1));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json[0]["outcome"], "failed");
+    assert!(json[0]["error"]
+        .as_str()
+        .unwrap()
+        .contains("not recognized"));
+    assert_eq!(json[1]["outcome"], "already_imported");
+}

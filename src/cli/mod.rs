@@ -3,6 +3,7 @@
 
 mod demo;
 mod entry_cmd;
+mod import_cmd;
 mod ledger_cmd;
 mod table;
 
@@ -76,6 +77,22 @@ pub enum Command {
     Entry {
         #[command(subcommand)]
         action: EntryCommand,
+    },
+    /// Import channel files (settlement reports); each file all or nothing.
+    Import {
+        /// The shop the files belong to.
+        #[arg(long, default_value = "")]
+        shop: String,
+        /// The file format, when detection by header is not enough.
+        #[arg(long, value_enum)]
+        source: Option<crate::importer::SourceKind>,
+        /// Book unknown amount types to adjustment.unclassified for review instead of stopping.
+        #[arg(long)]
+        accept_unclassified: bool,
+        #[arg(long)]
+        json: bool,
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
     },
     /// Write a fresh demo database (not the one --db names) and show its books.
     Demo {
@@ -199,6 +216,22 @@ async fn run_command(cli: &Cli, store: &dyn LedgerStore) -> anyhow::Result<ExitC
                 },
         } => ledger_cmd::export_journal(store, *format, period.as_deref(), output.as_deref()).await,
         Command::Entry { action } => entry_cmd::run(cli, store, action).await,
+        Command::Import {
+            shop,
+            source,
+            accept_unclassified,
+            json,
+            files,
+        } => {
+            let args = import_cmd::ImportArgs {
+                shop,
+                source: *source,
+                accept_unclassified: *accept_unclassified,
+                json: *json,
+                files,
+            };
+            import_cmd::run(cli, store, args).await
+        }
         Command::Demo { .. } => unreachable!("handled above"),
     }
 }

@@ -4,6 +4,7 @@
 pub mod account;
 pub mod entry;
 pub mod hashing;
+pub mod line_dedupe;
 pub mod money;
 pub mod period;
 pub mod settlement;

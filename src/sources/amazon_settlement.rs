@@ -236,7 +236,6 @@ pub fn parse(file: &str, input: impl Read, options: Options) -> Result<ParsedFil
                 .unwrap_or("")
         };
 
-        rows_read += 1;
         let Some(stmt) = &statement else {
             // The summary row: the settlement's id, period, deposit and total.
             let currency: Currency = match get("currency").parse() {
@@ -306,6 +305,7 @@ pub fn parse(file: &str, input: impl Read, options: Options) -> Result<ParsedFil
             continue;
         };
 
+        rows_read += 1;
         if !get("settlement-id").is_empty() && get("settlement-id") != stmt.statement_id {
             problems.push(
                 Some(row),

@@ -127,3 +127,74 @@ where
     });
     qb
 }
+
+/// Stored content hashes of the lines with these identities, by occurrence.
+pub fn stored_identities<'a, DB>(
+    channel: &'a str,
+    shop: &'a str,
+    identities: &'a [&'a str],
+) -> QueryBuilder<'a, DB>
+where
+    DB: Database,
+    &'a str: Encode<'a, DB> + Type<DB>,
+{
+    let mut qb =
+        QueryBuilder::new("SELECT identity, content_hash FROM settlement_lines WHERE channel = ");
+    qb.push_bind(channel)
+        .push(" AND shop = ")
+        .push_bind(shop)
+        .push(" AND identity IN (");
+    let mut list = qb.separated(", ");
+    for identity in identities {
+        list.push_bind(*identity);
+    }
+    qb.push(") ORDER BY identity, occurrence");
+    qb
+}
+
+/// A line's components: (seq, code, label, amount in millionths).
+pub fn insert_components<'a, DB>(
+    line_id: i64,
+    components: &'a [(i64, &'a str, &'a str, i64)],
+) -> QueryBuilder<'a, DB>
+where
+    DB: Database,
+    i64: Encode<'a, DB> + Type<DB>,
+    &'a str: Encode<'a, DB> + Type<DB>,
+{
+    let mut qb = QueryBuilder::new(
+        "INSERT INTO settlement_components (line_id, seq, code, label, amount_micros) ",
+    );
+    qb.push_values(components, |mut b, (seq, code, label, micros)| {
+        b.push_bind(line_id)
+            .push_bind(*seq)
+            .push_bind(*code)
+            .push_bind(*label)
+            .push_bind(*micros);
+    });
+    qb
+}
+
+/// A line's source rows: (seq, sheet, row, cells as JSON).
+pub fn insert_line_rows<'a, DB>(
+    line_id: i64,
+    rows: &'a [(i64, Option<&'a str>, i64, String)],
+) -> QueryBuilder<'a, DB>
+where
+    DB: Database,
+    i64: Encode<'a, DB> + Type<DB>,
+    &'a str: Encode<'a, DB> + Type<DB>,
+    Option<&'a str>: Encode<'a, DB> + Type<DB>,
+{
+    let mut qb = QueryBuilder::new(
+        "INSERT INTO settlement_line_rows (line_id, seq, sheet, source_row, cells) ",
+    );
+    qb.push_values(rows, |mut b, (seq, sheet, row, cells)| {
+        b.push_bind(line_id)
+            .push_bind(*seq)
+            .push_bind(*sheet)
+            .push_bind(*row)
+            .push_bind(cells.as_str());
+    });
+    qb
+}

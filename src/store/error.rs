@@ -46,10 +46,29 @@ pub enum StoreError {
     },
     #[error(transparent)]
     Entry(#[from] crate::domain::EntryError),
+    #[error("{file_name} was already imported as batch {batch} (same SHA-256); nothing changed")]
+    AlreadyImported { batch: i64, file_name: String },
+    #[error("{}", render_conflicts(.0))]
+    ImportConflicts(Vec<String>),
     #[error("stored data is not readable: {0}")]
     Corrupt(String),
     /// A reader of streamed entries stopped the stream (an export's file
     /// could not be written, say).
     #[error("{0}")]
     Stopped(String),
+}
+
+fn render_conflicts(conflicts: &[String]) -> String {
+    let mut text = format!(
+        "{} conflict(s) with earlier imports; nothing was imported",
+        conflicts.len()
+    );
+    for c in conflicts.iter().take(50) {
+        text.push_str("\n  - ");
+        text.push_str(c);
+    }
+    if conflicts.len() > 50 {
+        text.push_str(&format!("\n  … and {} more", conflicts.len() - 50));
+    }
+    text
 }

@@ -7,6 +7,7 @@ mod amounts;
 mod batch_sql;
 mod chart_sync;
 mod error;
+mod imports;
 mod postgres;
 mod rows;
 mod rules;
@@ -18,12 +19,14 @@ use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
+use crate::domain::settlement::ParsedFile;
 use crate::domain::verify::PeriodSeal;
 use crate::domain::{
     AccountTotals, ChartOfAccounts, EntryId, JournalEntry, Period, PeriodStatus, StoredEntry,
 };
 
 pub use error::StoreError;
+pub use imports::{BatchSummary, NewBatch};
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
 
@@ -173,6 +176,20 @@ pub trait LedgerStore: Send + Sync {
     async fn period_states(&self) -> Result<Vec<PeriodState>, StoreError>;
     /// Every seal ever stored, oldest first (a reopened period keeps its old seals).
     async fn seals(&self) -> Result<Vec<PeriodSeal>, StoreError>;
+
+    /// The batch that imported a file with this SHA-256, if any.
+    async fn batch_by_sha256(&self, sha256: &str) -> Result<Option<BatchSummary>, StoreError>;
+    /// Records a parsed file and its original bytes, all or nothing. Lines
+    /// already stored are counted as duplicates; lines whose amounts differ
+    /// from what is stored under the same identity refuse the whole file.
+    async fn record_import(
+        &self,
+        batch: &NewBatch,
+        content: &[u8],
+        parsed: &ParsedFile,
+    ) -> Result<BatchSummary, StoreError>;
+    /// The original bytes of an imported file.
+    async fn batch_file(&self, batch_id: i64) -> Result<Option<Vec<u8>>, StoreError>;
 }
 
 /// Opens the database at `url` (`sqlite://…` or `postgres://…`), creating

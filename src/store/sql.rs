@@ -83,3 +83,35 @@ pub fn account_totals(q: &TotalsQuery) -> String {
     sql.push_str(" GROUP BY p.account, p.currency ORDER BY p.account, p.currency");
     sql
 }
+
+pub const INSERT_BATCH: &str = "INSERT INTO import_batches (file_name, sha256, size_bytes, \
+     source_kind, shop, imported_by, imported_at, header, rows_read, lines_new, lines_duplicate) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id";
+pub const INSERT_FILE: &str = "INSERT INTO import_files (batch_id, content) VALUES ($1, $2)";
+pub const BATCH_FILE: &str = "SELECT content FROM import_files WHERE batch_id = $1";
+pub const FIND_STATEMENT: &str = "SELECT currency, declared_total_micros FROM statements \
+     WHERE channel = $1 AND shop = $2 AND statement_id = $3";
+pub const INSERT_STATEMENT: &str =
+    "INSERT INTO statements (channel, shop, statement_id, payout_id, \
+     currency, declared_total_micros, period_start_raw, period_start, period_end_raw, period_end, \
+     deposit_raw, deposit_at, batch_id, source_row, source_cells) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)";
+pub const INSERT_LINE: &str =
+    "INSERT INTO settlement_lines (channel, shop, statement_id, identity, \
+     occurrence, content_hash, transaction_type, order_id, adjustment_id, posted_raw, posted_at, \
+     currency, net_micros, batch_id) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id";
+
+pub fn batch_by_sha256() -> String {
+    format!(
+        "SELECT {} FROM import_batches WHERE sha256 = $1",
+        super::imports::BATCH_COLUMNS
+    )
+}
+
+pub fn batch_by_id() -> String {
+    format!(
+        "SELECT {} FROM import_batches WHERE id = $1",
+        super::imports::BATCH_COLUMNS
+    )
+}

@@ -1,0 +1,234 @@
+//! Recording imports, on SQLite and PostgreSQL: all or nothing, the same
+//! file twice changes nothing, overlapping files add only what is new, and
+//! changed amounts are refused, never overwritten.
+
+mod support;
+
+use settlebridge::domain::settlement::{
+    Channel, Component, ComponentCode, ParsedFile, SettlementLine, SourceRow, Statement,
+};
+use settlebridge::importer::{self, ImportReport, ImportRequest};
+use settlebridge::store::{NewBatch, StoreError};
+use support::{all_backends, d};
+
+fn fixture() -> Vec<u8> {
+    std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/fixtures/amazon/settlement-legacy-36col.txt"
+    ))
+    .unwrap()
+}
+
+fn request<'a>(bytes: &'a [u8], name: &'a str) -> ImportRequest<'a> {
+    ImportRequest {
+        file_name: name,
+        bytes,
+        shop: "amazon-us",
+        source: None,
+        accept_unclassified: false,
+        actor: "tester",
+    }
+}
+
+#[tokio::test]
+async fn a_file_is_recorded_with_its_evidence_and_only_once() {
+    let bytes = fixture();
+    for db in all_backends().await {
+        let report = importer::import_file(db.store(), request(&bytes, "settlement.txt"))
+            .await
+            .unwrap();
+        let ImportReport::Imported {
+            batch,
+            statements,
+            totals,
+            ..
+        } = report
+        else {
+            panic!("{}: not imported", db.name)
+        };
+        assert_eq!(
+            (batch.rows_read, batch.lines_new, batch.lines_duplicate),
+            (16, 8, 0),
+            "{}",
+            db.name
+        );
+        assert_eq!(batch.shop, "amazon-us");
+        assert_eq!(batch.imported_by, "tester");
+        assert_eq!(batch.size_bytes, bytes.len() as i64);
+        assert_eq!(statements[0].declared_total.as_deref(), Some("74.41"));
+        assert_eq!(totals["USD"], "74.41");
+        assert_eq!(db.raw_count("settlement_lines").await, 8);
+        // 5 + 2 for the two sales, 3 for the refund, 5 account-level amounts.
+        assert_eq!(db.raw_count("settlement_components").await, 15);
+        assert_eq!(db.raw_count("settlement_line_rows").await, 16);
+        assert_eq!(db.raw_count("statements").await, 1);
+        assert_eq!(
+            db.store().batch_file(batch.id).await.unwrap().unwrap(),
+            bytes,
+            "{}: the original bytes",
+            db.name
+        );
+
+        let again = importer::import_file(db.store(), request(&bytes, "renamed.txt"))
+            .await
+            .unwrap();
+        assert!(
+            matches!(again, ImportReport::AlreadyImported { batch: b, .. } if b == batch.id),
+            "{}",
+            db.name
+        );
+        assert_eq!(db.raw_count("import_batches").await, 1);
+        assert_eq!(db.raw_count("settlement_lines").await, 8);
+
+        for sql in [
+            "UPDATE settlement_lines SET net_micros = 0",
+            "DELETE FROM settlement_components",
+            "DELETE FROM import_files",
+        ] {
+            let err = db.raw_execute(sql).await.unwrap_err();
+            assert!(
+                err.to_string().contains("append-only"),
+                "{}: {sql}: {err}",
+                db.name
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_changed_statement_total_is_refused_and_nothing_is_written() {
+    let bytes = fixture();
+    let text = String::from_utf8(bytes.clone()).unwrap();
+    // The same settlement, re-downloaded with one fee changed (and the total to match).
+    let changed = text
+        .replacen("\t74.41\t", "\t74.31\t", 1)
+        .replacen("-7.50", "-7.60", 1);
+    for db in all_backends().await {
+        importer::import_file(db.store(), request(&bytes, "a.txt"))
+            .await
+            .unwrap();
+        let err = importer::import_file(db.store(), request(changed.as_bytes(), "b.txt"))
+            .await
+            .unwrap_err();
+        let text = err.to_string();
+        assert!(
+            text.contains("b.txt: 2 conflict(s) with earlier imports; nothing was imported"),
+            "{}: {text}",
+            db.name
+        );
+        assert!(
+            text.contains(
+                "statement 11122233344 was imported before as 74.41 USD and is now 74.31 USD"
+            ),
+            "{text}"
+        );
+        assert!(
+            text.contains("row 3: line `11122233344 | Order | 111-0000001-0000001"),
+            "{text}"
+        );
+        assert_eq!(db.raw_count("import_batches").await, 1, "{}", db.name);
+        assert_eq!(db.raw_count("settlement_lines").await, 8);
+    }
+}
+
+fn line(order: &str, amount: &str, row: u64) -> SettlementLine {
+    SettlementLine {
+        statement_id: "2025-07-03".into(),
+        transaction_type: "charge".into(),
+        order_id: Some(order.into()),
+        adjustment_id: None,
+        posted_at: None,
+        currency: "USD".parse().unwrap(),
+        components: vec![Component {
+            code: ComponentCode::new("sale.charge").unwrap(),
+            amount: d(amount),
+            label: "Amount".into(),
+        }],
+        rows: vec![SourceRow {
+            sheet: None,
+            row,
+            cells: vec![order.into(), amount.into()],
+        }],
+    }
+}
+
+fn file(lines: Vec<SettlementLine>) -> ParsedFile {
+    ParsedFile {
+        header: vec!["Order".into(), "Amount".into()],
+        statements: vec![Statement {
+            channel: Channel::Shopify,
+            statement_id: "2025-07-03".into(),
+            payout_id: None,
+            currency: "USD".parse().unwrap(),
+            declared_total: None,
+            period_start: None,
+            period_end: None,
+            deposit_date: None,
+            source: None,
+        }],
+        rows_read: lines.len() as u64,
+        lines,
+    }
+}
+
+fn batch(sha: &str) -> NewBatch {
+    NewBatch {
+        file_name: format!("{sha}.csv"),
+        sha256: sha.into(),
+        source_kind: "test".into(),
+        channel: Channel::Shopify,
+        shop: "shopify-main".into(),
+        imported_by: "tester".into(),
+    }
+}
+
+#[tokio::test]
+async fn overlapping_exports_add_each_real_line_once() {
+    for db in all_backends().await {
+        let week1 = file(vec![line("#1", "10.00", 2), line("#2", "20.00", 3)]);
+        let first = db
+            .store()
+            .record_import(&batch("w1"), b"w1", &week1)
+            .await
+            .unwrap();
+        assert_eq!((first.lines_new, first.lines_duplicate), (2, 0));
+        // Week 2 repeats week 1 and adds order #3 and a second, identical #1 charge.
+        let week2 = file(vec![
+            line("#1", "10.00", 2),
+            line("#2", "20.00", 3),
+            line("#3", "5.00", 4),
+            line("#1", "10.00", 5),
+        ]);
+        let second = db
+            .store()
+            .record_import(&batch("w2"), b"w2", &week2)
+            .await
+            .unwrap();
+        assert_eq!(
+            (second.lines_new, second.lines_duplicate),
+            (2, 2),
+            "{}",
+            db.name
+        );
+        assert_eq!(db.raw_count("settlement_lines").await, 4);
+        // A changed amount under a known identity refuses the whole file.
+        let week3 = file(vec![line("#4", "1.00", 2), line("#2", "21.00", 3)]);
+        let err = db
+            .store()
+            .record_import(&batch("w3"), b"w3", &week3)
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(err, StoreError::ImportConflicts(ref c) if c.len() == 1),
+            "{}: {err}",
+            db.name
+        );
+        assert_eq!(
+            db.raw_count("settlement_lines").await,
+            4,
+            "{}: nothing of week 3",
+            db.name
+        );
+        assert_eq!(db.raw_count("import_batches").await, 2);
+    }
+}
