@@ -2,6 +2,8 @@
 //! entry builders. Every store test runs on SQLite and on PostgreSQL.
 #![allow(dead_code)]
 
+pub mod cli;
+
 use std::str::FromStr;
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 
