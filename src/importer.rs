@@ -11,7 +11,7 @@ use sha2::{Digest, Sha256};
 use crate::domain::settlement::{Channel, ParsedFile};
 use crate::sources::header::normalize_header;
 use crate::sources::problems::ParseError;
-use crate::sources::{amazon_settlement, problems::ImportProblem};
+use crate::sources::{amazon_settlement, problems::ImportProblem, shopify_payouts};
 use crate::store::{BatchSummary, LedgerStore, NewBatch, StoreError};
 
 /// The largest file accepted (the original is kept as evidence).
@@ -22,24 +22,29 @@ pub const MAX_FILE_BYTES: usize = 256 * 1024 * 1024;
 pub enum SourceKind {
     /// Amazon settlement flat file, legacy 33/36-column layout (TSV)
     AmazonSettlement,
+    /// Shopify Payments transactions export (Finance > Payouts > Export), CSV
+    ShopifyPayouts,
 }
 
 impl SourceKind {
     pub fn as_str(&self) -> &'static str {
         match self {
             SourceKind::AmazonSettlement => "amazon-settlement",
+            SourceKind::ShopifyPayouts => "shopify-payouts",
         }
     }
 
     pub fn describe(&self) -> &'static str {
         match self {
             SourceKind::AmazonSettlement => "Amazon settlement flat file (legacy layout)",
+            SourceKind::ShopifyPayouts => "Shopify Payments transactions export",
         }
     }
 
     pub fn channel(&self) -> Channel {
         match self {
             SourceKind::AmazonSettlement => Channel::Amazon,
+            SourceKind::ShopifyPayouts => Channel::Shopify,
         }
     }
 }
@@ -48,8 +53,17 @@ impl SourceKind {
 pub fn detect(bytes: &[u8]) -> Option<SourceKind> {
     let first = bytes.split(|b| *b == b'\n').next()?;
     let text = String::from_utf8_lossy(first);
-    let headers: Vec<String> = text.split('\t').map(normalize_header).collect();
-    amazon_settlement::detect(&headers).then_some(SourceKind::AmazonSettlement)
+    let tabbed: Vec<String> = text.split('\t').map(normalize_header).collect();
+    if amazon_settlement::detect(&tabbed) {
+        return Some(SourceKind::AmazonSettlement);
+    }
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(first);
+    let record = reader.records().next()?.ok()?;
+    let comma: Vec<String> = record.iter().map(normalize_header).collect();
+    shopify_payouts::detect(&comma).then_some(SourceKind::ShopifyPayouts)
 }
 
 pub struct ImportRequest<'a> {
@@ -119,6 +133,13 @@ fn parse(
             file,
             bytes,
             amazon_settlement::Options {
+                accept_unclassified,
+            },
+        ),
+        SourceKind::ShopifyPayouts => shopify_payouts::parse(
+            file,
+            bytes,
+            shopify_payouts::Options {
                 accept_unclassified,
             },
         ),

@@ -345,4 +345,20 @@ fn import_through_the_binary_all_or_nothing_and_once() {
         .unwrap()
         .contains("not recognized"));
     assert_eq!(json[1]["outcome"], "already_imported");
+
+    // A Shopify export in the same run is detected by its header.
+    let shopify = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/shopify/payments-transactions-eu-payout-id.csv");
+    let out = ok(
+        d,
+        &["import", "--shop", "shopify-eu", shopify.to_str().unwrap()],
+    );
+    assert!(
+        out.contains("Shopify Payments transactions export"),
+        "{out}"
+    );
+    assert!(
+        out.contains("statement 98765001: no total in the file; its lines sum to 1264.16 EUR"),
+        "{out}"
+    );
 }

@@ -5,3 +5,4 @@ pub mod amazon_settlement;
 pub mod amount;
 pub mod header;
 pub mod problems;
+pub mod shopify_payouts;

@@ -1,0 +1,353 @@
+//! Shopify Payments' transactions export (Finance > Payouts > Export), CSV.
+//! One row per transaction: a charge, a refund, a ShopCash credit, marketplace
+//! sales tax … with `Amount`, `Fee` and `Net`. Rows are grouped into payouts
+//! by `Payout ID` when the file has one, otherwise by payout date and
+//! currency (the real files have no payout id). The file's arithmetic is
+//! checked on every row: `Amount − Fee (− VAT) = Net`.
+
+use std::collections::{BTreeMap, HashMap};
+use std::io::Read;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use rust_decimal::Decimal;
+
+use super::amount::{parse_amount, DecimalMark};
+use super::header::normalize_header;
+use super::problems::{ParseError, Problems};
+use crate::domain::money::Currency;
+use crate::domain::settlement::{
+    Channel, Component, ComponentCode, ParsedFile, SettlementLine, SourceRow, Statement, Timestamp,
+};
+
+const REQUIRED: [&str; 8] = [
+    "transaction date",
+    "type",
+    "order",
+    "payout date",
+    "amount",
+    "fee",
+    "net",
+    "currency",
+];
+
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Options {
+    /// Book unknown transaction types to `adjustment.unclassified` for review
+    /// instead of stopping the import.
+    pub accept_unclassified: bool,
+}
+
+/// Whether normalized headers look like this export.
+pub fn detect(headers: &[String]) -> bool {
+    [
+        "transaction date",
+        "type",
+        "payout date",
+        "amount",
+        "fee",
+        "net",
+    ]
+    .iter()
+    .all(|h| headers.iter().any(|x| x == h))
+}
+
+/// The component a row's `Amount` is, by its `Type`; None is schema drift.
+fn amount_code(kind: &str) -> Option<&'static str> {
+    Some(match kind {
+        "charge" => "sale.charge",
+        "refund" => "refund.gross",
+        "shop_cash_credit" => "adjustment.shop_cash_credit",
+        "marketplace sales tax" => "tax.withheld_by_marketplace",
+        "shop_cash_campaign_billing_debit" => "fee.advertising",
+        "adjustment" => "adjustment.other",
+        "chargeback" | "dispute" => "adjustment.dispute",
+        "chargeback_won" | "dispute_won" | "chargeback_reversal" | "dispute_reversal" => {
+            "adjustment.dispute_reversal"
+        }
+        "chargeback_fee" | "dispute_fee" => "fee.chargeback",
+        "reserve" | "reserved_funds" => "reserve.hold",
+        "reserve_release" | "reserved_funds_release" => "reserve.release",
+        "tax_adjustment" => "adjustment.tax",
+        _ => return None,
+    })
+}
+
+/// `2025-06-30 23:32:39 -0400`: the shop's offset is in every cell.
+fn parse_transaction_time(raw: &str) -> Option<DateTime<Utc>> {
+    DateTime::parse_from_str(raw.trim(), "%Y-%m-%d %H:%M:%S %z")
+        .ok()
+        .map(|t| t.with_timezone(&Utc))
+}
+
+/// `2025-07-03`, and leniently `2026/6/12`.
+fn parse_day(raw: &str) -> Option<NaiveDate> {
+    let s = raw.trim();
+    NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .or_else(|_| NaiveDate::parse_from_str(s, "%Y/%m/%d"))
+        .ok()
+}
+
+struct Drift {
+    rows: u64,
+    total: Decimal,
+    first_row: u64,
+}
+
+pub fn parse(file: &str, input: impl Read, options: Options) -> Result<ParsedFile, ParseError> {
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .has_headers(false)
+        .from_reader(input);
+    let mut records = reader.byte_records();
+    let raw_header: Vec<String> = match records.next() {
+        Some(Ok(r)) => r
+            .iter()
+            .map(|h| String::from_utf8_lossy(h).into_owned())
+            .collect(),
+        _ => {
+            return Err(ParseError::NotThisFormat {
+                file: file.into(),
+                message: "the file is empty".into(),
+            })
+        }
+    };
+    let header: Vec<String> = raw_header.iter().map(|h| normalize_header(h)).collect();
+    if !detect(&header) {
+        return Err(ParseError::NotThisFormat {
+            file: file.into(),
+            message: "not a Shopify Payments transactions export".into(),
+        });
+    }
+    let index: HashMap<&str, usize> = header
+        .iter()
+        .enumerate()
+        .map(|(i, h)| (h.as_str(), i))
+        .collect();
+    let mut problems = Problems::default();
+    for column in REQUIRED {
+        if !index.contains_key(column) {
+            problems.push(Some(1), Some(column), None, "required column is missing");
+        }
+    }
+    if !problems.is_empty() {
+        return Err(problems.into_error(file));
+    }
+
+    let mut statements: BTreeMap<String, Statement> = BTreeMap::new();
+    let mut lines = Vec::new();
+    let mut drift: BTreeMap<String, Drift> = BTreeMap::new();
+    let mut rows_read = 0u64;
+    for record in records {
+        let record = match record {
+            Ok(r) => r,
+            Err(e) => {
+                problems.push(None, None, None, format!("unreadable row: {e}"));
+                continue;
+            }
+        };
+        let row = record.position().map(|p| p.line()).unwrap_or(0);
+        if record.iter().all(|f| f.iter().all(u8::is_ascii_whitespace)) {
+            continue;
+        }
+        rows_read += 1;
+        let mut fields: Vec<&str> = Vec::with_capacity(record.len());
+        for (i, raw) in record.iter().enumerate() {
+            match std::str::from_utf8(raw) {
+                Ok(s) => fields.push(s.trim()),
+                Err(_) => {
+                    problems.push(
+                        Some(row),
+                        header.get(i).map(String::as_str),
+                        None,
+                        "not valid UTF-8",
+                    );
+                    fields.push("");
+                }
+            }
+        }
+        let get = |column: &str| {
+            index
+                .get(column)
+                .and_then(|&i| fields.get(i))
+                .copied()
+                .unwrap_or("")
+        };
+        let mut amount = |column: &str| match parse_amount(get(column), DecimalMark::Point) {
+            Ok(a) => Some(a),
+            Err(e) => {
+                problems.push(Some(row), Some(column), Some(get(column)), e.to_string());
+                None
+            }
+        };
+        let (Some(gross), Some(fee), Some(net)) = (amount("amount"), amount("fee"), amount("net"))
+        else {
+            continue;
+        };
+        let vat = if index.contains_key("vat") {
+            amount("vat").unwrap_or_default()
+        } else {
+            Decimal::ZERO
+        };
+        let vat_in_net = if gross - fee == net {
+            false
+        } else if !vat.is_zero() && gross - fee - vat == net {
+            true
+        } else {
+            problems.push(
+                Some(row),
+                Some("net"),
+                Some(get("net")),
+                format!(
+                    "Amount {gross} − Fee {fee} is {}, not the Net the row gives",
+                    gross - fee
+                ),
+            );
+            continue;
+        };
+        let currency: Currency = match get("currency").parse() {
+            Ok(c) => c,
+            Err(e) => {
+                problems.push(
+                    Some(row),
+                    Some("currency"),
+                    Some(get("currency")),
+                    e.to_string(),
+                );
+                continue;
+            }
+        };
+        let posted_raw = get("transaction date");
+        let Some(posted_utc) = parse_transaction_time(posted_raw) else {
+            problems.push(
+                Some(row),
+                Some("transaction date"),
+                Some(posted_raw),
+                "not a date and time (expected YYYY-MM-DD HH:MM:SS ±HHMM)",
+            );
+            continue;
+        };
+        let payout_day_raw = get("payout date");
+        let payout_day = if payout_day_raw.is_empty() {
+            None
+        } else {
+            match parse_day(payout_day_raw) {
+                Some(d) => Some(d),
+                None => {
+                    problems.push(
+                        Some(row),
+                        Some("payout date"),
+                        Some(payout_day_raw),
+                        "not a date",
+                    );
+                    continue;
+                }
+            }
+        };
+        let payout_id = Some(get("payout id"))
+            .filter(|s| !s.is_empty())
+            .map(str::to_string);
+        let statement_id = match (&payout_id, payout_day) {
+            (Some(id), _) => id.clone(),
+            (None, Some(day)) => format!("{day}-{currency}"),
+            (None, None) => format!("unscheduled-{currency}"),
+        };
+        let statement = statements
+            .entry(statement_id.clone())
+            .or_insert_with(|| Statement {
+                channel: Channel::Shopify,
+                statement_id: statement_id.clone(),
+                payout_id: payout_id.clone(),
+                currency,
+                declared_total: None,
+                period_start: None,
+                period_end: None,
+                deposit_date: payout_day.map(|d| Timestamp {
+                    raw: payout_day_raw.to_string(),
+                    utc: d.and_hms_opt(0, 0, 0).expect("midnight").and_utc(),
+                }),
+                source: None,
+            });
+        if statement.currency != currency {
+            problems.push(
+                Some(row),
+                Some("currency"),
+                Some(get("currency")),
+                format!("payout {statement_id} mixes currencies"),
+            );
+            continue;
+        }
+
+        let kind = get("type");
+        let code = match amount_code(kind) {
+            Some(code) => code,
+            None => {
+                let d = drift.entry(kind.to_string()).or_insert(Drift {
+                    rows: 0,
+                    total: Decimal::ZERO,
+                    first_row: row,
+                });
+                d.rows += 1;
+                d.total += net;
+                if !options.accept_unclassified {
+                    continue;
+                }
+                "adjustment.unclassified"
+            }
+        };
+        let mut components = Vec::new();
+        let mut push = |code: &str, amount: Decimal, label: &str| {
+            if !amount.is_zero() {
+                components.push(Component {
+                    code: ComponentCode::new(code).expect("the mapping table holds valid codes"),
+                    amount,
+                    label: label.to_string(),
+                });
+            }
+        };
+        push(code, gross, &format!("Amount ({kind})"));
+        // The fee is what Shopify keeps: a cost, so negative in the payout.
+        push("fee.transaction", -fee, "Fee");
+        if vat_in_net {
+            push("tax.on_fees", -vat, "VAT");
+        }
+        lines.push(SettlementLine {
+            statement_id,
+            transaction_type: kind.to_string(),
+            order_id: Some(get("order"))
+                .filter(|s| !s.is_empty())
+                .map(str::to_string),
+            adjustment_id: None,
+            posted_at: Some(Timestamp {
+                raw: posted_raw.to_string(),
+                utc: posted_utc,
+            }),
+            currency,
+            components,
+            rows: vec![SourceRow {
+                sheet: None,
+                row,
+                cells: fields.iter().map(|f| f.to_string()).collect(),
+            }],
+        });
+    }
+    if !options.accept_unclassified {
+        for (kind, d) in &drift {
+            problems.push(
+                Some(d.first_row),
+                Some("type"),
+                Some(kind),
+                format!(
+                    "unknown transaction type: {} row(s) with net {} (rerun accepting unclassified amounts to book them to adjustment.unclassified for review)",
+                    d.rows, d.total
+                ),
+            );
+        }
+    }
+    problems.finish(file)?;
+    Ok(ParsedFile {
+        header: raw_header,
+        statements: statements.into_values().collect(),
+        lines,
+        rows_read,
+    })
+}
