@@ -1,12 +1,15 @@
 //! Amazon's legacy settlement flat file: the project's fixture (with the
 //! real files' traps) and the real samples in ../shared/samples.
 
+mod support;
+
 use std::path::PathBuf;
 
 use rust_decimal::Decimal;
 use settlebridge::domain::settlement::ParsedFile;
 use settlebridge::sources::amazon_settlement::{parse, Options};
 use settlebridge::sources::problems::ParseError;
+use support::sample;
 
 fn d(s: &str) -> Decimal {
     Decimal::from_str_exact(s).unwrap()
@@ -16,20 +19,6 @@ fn fixture(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("fixtures/amazon")
         .join(name)
-}
-
-/// The real samples' folder: `SETTLEBRIDGE_SAMPLES_DIR`, or `../shared/samples`.
-fn sample(name: &str) -> Option<PathBuf> {
-    let dir = std::env::var("SETTLEBRIDGE_SAMPLES_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|_| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/samples"));
-    let path = dir.join(name);
-    if path.exists() {
-        Some(path)
-    } else {
-        eprintln!("\n!!! real sample {} not found: this check is SKIPPED (set SETTLEBRIDGE_SAMPLES_DIR) !!!\n", path.display());
-        None
-    }
 }
 
 fn parse_file(path: &PathBuf) -> Result<ParsedFile, ParseError> {

@@ -2,11 +2,12 @@
 //! VAT, currency signs, thousands separators, a pending row) and the real
 //! exports in ../shared/samples.
 
-use std::path::PathBuf;
+mod support;
 
 use rust_decimal::Decimal;
 use settlebridge::domain::settlement::ParsedFile;
 use settlebridge::sources::shopify_payouts::{parse, Options};
+use support::sample;
 
 fn d(s: &str) -> Decimal {
     Decimal::from_str_exact(s).unwrap()
@@ -18,19 +19,6 @@ fn fixture() -> Vec<u8> {
         "/fixtures/shopify/payments-transactions-eu-payout-id.csv"
     ))
     .unwrap()
-}
-
-fn sample(name: &str) -> Option<PathBuf> {
-    let dir = std::env::var("SETTLEBRIDGE_SAMPLES_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|_| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/samples"));
-    let path = dir.join(name);
-    if path.exists() {
-        Some(path)
-    } else {
-        eprintln!("\n!!! real sample {} not found: this check is SKIPPED (set SETTLEBRIDGE_SAMPLES_DIR) !!!\n", path.display());
-        None
-    }
 }
 
 fn total(p: &ParsedFile, statement: &str) -> Decimal {

@@ -14,8 +14,8 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use rust_decimal::Decimal;
 
 use super::amount::{parse_amount, DecimalMark};
-use super::header::normalize_header;
 use super::problems::{ParseError, Problems};
+use super::table::{Table, TableFormat};
 use crate::domain::money::Currency;
 use crate::domain::settlement::{
     Channel, Component, ComponentCode, ParsedFile, SettlementLine, SourceRow, Statement, Timestamp,
@@ -154,48 +154,18 @@ struct Drift {
 }
 
 pub fn parse(file: &str, input: impl Read, options: Options) -> Result<ParsedFile, ParseError> {
-    let mut reader = csv::ReaderBuilder::new()
-        .delimiter(b'\t')
-        .quoting(false)
-        .flexible(true)
-        .has_headers(false)
-        .from_reader(input);
+    let mut table = Table::open(
+        file,
+        input,
+        &TableFormat {
+            delimiter: b'\t',
+            quoting: false,
+            detect,
+            not_this_format: "not an Amazon settlement flat file (no settlement-id/price-type/item-related-fee-type header)",
+            required: &REQUIRED,
+        },
+    )?;
     let mut problems = Problems::default();
-    let mut records = reader.byte_records();
-
-    let raw_header: Vec<String> = match records.next() {
-        Some(Ok(r)) => r
-            .iter()
-            .map(|h| String::from_utf8_lossy(h).into_owned())
-            .collect(),
-        _ => {
-            return Err(ParseError::NotThisFormat {
-                file: file.into(),
-                message: "the file is empty".into(),
-            })
-        }
-    };
-    let header: Vec<String> = raw_header.iter().map(|h| normalize_header(h)).collect();
-    if !detect(&header) {
-        return Err(ParseError::NotThisFormat {
-            file: file.into(),
-            message: "not an Amazon settlement flat file (no settlement-id/price-type/item-related-fee-type header)".into(),
-        });
-    }
-    let index: HashMap<&str, usize> = header
-        .iter()
-        .enumerate()
-        .map(|(i, h)| (h.as_str(), i))
-        .collect();
-    for column in REQUIRED {
-        if !index.contains_key(column) {
-            problems.push(Some(1), Some(column), None, "required column is missing");
-        }
-    }
-    if !problems.is_empty() {
-        return Err(problems.into_error(file));
-    }
-
     let mut statement: Option<Statement> = None;
     let mut mark = DecimalMark::Point;
     let mut lines: Vec<SettlementLine> = Vec::new();
@@ -204,37 +174,10 @@ pub fn parse(file: &str, input: impl Read, options: Options) -> Result<ParsedFil
     let mut detail_sum = Decimal::ZERO;
     let mut rows_read = 0u64;
 
-    for record in records {
-        let record = match record {
-            Ok(r) => r,
-            Err(e) => {
-                problems.push(None, None, None, format!("unreadable row: {e}"));
-                continue;
-            }
-        };
-        let row = record.position().map(|p| p.line()).unwrap_or(0);
-        if record.iter().all(|f| f.iter().all(u8::is_ascii_whitespace)) {
-            continue; // the blank last line real files end with
-        }
-        let mut fields: Vec<&str> = Vec::with_capacity(record.len());
-        for (i, raw) in record.iter().enumerate() {
-            match std::str::from_utf8(raw) {
-                Ok(s) => fields.push(s.trim_matches(|c: char| c == '\u{feff}' || c == '\r')),
-                Err(_) => {
-                    let column = header.get(i).map(String::as_str);
-                    problems.push(Some(row), column, None, "not valid UTF-8");
-                    fields.push("");
-                }
-            }
-        }
-        let cells = || fields.iter().map(|f| f.to_string()).collect::<Vec<_>>();
-        let get = |column: &str| {
-            index
-                .get(column)
-                .and_then(|&i| fields.get(i))
-                .map(|s| s.trim())
-                .unwrap_or("")
-        };
+    while let Some(record) = table.next_row(&mut problems) {
+        let row = record.line;
+        let cells = || record.cells.clone();
+        let get = |column: &str| table.get(&record, column);
 
         let Some(stmt) = &statement else {
             // The summary row: the settlement's id, period, deposit and total.
@@ -479,7 +422,7 @@ pub fn parse(file: &str, input: impl Read, options: Options) -> Result<ParsedFil
     problems.finish(file)?;
     lines.retain(|l| !l.components.is_empty() || l.order_id.is_some());
     Ok(ParsedFile {
-        header: raw_header,
+        header: table.raw_header,
         statements: vec![statement],
         lines,
         rows_read,

@@ -6,3 +6,4 @@ pub mod amount;
 pub mod header;
 pub mod problems;
 pub mod shopify_payouts;
+pub mod table;

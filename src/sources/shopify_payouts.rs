@@ -5,15 +5,15 @@
 //! currency (the real files have no payout id). The file's arithmetic is
 //! checked on every row: `Amount − Fee (− VAT) = Net`.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::io::Read;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
 
 use super::amount::{parse_amount, DecimalMark};
-use super::header::normalize_header;
 use super::problems::{ParseError, Problems};
+use super::table::{Table, TableFormat};
 use crate::domain::money::Currency;
 use crate::domain::settlement::{
     Channel, Component, ComponentCode, ParsedFile, SettlementLine, SourceRow, Statement, Timestamp,
@@ -94,84 +94,27 @@ struct Drift {
 }
 
 pub fn parse(file: &str, input: impl Read, options: Options) -> Result<ParsedFile, ParseError> {
-    let mut reader = csv::ReaderBuilder::new()
-        .flexible(true)
-        .has_headers(false)
-        .from_reader(input);
-    let mut records = reader.byte_records();
-    let raw_header: Vec<String> = match records.next() {
-        Some(Ok(r)) => r
-            .iter()
-            .map(|h| String::from_utf8_lossy(h).into_owned())
-            .collect(),
-        _ => {
-            return Err(ParseError::NotThisFormat {
-                file: file.into(),
-                message: "the file is empty".into(),
-            })
-        }
-    };
-    let header: Vec<String> = raw_header.iter().map(|h| normalize_header(h)).collect();
-    if !detect(&header) {
-        return Err(ParseError::NotThisFormat {
-            file: file.into(),
-            message: "not a Shopify Payments transactions export".into(),
-        });
-    }
-    let index: HashMap<&str, usize> = header
-        .iter()
-        .enumerate()
-        .map(|(i, h)| (h.as_str(), i))
-        .collect();
+    let mut table = Table::open(
+        file,
+        input,
+        &TableFormat {
+            delimiter: b',',
+            quoting: true,
+            detect,
+            not_this_format: "not a Shopify Payments transactions export",
+            required: &REQUIRED,
+        },
+    )?;
+    let has_vat = table.has_column("vat");
     let mut problems = Problems::default();
-    for column in REQUIRED {
-        if !index.contains_key(column) {
-            problems.push(Some(1), Some(column), None, "required column is missing");
-        }
-    }
-    if !problems.is_empty() {
-        return Err(problems.into_error(file));
-    }
-
     let mut statements: BTreeMap<String, Statement> = BTreeMap::new();
     let mut lines = Vec::new();
     let mut drift: BTreeMap<String, Drift> = BTreeMap::new();
     let mut rows_read = 0u64;
-    for record in records {
-        let record = match record {
-            Ok(r) => r,
-            Err(e) => {
-                problems.push(None, None, None, format!("unreadable row: {e}"));
-                continue;
-            }
-        };
-        let row = record.position().map(|p| p.line()).unwrap_or(0);
-        if record.iter().all(|f| f.iter().all(u8::is_ascii_whitespace)) {
-            continue;
-        }
+    while let Some(record) = table.next_row(&mut problems) {
+        let row = record.line;
         rows_read += 1;
-        let mut fields: Vec<&str> = Vec::with_capacity(record.len());
-        for (i, raw) in record.iter().enumerate() {
-            match std::str::from_utf8(raw) {
-                Ok(s) => fields.push(s.trim()),
-                Err(_) => {
-                    problems.push(
-                        Some(row),
-                        header.get(i).map(String::as_str),
-                        None,
-                        "not valid UTF-8",
-                    );
-                    fields.push("");
-                }
-            }
-        }
-        let get = |column: &str| {
-            index
-                .get(column)
-                .and_then(|&i| fields.get(i))
-                .copied()
-                .unwrap_or("")
-        };
+        let get = |column: &str| table.get(&record, column);
         let mut amount = |column: &str| match parse_amount(get(column), DecimalMark::Point) {
             Ok(a) => Some(a),
             Err(e) => {
@@ -183,7 +126,7 @@ pub fn parse(file: &str, input: impl Read, options: Options) -> Result<ParsedFil
         else {
             continue;
         };
-        let vat = if index.contains_key("vat") {
+        let vat = if has_vat {
             amount("vat").unwrap_or_default()
         } else {
             Decimal::ZERO
@@ -326,7 +269,7 @@ pub fn parse(file: &str, input: impl Read, options: Options) -> Result<ParsedFil
             rows: vec![SourceRow {
                 sheet: None,
                 row,
-                cells: fields.iter().map(|f| f.to_string()).collect(),
+                cells: record.cells.clone(),
             }],
         });
     }
@@ -345,7 +288,7 @@ pub fn parse(file: &str, input: impl Read, options: Options) -> Result<ParsedFil
     }
     problems.finish(file)?;
     Ok(ParsedFile {
-        header: raw_header,
+        header: table.raw_header,
         statements: statements.into_values().collect(),
         lines,
         rows_read,

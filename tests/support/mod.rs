@@ -211,3 +211,23 @@ pub fn sale(key: &str, on: &str, amount: &str) -> JournalEntry {
         ],
     )
 }
+
+/// A real sample from `SETTLEBRIDGE_SAMPLES_DIR` (default `../shared/samples`),
+/// or None — loudly — where the folder is absent.
+pub fn sample(name: &str) -> Option<std::path::PathBuf> {
+    let dir = std::env::var("SETTLEBRIDGE_SAMPLES_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|_| {
+            std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/samples")
+        });
+    let path = dir.join(name);
+    if path.exists() {
+        Some(path)
+    } else {
+        eprintln!(
+            "\n!!! real sample {} not found: this check is SKIPPED (set SETTLEBRIDGE_SAMPLES_DIR) !!!\n",
+            path.display()
+        );
+        None
+    }
+}
