@@ -9,11 +9,7 @@ use rust_decimal::Decimal;
 use settlebridge::domain::settlement::ParsedFile;
 use settlebridge::sources::amazon_settlement::{parse, Options};
 use settlebridge::sources::problems::ParseError;
-use support::sample;
-
-fn d(s: &str) -> Decimal {
-    Decimal::from_str_exact(s).unwrap()
-}
+use support::{component_total, d, sample};
 
 fn fixture(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -32,15 +28,6 @@ fn parse_file(path: &PathBuf) -> Result<ParsedFile, ParseError> {
 
 fn net_total(p: &ParsedFile) -> Decimal {
     p.lines.iter().map(|l| l.net()).sum()
-}
-
-fn component_total(p: &ParsedFile, code: &str) -> Decimal {
-    p.lines
-        .iter()
-        .flat_map(|l| &l.components)
-        .filter(|c| c.code.as_str() == code)
-        .map(|c| c.amount)
-        .sum()
 }
 
 #[test]

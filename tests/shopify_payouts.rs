@@ -7,11 +7,7 @@ mod support;
 use rust_decimal::Decimal;
 use settlebridge::domain::settlement::ParsedFile;
 use settlebridge::sources::shopify_payouts::{parse, Options};
-use support::sample;
-
-fn d(s: &str) -> Decimal {
-    Decimal::from_str_exact(s).unwrap()
-}
+use support::{component_total, d, sample};
 
 fn fixture() -> Vec<u8> {
     std::fs::read(concat!(
@@ -26,15 +22,6 @@ fn total(p: &ParsedFile, statement: &str) -> Decimal {
         .iter()
         .filter(|l| l.statement_id == statement)
         .map(|l| l.net())
-        .sum()
-}
-
-fn component_total(p: &ParsedFile, code: &str) -> Decimal {
-    p.lines
-        .iter()
-        .flat_map(|l| &l.components)
-        .filter(|c| c.code.as_str() == code)
-        .map(|c| c.amount)
         .sum()
 }
 

@@ -7,13 +7,14 @@
 //! shipment and posting time) form one settlement line. The file's own
 //! arithmetic is checked: the detail amounts sum to `total-amount`.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::io::Read;
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use rust_decimal::Decimal;
 
 use super::amount::{parse_amount, DecimalMark};
+use super::drift::{SchemaDrift, UNCLASSIFIED};
 use super::problems::{ParseError, Problems};
 use super::table::{Table, TableFormat};
 use crate::domain::money::Currency;
@@ -147,12 +148,6 @@ fn decimal_mark(currency: Currency) -> DecimalMark {
     }
 }
 
-struct Drift {
-    rows: u64,
-    total: Decimal,
-    first_row: u64,
-}
-
 pub fn parse(file: &str, input: impl Read, options: Options) -> Result<ParsedFile, ParseError> {
     let mut table = Table::open(
         file,
@@ -170,7 +165,7 @@ pub fn parse(file: &str, input: impl Read, options: Options) -> Result<ParsedFil
     let mut mark = DecimalMark::Point;
     let mut lines: Vec<SettlementLine> = Vec::new();
     let mut line_of: HashMap<[String; 5], usize> = HashMap::new();
-    let mut drift: BTreeMap<(String, String), Drift> = BTreeMap::new();
+    let mut drift = SchemaDrift::default();
     let mut detail_sum = Decimal::ZERO;
     let mut rows_read = 0u64;
 
@@ -295,19 +290,11 @@ pub fn parse(file: &str, input: impl Read, options: Options) -> Result<ParsedFil
             let code = match component_code(transaction_type, type_column, label) {
                 Some(code) => code,
                 None => {
-                    let d = drift
-                        .entry((type_column.to_string(), label.to_string()))
-                        .or_insert(Drift {
-                            rows: 0,
-                            total: Decimal::ZERO,
-                            first_row: row,
-                        });
-                    d.rows += 1;
-                    d.total += amount;
+                    drift.record(row, type_column, label, amount);
                     if !options.accept_unclassified {
                         continue;
                     }
-                    "adjustment.unclassified"
+                    UNCLASSIFIED
                 }
             };
             components.push(Component {
@@ -395,17 +382,12 @@ pub fn parse(file: &str, input: impl Read, options: Options) -> Result<ParsedFil
         });
     };
     if !options.accept_unclassified {
-        for ((column, label), d) in &drift {
-            problems.push(
-                Some(d.first_row),
-                Some(column),
-                Some(label),
-                format!(
-                    "unknown amount type: {} row(s) totalling {} {} (rerun accepting unclassified amounts to book them to adjustment.unclassified for review)",
-                    d.rows, d.total, statement.currency
-                ),
-            );
-        }
+        drift.report(&mut problems, |rows, total| {
+            format!(
+                "unknown amount type: {rows} row(s) totalling {total} {}",
+                statement.currency
+            )
+        });
     }
     let declared = statement.declared_total.unwrap_or_default();
     if problems.is_empty() && detail_sum != declared {

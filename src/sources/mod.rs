@@ -3,6 +3,7 @@
 
 pub mod amazon_settlement;
 pub mod amount;
+pub mod drift;
 pub mod header;
 pub mod problems;
 pub mod shopify_payouts;

@@ -12,6 +12,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
 
 use super::amount::{parse_amount, DecimalMark};
+use super::drift::{SchemaDrift, UNCLASSIFIED};
 use super::problems::{ParseError, Problems};
 use super::table::{Table, TableFormat};
 use crate::domain::money::Currency;
@@ -87,12 +88,6 @@ fn parse_day(raw: &str) -> Option<NaiveDate> {
         .ok()
 }
 
-struct Drift {
-    rows: u64,
-    total: Decimal,
-    first_row: u64,
-}
-
 pub fn parse(file: &str, input: impl Read, options: Options) -> Result<ParsedFile, ParseError> {
     let mut table = Table::open(
         file,
@@ -109,7 +104,7 @@ pub fn parse(file: &str, input: impl Read, options: Options) -> Result<ParsedFil
     let mut problems = Problems::default();
     let mut statements: BTreeMap<String, Statement> = BTreeMap::new();
     let mut lines = Vec::new();
-    let mut drift: BTreeMap<String, Drift> = BTreeMap::new();
+    let mut drift = SchemaDrift::default();
     let mut rows_read = 0u64;
     while let Some(record) = table.next_row(&mut problems) {
         let row = record.line;
@@ -224,17 +219,11 @@ pub fn parse(file: &str, input: impl Read, options: Options) -> Result<ParsedFil
         let code = match amount_code(kind) {
             Some(code) => code,
             None => {
-                let d = drift.entry(kind.to_string()).or_insert(Drift {
-                    rows: 0,
-                    total: Decimal::ZERO,
-                    first_row: row,
-                });
-                d.rows += 1;
-                d.total += net;
+                drift.record(row, "type", kind, net);
                 if !options.accept_unclassified {
                     continue;
                 }
-                "adjustment.unclassified"
+                UNCLASSIFIED
             }
         };
         let mut components = Vec::new();
@@ -274,17 +263,9 @@ pub fn parse(file: &str, input: impl Read, options: Options) -> Result<ParsedFil
         });
     }
     if !options.accept_unclassified {
-        for (kind, d) in &drift {
-            problems.push(
-                Some(d.first_row),
-                Some("type"),
-                Some(kind),
-                format!(
-                    "unknown transaction type: {} row(s) with net {} (rerun accepting unclassified amounts to book them to adjustment.unclassified for review)",
-                    d.rows, d.total
-                ),
-            );
-        }
+        drift.report(&mut problems, |rows, total| {
+            format!("unknown transaction type: {rows} row(s) with net {total}")
+        });
     }
     problems.finish(file)?;
     Ok(ParsedFile {

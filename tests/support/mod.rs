@@ -231,3 +231,13 @@ pub fn sample(name: &str) -> Option<std::path::PathBuf> {
         None
     }
 }
+
+/// Σ of one component code over a parsed file's lines.
+pub fn component_total(p: &settlebridge::domain::settlement::ParsedFile, code: &str) -> Decimal {
+    p.lines
+        .iter()
+        .flat_map(|l| &l.components)
+        .filter(|c| c.code.as_str() == code)
+        .map(|c| c.amount)
+        .sum()
+}
