@@ -11,7 +11,8 @@ use sha2::{Digest, Sha256};
 use crate::domain::settlement::{Channel, ParsedFile};
 use crate::sources::header::normalize_header;
 use crate::sources::problems::ParseError;
-use crate::sources::{amazon_settlement, problems::ImportProblem, shopify_payouts};
+use crate::sources::ParseOptions;
+use crate::sources::{amazon_settlement, problems::ImportProblem, shopify_payouts, workbook};
 use crate::store::{BatchSummary, LedgerStore, NewBatch, StoreError};
 
 /// The largest file accepted (the original is kept as evidence).
@@ -49,21 +50,54 @@ impl SourceKind {
     }
 }
 
-/// Detects the format from the file's first line (its header).
+/// How many lines may stand above a text file's header (Amazon's
+/// date-range report has up to 9 lines of preamble).
+const HEADER_SEARCH_LINES: usize = 12;
+
+/// Text formats, recognized by their normalized header: (kind, delimiter, detect).
+type TextDetect = (SourceKind, u8, fn(&[String]) -> bool);
+const TEXT_FORMATS: &[TextDetect] = &[
+    (
+        SourceKind::AmazonSettlement,
+        b'\t',
+        amazon_settlement::detect,
+    ),
+    (SourceKind::ShopifyPayouts, b',', shopify_payouts::detect),
+];
+
+/// Detects the format: a workbook by its sheets, JSON by its fields, a text
+/// file by a header among its first lines.
 pub fn detect(bytes: &[u8]) -> Option<SourceKind> {
-    let first = bytes.split(|b| *b == b'\n').next()?;
-    let text = String::from_utf8_lossy(first);
-    let tabbed: Vec<String> = text.split('\t').map(normalize_header).collect();
-    if amazon_settlement::detect(&tabbed) {
-        return Some(SourceKind::AmazonSettlement);
+    if workbook::is_zip(bytes) {
+        return detect_workbook(bytes);
     }
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(first);
-    let record = reader.records().next()?.ok()?;
-    let comma: Vec<String> = record.iter().map(normalize_header).collect();
-    shopify_payouts::detect(&comma).then_some(SourceKind::ShopifyPayouts)
+    let head = &bytes[..bytes.len().min(64 * 1024)];
+    for line in head.split(|b| *b == b'\n').take(HEADER_SEARCH_LINES) {
+        for (kind, delimiter, detect) in TEXT_FORMATS {
+            let mut reader = csv::ReaderBuilder::new()
+                .has_headers(false)
+                .flexible(true)
+                .delimiter(*delimiter)
+                .quoting(*delimiter != b'\t')
+                .from_reader(line);
+            let Some(Ok(record)) = reader.byte_records().next() else {
+                continue;
+            };
+            let names: Vec<String> = record
+                .iter()
+                .map(|c| normalize_header(&String::from_utf8_lossy(c)))
+                .collect();
+            if detect(&names) {
+                return Some(*kind);
+            }
+        }
+    }
+    None
+}
+
+/// Workbook formats, recognized by their sheets and headers.
+fn detect_workbook(_bytes: &[u8]) -> Option<SourceKind> {
+    None
 }
 
 pub struct ImportRequest<'a> {
@@ -126,23 +160,11 @@ fn parse(
     kind: SourceKind,
     file: &str,
     bytes: &[u8],
-    accept_unclassified: bool,
+    options: ParseOptions,
 ) -> Result<ParsedFile, ParseError> {
     match kind {
-        SourceKind::AmazonSettlement => amazon_settlement::parse(
-            file,
-            bytes,
-            amazon_settlement::Options {
-                accept_unclassified,
-            },
-        ),
-        SourceKind::ShopifyPayouts => shopify_payouts::parse(
-            file,
-            bytes,
-            shopify_payouts::Options {
-                accept_unclassified,
-            },
-        ),
+        SourceKind::AmazonSettlement => amazon_settlement::parse(file, bytes, options),
+        SourceKind::ShopifyPayouts => shopify_payouts::parse(file, bytes, options),
     }
 }
 
@@ -172,7 +194,11 @@ pub async fn import_file(
         Some(kind) => kind,
         None => return Err(ImportError::UnknownFormat(file)),
     };
-    let parsed = parse(kind, &file, req.bytes, req.accept_unclassified)?;
+    let options = ParseOptions {
+        accept_unclassified: req.accept_unclassified,
+        shop_zone: None,
+    };
+    let parsed = parse(kind, &file, req.bytes, options)?;
     let batch = NewBatch {
         file_name: file.clone(),
         sha256,

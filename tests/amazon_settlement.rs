@@ -127,6 +127,7 @@ fn unknown_amount_types_stop_the_import_unless_accepted() {
         bytes.as_slice(),
         Options {
             accept_unclassified: true,
+            ..Default::default()
         },
     )
     .unwrap();

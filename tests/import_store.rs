@@ -168,6 +168,7 @@ fn file(lines: Vec<SettlementLine>) -> ParsedFile {
         }],
         rows_read: lines.len() as u64,
         lines,
+        ..Default::default()
     }
 }
 

@@ -92,6 +92,7 @@ fn rows_that_do_not_add_up_or_have_unknown_types_are_refused_with_their_place() 
             .as_bytes(),
         Options {
             accept_unclassified: true,
+            ..Default::default()
         },
     )
     .unwrap();

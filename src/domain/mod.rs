@@ -6,6 +6,8 @@ pub mod entry;
 pub mod hashing;
 pub mod line_dedupe;
 pub mod money;
+pub mod order;
+pub mod payout;
 pub mod period;
 pub mod settlement;
 pub mod trial_balance;

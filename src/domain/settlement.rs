@@ -10,6 +10,8 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 
 use super::money::{Currency, Money};
+use super::order::Order;
+use super::payout::Payout;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -181,15 +183,21 @@ impl Statement {
     }
 }
 
-/// Everything one settlement file says.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+/// Everything one channel file says: settlement files give statements and
+/// lines (and sometimes payouts), order exports give orders.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct ParsedFile {
-    /// The header row's cells as written.
+    /// The header row's cells as written (the main sheet's, for workbooks).
     pub header: Vec<String>,
     pub statements: Vec<Statement>,
     pub lines: Vec<SettlementLine>,
+    pub payouts: Vec<Payout>,
+    pub orders: Vec<Order>,
     /// Data rows read (not counting header, blank and summary rows).
     pub rows_read: u64,
+    /// Things the importer noticed that did not stop it (an XLSX id cell
+    /// typed as a number, an empty sheet), each with its place.
+    pub warnings: Vec<String>,
 }
 
 #[cfg(test)]

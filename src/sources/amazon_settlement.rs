@@ -70,12 +70,8 @@ const TYPED_AMOUNTS: [(&str, &str); 7] = [
 /// Amount columns whose type is the row's transaction type.
 const UNTYPED_AMOUNTS: [&str; 2] = ["misc-fee-amount", "other-amount"];
 
-#[derive(Clone, Copy, Debug, Default)]
-pub struct Options {
-    /// Book amounts of unknown types to `adjustment.unclassified` for review
-    /// instead of stopping the import.
-    pub accept_unclassified: bool,
-}
+/// How to read the file (see `ParseOptions`).
+pub type Options = super::ParseOptions;
 
 /// Whether normalized headers look like this format (and not the V2 file,
 /// which has `amount-type` instead of typed amount columns).
@@ -158,6 +154,7 @@ pub fn parse(file: &str, input: impl Read, options: Options) -> Result<ParsedFil
             detect,
             not_this_format: "not an Amazon settlement flat file (no settlement-id/price-type/item-related-fee-type header)",
             required: &REQUIRED,
+            header_within: 1,
         },
     )?;
     let mut problems = Problems::default();
@@ -404,9 +401,10 @@ pub fn parse(file: &str, input: impl Read, options: Options) -> Result<ParsedFil
     problems.finish(file)?;
     lines.retain(|l| !l.components.is_empty() || l.order_id.is_some());
     Ok(ParsedFile {
-        header: table.raw_header,
+        header: table.header.raw,
         statements: vec![statement],
         lines,
         rows_read,
+        ..Default::default()
     })
 }

@@ -8,3 +8,16 @@ pub mod header;
 pub mod problems;
 pub mod shopify_payouts;
 pub mod table;
+pub mod time;
+pub mod workbook;
+
+/// What every parser is told besides the file itself.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ParseOptions {
+    /// Book amounts of unknown types to `adjustment.unclassified` for review
+    /// instead of stopping the import.
+    pub accept_unclassified: bool,
+    /// The shop's configured zone: used for times when neither the cell,
+    /// the header nor the workbook names one.
+    pub shop_zone: Option<time::Zone>,
+}

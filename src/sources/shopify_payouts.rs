@@ -31,12 +31,8 @@ const REQUIRED: [&str; 8] = [
     "currency",
 ];
 
-#[derive(Clone, Copy, Debug, Default)]
-pub struct Options {
-    /// Book unknown transaction types to `adjustment.unclassified` for review
-    /// instead of stopping the import.
-    pub accept_unclassified: bool,
-}
+/// How to read the file (see `ParseOptions`).
+pub type Options = super::ParseOptions;
 
 /// Whether normalized headers look like this export.
 pub fn detect(headers: &[String]) -> bool {
@@ -98,6 +94,7 @@ pub fn parse(file: &str, input: impl Read, options: Options) -> Result<ParsedFil
             detect,
             not_this_format: "not a Shopify Payments transactions export",
             required: &REQUIRED,
+            header_within: 1,
         },
     )?;
     let has_vat = table.has_column("vat");
@@ -269,9 +266,10 @@ pub fn parse(file: &str, input: impl Read, options: Options) -> Result<ParsedFil
     }
     problems.finish(file)?;
     Ok(ParsedFile {
-        header: table.raw_header,
+        header: table.header.raw,
         statements: statements.into_values().collect(),
         lines,
         rows_read,
+        ..Default::default()
     })
 }

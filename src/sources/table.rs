@@ -1,13 +1,19 @@
 //! Reading a delimited file the way every format here needs: the header row
-//! found and normalized, the format recognized by it, required columns
-//! checked, blank rows skipped, and each row's cells decoded with invalid
-//! UTF-8 reported by row and column rather than guessed at.
+//! found (below banners and preambles) and normalized, the format recognized
+//! by it, required columns checked, blank rows skipped, and each row's cells
+//! decoded with invalid UTF-8 reported by row and column rather than guessed
+//! at. Rows stream: a file is never held whole by the reader.
 
 use std::collections::HashMap;
 use std::io::Read;
 
 use super::header::normalize_header;
 use super::problems::{ParseError, Problems};
+
+/// The longest cell accepted; a longer one is hostile or broken input.
+pub const MAX_CELL_BYTES: usize = 64 * 1024;
+/// The most cells a row may have.
+pub const MAX_ROW_CELLS: usize = 1024;
 
 /// What a format says about its files.
 pub struct TableFormat<'a> {
@@ -19,22 +25,108 @@ pub struct TableFormat<'a> {
     /// Said when `detect` refuses the header.
     pub not_this_format: &'a str,
     pub required: &'a [&'a str],
+    /// How many rows may stand above the header (banners, preambles); the
+    /// header is the first of them that `detect` recognizes.
+    pub header_within: usize,
 }
 
-pub struct Table<R: Read> {
+/// A header row: its cells as written and normalized, and where each
+/// normalized name is.
+#[derive(Clone, Debug)]
+pub struct Header {
     /// The header's cells as written.
-    pub raw_header: Vec<String>,
+    pub raw: Vec<String>,
     /// The header's cells normalized (see `normalize_header`).
-    pub header: Vec<String>,
+    pub names: Vec<String>,
+    /// The 1-based line or sheet row the header is on.
+    pub line: u64,
     index: HashMap<String, usize>,
-    records: csv::ByteRecordsIntoIter<R>,
 }
 
-/// One data row: its 1-based line in the file and its cells (BOM and
-/// carriage returns removed, otherwise as written).
+impl Header {
+    pub fn new(raw: Vec<String>, line: u64) -> Self {
+        let names: Vec<String> = raw.iter().map(|h| normalize_header(h)).collect();
+        let mut index = HashMap::new();
+        for (i, h) in names.iter().enumerate() {
+            // The first of two equal names wins, as a reader would expect.
+            index.entry(h.clone()).or_insert(i);
+        }
+        Header {
+            raw,
+            names,
+            line,
+            index,
+        }
+    }
+
+    pub fn has(&self, column: &str) -> bool {
+        self.index.contains_key(column)
+    }
+
+    pub fn position(&self, column: &str) -> Option<usize> {
+        self.index.get(column).copied()
+    }
+
+    /// The first of `aliases` this header has (formats rename columns).
+    pub fn resolve<'n>(&self, aliases: &[&'n str]) -> Option<&'n str> {
+        aliases.iter().copied().find(|a| self.has(a))
+    }
+
+    /// Reports every required column the header lacks.
+    pub fn check_required(&self, required: &[&str], problems: &mut Problems) {
+        for column in required {
+            if !self.has(column) {
+                problems.push(
+                    Some(self.line),
+                    Some(column),
+                    None,
+                    "required column is missing",
+                );
+            }
+        }
+    }
+
+    /// The trimmed cell of `column` in `row` ("" when absent).
+    pub fn get<'r>(&self, row: &'r Row, column: &str) -> &'r str {
+        self.index
+            .get(column)
+            .and_then(|&i| row.cells.get(i))
+            .map(|s| s.trim())
+            .unwrap_or("")
+    }
+}
+
+/// One data row: its 1-based line in the file (or row in the sheet) and its
+/// cells (BOM and carriage returns removed, otherwise as written).
+#[derive(Clone, Debug, Default)]
 pub struct Row {
     pub line: u64,
     pub cells: Vec<String>,
+    /// For workbook rows: which cells were typed as numbers (ids typed as
+    /// numbers may have lost digits). Empty for text files.
+    pub numeric: Vec<bool>,
+}
+
+impl Row {
+    pub fn is_numeric(&self, index: usize) -> bool {
+        self.numeric.get(index).copied().unwrap_or(false)
+    }
+}
+
+pub struct Table<R: Read> {
+    pub header: Header,
+    records: csv::ByteRecordsIntoIter<R>,
+}
+
+fn decode(record: &csv::ByteRecord) -> Vec<String> {
+    record
+        .iter()
+        .map(|h| {
+            String::from_utf8_lossy(h)
+                .trim_matches(|c: char| c == '\u{feff}' || c == '\r')
+                .to_string()
+        })
+        .collect()
 }
 
 impl<R: Read> Table<R> {
@@ -46,47 +138,56 @@ impl<R: Read> Table<R> {
             .has_headers(false)
             .from_reader(input);
         let mut records = reader.into_byte_records();
-        let raw_header: Vec<String> = match records.next() {
-            Some(Ok(r)) => r
-                .iter()
-                .map(|h| String::from_utf8_lossy(h).into_owned())
-                .collect(),
-            _ => {
+        let within = format.header_within.max(1);
+        let mut seen = 0;
+        let header = loop {
+            let record = match records.next() {
+                Some(Ok(r)) => r,
+                Some(Err(e)) => {
+                    return Err(ParseError::NotThisFormat {
+                        file: file.into(),
+                        message: format!("unreadable before the header: {e}"),
+                    })
+                }
+                None if seen == 0 => {
+                    return Err(ParseError::NotThisFormat {
+                        file: file.into(),
+                        message: "the file is empty".into(),
+                    })
+                }
+                None => {
+                    return Err(ParseError::NotThisFormat {
+                        file: file.into(),
+                        message: format.not_this_format.into(),
+                    })
+                }
+            };
+            seen += 1;
+            let line = record.position().map(|p| p.line()).unwrap_or(seen as u64);
+            let header = Header::new(decode(&record), line);
+            if (format.detect)(&header.names) {
+                break header;
+            }
+            if seen >= within {
                 return Err(ParseError::NotThisFormat {
                     file: file.into(),
-                    message: "the file is empty".into(),
-                })
+                    message: format.not_this_format.into(),
+                });
             }
         };
-        let header: Vec<String> = raw_header.iter().map(|h| normalize_header(h)).collect();
-        if !(format.detect)(&header) {
-            return Err(ParseError::NotThisFormat {
-                file: file.into(),
-                message: format.not_this_format.into(),
-            });
-        }
-        let index: HashMap<String, usize> = header
-            .iter()
-            .enumerate()
-            .map(|(i, h)| (h.clone(), i))
-            .collect();
         let mut problems = Problems::default();
-        for column in format.required {
-            if !index.contains_key(*column) {
-                problems.push(Some(1), Some(column), None, "required column is missing");
-            }
-        }
+        header.check_required(format.required, &mut problems);
         problems.finish(file)?;
-        Ok(Table {
-            raw_header,
-            header,
-            index,
-            records,
-        })
+        Ok(Table { header, records })
     }
 
     pub fn has_column(&self, column: &str) -> bool {
-        self.index.contains_key(column)
+        self.header.has(column)
+    }
+
+    /// The header's cells as written.
+    pub fn raw_header(&self) -> Vec<String> {
+        self.header.raw.clone()
     }
 
     /// The next non-blank row; unreadable cells are reported and read as blank.
@@ -103,34 +204,56 @@ impl<R: Read> Table<R> {
             if record.iter().all(|f| f.iter().all(u8::is_ascii_whitespace)) {
                 continue; // e.g. the blank last line real files end with
             }
+            if record.len() > MAX_ROW_CELLS {
+                problems.push(
+                    Some(line),
+                    None,
+                    None,
+                    format!(
+                        "{} cells is more than the {MAX_ROW_CELLS} a row may have",
+                        record.len()
+                    ),
+                );
+                continue;
+            }
             let cells = record
                 .iter()
                 .enumerate()
-                .map(|(i, raw)| match std::str::from_utf8(raw) {
-                    Ok(s) => s
-                        .trim_matches(|c: char| c == '\u{feff}' || c == '\r')
-                        .to_string(),
-                    Err(_) => {
+                .map(|(i, raw)| {
+                    let column = self.header.names.get(i).map(String::as_str);
+                    if raw.len() > MAX_CELL_BYTES {
                         problems.push(
                             Some(line),
-                            self.header.get(i).map(String::as_str),
+                            column,
                             None,
-                            "not valid UTF-8",
+                            format!(
+                                "a cell of {} bytes is above the limit of {MAX_CELL_BYTES}",
+                                raw.len()
+                            ),
                         );
-                        String::new()
+                        return String::new();
+                    }
+                    match std::str::from_utf8(raw) {
+                        Ok(s) => s
+                            .trim_matches(|c: char| c == '\u{feff}' || c == '\r')
+                            .to_string(),
+                        Err(_) => {
+                            problems.push(Some(line), column, None, "not valid UTF-8");
+                            String::new()
+                        }
                     }
                 })
                 .collect();
-            return Some(Row { line, cells });
+            return Some(Row {
+                line,
+                cells,
+                numeric: Vec::new(),
+            });
         }
     }
 
     /// The trimmed cell of `column` in `row` ("" when absent).
     pub fn get<'r>(&self, row: &'r Row, column: &str) -> &'r str {
-        self.index
-            .get(column)
-            .and_then(|&i| row.cells.get(i))
-            .map(|s| s.trim())
-            .unwrap_or("")
+        self.header.get(row, column)
     }
 }
