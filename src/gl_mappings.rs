@@ -4,6 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::domain::account::{ChartError, ChartOfAccounts};
+use crate::domain::shop::{ShopError, Shops};
 
 /// The chart shipped with settlebridge, used when a directory has none.
 pub const DEFAULT_ACCOUNTS_TOML: &str = include_str!("../gl-mappings/accounts.toml");
@@ -17,6 +18,14 @@ pub enum MappingsError {
     },
     #[error("{path}: {source}")]
     Chart { path: PathBuf, source: ChartError },
+    #[error("{path}: {source}")]
+    Shops { path: PathBuf, source: ShopError },
+    #[error("{path}: shop `{shop}` clears to account {account}, which is not in the chart")]
+    ShopAccount {
+        path: PathBuf,
+        shop: String,
+        account: String,
+    },
 }
 
 /// Where a chart came from, for messages.
@@ -55,6 +64,31 @@ pub fn load_chart(dir: &Path) -> Result<(ChartOfAccounts, ChartSource), Mappings
     }
 }
 
+/// Reads `<dir>/shops.toml`; without one, no shops are configured (files
+/// then import under the shop named on the command line, or none). Each
+/// shop's clearing account must be in `chart`.
+pub fn load_shops(dir: &Path, chart: &ChartOfAccounts) -> Result<Shops, MappingsError> {
+    let path = dir.join("shops.toml");
+    let shops = match std::fs::read_to_string(&path) {
+        Ok(text) => Shops::from_toml(&text).map_err(|source| MappingsError::Shops {
+            path: path.clone(),
+            source,
+        })?,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Shops::default()),
+        Err(source) => return Err(MappingsError::Read { path, source }),
+    };
+    for shop in shops.iter() {
+        if chart.get(&shop.clearing_account).is_none() {
+            return Err(MappingsError::ShopAccount {
+                path,
+                shop: shop.name.clone(),
+                account: shop.clearing_account.to_string(),
+            });
+        }
+    }
+    Ok(shops)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -84,6 +118,24 @@ mod tests {
         }
         has("8900", AccountType::Expense); // variance
         has("1900", AccountType::Asset); // suspense
+    }
+
+    #[test]
+    fn the_example_shops_load_against_the_default_chart() {
+        let dir = tempfile::tempdir().unwrap();
+        let chart = ChartOfAccounts::from_toml(DEFAULT_ACCOUNTS_TOML).unwrap();
+        assert!(load_shops(dir.path(), &chart).unwrap().is_empty());
+        let example = include_str!("../gl-mappings/shops.example.toml");
+        std::fs::write(dir.path().join("shops.toml"), example).unwrap();
+        let shops = load_shops(dir.path(), &chart).unwrap();
+        assert_eq!(shops.iter().count(), 4);
+        std::fs::write(
+            dir.path().join("shops.toml"),
+            example.replace("\"1212\"", "\"9999\""),
+        )
+        .unwrap();
+        let err = load_shops(dir.path(), &chart).unwrap_err().to_string();
+        assert!(err.contains("clears to account 9999"), "{err}");
     }
 
     #[test]

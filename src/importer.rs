@@ -9,10 +9,11 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::domain::settlement::{Channel, ParsedFile};
+use crate::domain::shop::{ShopError, Shops};
 use crate::sources::header::normalize_header;
 use crate::sources::problems::ParseError;
-use crate::sources::ParseOptions;
 use crate::sources::{amazon_settlement, problems::ImportProblem, shopify_payouts, workbook};
+use crate::sources::{checks, ParseOptions};
 use crate::store::{BatchSummary, LedgerStore, NewBatch, StoreError};
 
 /// The largest file accepted (the original is kept as evidence).
@@ -103,7 +104,10 @@ fn detect_workbook(_bytes: &[u8]) -> Option<SourceKind> {
 pub struct ImportRequest<'a> {
     pub file_name: &'a str,
     pub bytes: &'a [u8],
-    pub shop: &'a str,
+    /// The shop named by the user; without one, the only configured shop of
+    /// the file's channel (or none when `shops` has none).
+    pub shop: Option<&'a str>,
+    pub shops: &'a Shops,
     pub source: Option<SourceKind>,
     pub accept_unclassified: bool,
     pub actor: &'a str,
@@ -127,6 +131,9 @@ pub enum ImportReport {
         statements: Vec<StatementReport>,
         /// Σ of the file's lines per currency.
         totals: BTreeMap<String, String>,
+        /// Σ of the file's payouts per currency.
+        payout_totals: BTreeMap<String, String>,
+        warnings: Vec<String>,
     },
     AlreadyImported {
         file: String,
@@ -140,6 +147,8 @@ pub enum ImportError {
     TooLarge { file: String, size: usize },
     #[error("{0}: the format is not recognized (use --source to say what it is)")]
     UnknownFormat(String),
+    #[error("{file}: {source}")]
+    Shop { file: String, source: ShopError },
     #[error(transparent)]
     Parse(#[from] ParseError),
     #[error("{file}: {source}")]
@@ -194,17 +203,29 @@ pub async fn import_file(
         Some(kind) => kind,
         None => return Err(ImportError::UnknownFormat(file)),
     };
+    let shop = req
+        .shops
+        .resolve(req.shop, kind.channel())
+        .map_err(|source| ImportError::Shop {
+            file: file.clone(),
+            source,
+        })?;
     let options = ParseOptions {
         accept_unclassified: req.accept_unclassified,
-        shop_zone: None,
+        shop_zone: shop.map(|s| s.time_zone),
     };
     let parsed = parse(kind, &file, req.bytes, options)?;
+    checks::check_parsed(&file, &parsed, shop.map(|s| (s.name.as_str(), s.currency)))?;
+    let shop_name = shop
+        .map(|s| s.name.clone())
+        .or_else(|| req.shop.map(str::to_string))
+        .unwrap_or_default();
     let batch = NewBatch {
         file_name: file.clone(),
         sha256,
         source_kind: kind.as_str().to_string(),
         channel: kind.channel(),
-        shop: req.shop.to_string(),
+        shop: shop_name,
         imported_by: req.actor.to_string(),
     };
     let summary = match store.record_import(&batch, req.bytes, &parsed).await {
@@ -237,14 +258,21 @@ pub async fn import_file(
     for line in &parsed.lines {
         *totals.entry(line.currency.to_string()).or_default() += line.net();
     }
+    let mut payout_totals: BTreeMap<String, Decimal> = BTreeMap::new();
+    for payout in &parsed.payouts {
+        *payout_totals
+            .entry(payout.currency.to_string())
+            .or_default() += payout.amount;
+    }
+    let text =
+        |m: BTreeMap<String, Decimal>| m.into_iter().map(|(c, t)| (c, t.to_string())).collect();
     Ok(ImportReport::Imported {
         file,
         format: kind,
         batch: Box::new(summary),
         statements,
-        totals: totals
-            .into_iter()
-            .map(|(c, t)| (c, t.to_string()))
-            .collect(),
+        totals: text(totals),
+        payout_totals: text(payout_totals),
+        warnings: parsed.warnings,
     })
 }

@@ -301,7 +301,9 @@ fn import_through_the_binary_all_or_nothing_and_once() {
     let out = ok(d, &["import", "--shop", "amazon-us", fixture]);
     assert!(out.contains("Amazon settlement flat file"), "{out}");
     assert!(
-        out.contains("batch 1: 16 rows read, 8 settlement lines new, 0 already imported"),
+        out.contains(
+            "batch 1, shop amazon-us: 16 rows read; settlement lines 8 new, 0 already imported"
+        ),
         "{out}"
     );
     assert!(

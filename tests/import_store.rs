@@ -7,6 +7,7 @@ mod support;
 use settlebridge::domain::settlement::{
     Channel, Component, ComponentCode, ParsedFile, SettlementLine, SourceRow, Statement,
 };
+use settlebridge::domain::shop::NO_SHOPS;
 use settlebridge::importer::{self, ImportReport, ImportRequest};
 use settlebridge::store::{NewBatch, StoreError};
 use support::{all_backends, d};
@@ -23,7 +24,8 @@ fn request<'a>(bytes: &'a [u8], name: &'a str) -> ImportRequest<'a> {
     ImportRequest {
         file_name: name,
         bytes,
-        shop: "amazon-us",
+        shop: Some("amazon-us"),
+        shops: &NO_SHOPS,
         source: None,
         accept_unclassified: false,
         actor: "tester",

@@ -5,11 +5,12 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use super::Cli;
+use crate::gl_mappings;
 use crate::importer::{self, ImportReport, ImportRequest, SourceKind};
 use crate::store::LedgerStore;
 
 pub struct ImportArgs<'a> {
-    pub shop: &'a str,
+    pub shop: Option<&'a str>,
     pub source: Option<SourceKind>,
     pub accept_unclassified: bool,
     pub json: bool,
@@ -22,6 +23,8 @@ pub async fn run(
     args: ImportArgs<'_>,
 ) -> anyhow::Result<ExitCode> {
     let actor = cli.actor();
+    let chart = store.chart().await?;
+    let shops = gl_mappings::load_shops(&cli.mappings, &chart)?;
     let mut failed = false;
     let mut json_out = Vec::new();
     for path in args.files {
@@ -42,6 +45,7 @@ pub async fn run(
             file_name: &name,
             bytes: &bytes,
             shop: args.shop,
+            shops: &shops,
             source: args.source,
             accept_unclassified: args.accept_unclassified,
             actor: &actor,
@@ -87,15 +91,36 @@ fn render(report: &ImportReport) -> String {
             batch,
             statements,
             totals,
+            payout_totals,
+            warnings,
         } => {
             let mut out = format!(
-                "{file}: {}\n  batch {}: {} rows read, {} settlement lines new, {} already imported\n",
+                "{file}: {} ({})\n  batch {}{}: {} rows read",
                 format.describe(),
+                format.as_str(),
                 batch.id,
+                if batch.shop.is_empty() {
+                    String::new()
+                } else {
+                    format!(", shop {}", batch.shop)
+                },
                 batch.rows_read,
-                batch.lines_new,
-                batch.lines_duplicate
             );
+            let mut counted = |what: &str, new: i64, old: i64| {
+                if new + old > 0 {
+                    out.push_str(&format!("; {what} {new} new, {old} already imported"));
+                }
+            };
+            counted("settlement lines", batch.lines_new, batch.lines_duplicate);
+            counted("orders", batch.orders_new, batch.orders_duplicate);
+            counted("payouts", batch.payouts_new, batch.payouts_duplicate);
+            out.push('\n');
+            if batch.orders_revised > 0 {
+                out.push_str(&format!(
+                    "  {} order(s) had been imported before with other amounts: stored as new revisions\n",
+                    batch.orders_revised
+                ));
+            }
             for st in statements {
                 let declared = st
                     .declared_total
@@ -108,7 +133,13 @@ fn render(report: &ImportReport) -> String {
                 ));
             }
             for (currency, total) in totals {
-                out.push_str(&format!("  total {total} {currency}\n"));
+                out.push_str(&format!("  settlement lines total {total} {currency}\n"));
+            }
+            for (currency, total) in payout_totals {
+                out.push_str(&format!("  payouts total {total} {currency}\n"));
+            }
+            for warning in warnings {
+                out.push_str(&format!("  warning: {warning}\n"));
             }
             out
         }

@@ -80,9 +80,10 @@ pub enum Command {
     },
     /// Import channel files (settlement reports); each file all or nothing.
     Import {
-        /// The shop the files belong to.
-        #[arg(long, default_value = "")]
-        shop: String,
+        /// The shop the files belong to (a name from gl-mappings/shops.toml;
+        /// without it, the only configured shop of each file's channel).
+        #[arg(long)]
+        shop: Option<String>,
         /// The file format, when detection by header is not enough.
         #[arg(long, value_enum)]
         source: Option<crate::importer::SourceKind>,
@@ -224,7 +225,7 @@ async fn run_command(cli: &Cli, store: &dyn LedgerStore) -> anyhow::Result<ExitC
             files,
         } => {
             let args = import_cmd::ImportArgs {
-                shop,
+                shop: shop.as_deref(),
                 source: *source,
                 accept_unclassified: *accept_unclassified,
                 json: *json,

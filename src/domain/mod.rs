@@ -10,8 +10,10 @@ pub mod order;
 pub mod payout;
 pub mod period;
 pub mod settlement;
+pub mod shop;
 pub mod trial_balance;
 pub mod verify;
+pub mod zone;
 
 pub use account::{Account, AccountCode, AccountType, ChartOfAccounts};
 pub use entry::{

@@ -87,3 +87,75 @@ impl Order {
             .sum()
     }
 }
+
+/// What is stored of an order already: its latest revision and the content
+/// hashes of every revision.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredOrder {
+    pub latest_ref: i64,
+    pub latest_revision: i64,
+    pub hashes: Vec<String>,
+    pub status: Option<String>,
+    pub refunded: Option<Decimal>,
+}
+
+/// What to do with each order of a file.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct OrderPlan {
+    /// (index in the file, revision to store): new orders get 1, orders whose
+    /// amounts differ from every stored revision get the next one.
+    pub new: Vec<(usize, i64)>,
+    /// Orders stored before with the same amounts.
+    pub duplicates: usize,
+    /// Of `new`, those that revise an order stored before.
+    pub revised: Vec<usize>,
+    /// (index, stored order ref): same amounts, but a status or refunded
+    /// amount not seen before.
+    pub observations: Vec<(usize, i64)>,
+    /// Problems that refuse the file: one order twice with other amounts.
+    pub conflicts: Vec<String>,
+}
+
+/// Plans the orders of one file against what is stored (keyed by order id).
+/// Exports overlap and repeat orders: the same amounts are a duplicate; other
+/// amounts are a revision, reported and stored beside the old one — never an
+/// overwrite.
+pub fn plan_orders(
+    orders: &[Order],
+    stored: &std::collections::HashMap<String, StoredOrder>,
+) -> OrderPlan {
+    let mut plan = OrderPlan::default();
+    let mut in_file: std::collections::HashMap<&str, (usize, String)> = Default::default();
+    for (i, order) in orders.iter().enumerate() {
+        let hash = order.content_hash();
+        if let Some((first, first_hash)) = in_file.get(order.order_id.as_str()) {
+            if *first_hash != hash {
+                let row = |o: &Order| o.rows.first().map(|r| r.row).unwrap_or(0);
+                plan.conflicts.push(format!(
+                    "order {} appears twice in this file with other amounts (rows {} and {})",
+                    order.order_id,
+                    row(&orders[*first]),
+                    row(order)
+                ));
+            } else {
+                plan.duplicates += 1;
+            }
+            continue;
+        }
+        in_file.insert(&order.order_id, (i, hash.clone()));
+        match stored.get(&order.order_id) {
+            None => plan.new.push((i, 1)),
+            Some(s) if s.hashes.contains(&hash) => {
+                plan.duplicates += 1;
+                if s.status != order.status || s.refunded != order.refunded {
+                    plan.observations.push((i, s.latest_ref));
+                }
+            }
+            Some(s) => {
+                plan.new.push((i, s.latest_revision + 1));
+                plan.revised.push(i);
+            }
+        }
+    }
+    plan
+}

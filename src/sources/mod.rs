@@ -3,6 +3,7 @@
 
 pub mod amazon_settlement;
 pub mod amount;
+pub mod checks;
 pub mod drift;
 pub mod header;
 pub mod problems;

@@ -31,8 +31,15 @@ pub struct BatchSummary {
     pub rows_read: i64,
     pub lines_new: i64,
     pub lines_duplicate: i64,
+    pub orders_new: i64,
+    pub orders_duplicate: i64,
+    /// Of `orders_new`, orders stored before with other amounts (a revision).
+    pub orders_revised: i64,
+    pub payouts_new: i64,
+    pub payouts_duplicate: i64,
 }
 
 pub const BATCH_COLUMNS: &str =
     "id, file_name, sha256, size_bytes, source_kind, shop, imported_by, \
-     imported_at, rows_read, lines_new, lines_duplicate";
+     imported_at, rows_read, lines_new, lines_duplicate, orders_new, orders_duplicate, \
+     orders_revised, payouts_new, payouts_duplicate";

@@ -7,12 +7,14 @@ mod amounts;
 mod batch_sql;
 mod chart_sync;
 mod error;
+mod import_sql;
 mod imports;
 mod postgres;
 mod rows;
 mod rules;
 mod sql;
 mod sql_impl;
+mod sql_import;
 mod sqlite;
 
 use async_trait::async_trait;

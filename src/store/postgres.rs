@@ -9,6 +9,7 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{PgPool, Postgres, Transaction};
 
 use super::sql_impl::impl_sql_store;
+use super::sql_import::impl_sql_import;
 use super::{Backend, StoreError};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
@@ -55,3 +56,4 @@ struct PgTx {
 }
 
 impl_sql_store!(PgStore, PgTx, Postgres);
+impl_sql_import!(PgTx, Postgres);

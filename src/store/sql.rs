@@ -85,8 +85,20 @@ pub fn account_totals(q: &TotalsQuery) -> String {
 }
 
 pub const INSERT_BATCH: &str = "INSERT INTO import_batches (file_name, sha256, size_bytes, \
-     source_kind, shop, imported_by, imported_at, header, rows_read, lines_new, lines_duplicate) \
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id";
+     source_kind, shop, imported_by, imported_at, header, rows_read, lines_new, lines_duplicate, \
+     orders_new, orders_duplicate, orders_revised, payouts_new, payouts_duplicate, warnings) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) \
+     RETURNING id";
+pub const INSERT_PAYOUT: &str = "INSERT INTO payouts (channel, shop, payout_id, currency, \
+     amount_micros, paid_raw, paid_at, status, bank_amount_micros, bank_currency, exchange_rate, \
+     bank_account, batch_id, source_sheet, source_row, source_cells) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)";
+pub const INSERT_ORDER: &str = "INSERT INTO orders (channel, shop, order_id, revision, \
+     content_hash, alt_id, status, currency, created_raw, created_at, total_micros, \
+     refunded_micros, batch_id) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id";
+pub const INSERT_ORDER_OBSERVATION: &str = "INSERT INTO order_observations (order_ref, batch_id, \
+     status, refunded_micros) VALUES ($1, $2, $3, $4)";
 pub const INSERT_FILE: &str = "INSERT INTO import_files (batch_id, content) VALUES ($1, $2)";
 pub const BATCH_FILE: &str = "SELECT content FROM import_files WHERE batch_id = $1";
 pub const FIND_STATEMENT: &str = "SELECT currency, declared_total_micros FROM statements \

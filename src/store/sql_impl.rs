@@ -8,20 +8,17 @@
 macro_rules! impl_sql_store {
     ($store:ident, $tx:ident, $db:ty) => {
         const _: () = {
-            use std::collections::{BTreeSet, HashMap};
+            use std::collections::BTreeSet;
 
             use async_trait::async_trait;
             use chrono::{NaiveDate, Utc};
             use futures_util::TryStreamExt;
 
-            use $crate::domain::hashing::truncate_to_micros;
-            use $crate::domain::line_dedupe::plan_lines;
-            use $crate::domain::settlement::{ParsedFile, Timestamp};
+            use $crate::domain::settlement::ParsedFile;
             use $crate::domain::verify::PeriodSeal;
             use $crate::domain::{
                 AccountTotals, ChartOfAccounts, EntryId, JournalEntry, Period, StoredEntry,
             };
-            use $crate::store::amounts::{from_micros, to_micros};
             use $crate::store::batch_sql::{self, FoundKeys};
             use $crate::store::rows::{
                 AccountRow, EntryAssembler, EntryRow, JoinedRow, PeriodEventRow, PostingRow,
@@ -392,175 +389,7 @@ macro_rules! impl_sql_store {
                     parsed: &ParsedFile,
                 ) -> Result<BatchSummary, StoreError> {
                     let mut tx = self.write_tx().await?;
-                    let conn = &mut *tx.tx;
-                    let channel = batch.channel.as_str();
-                    let shop = batch.shop.as_str();
-                    if let Some(existing) =
-                        sqlx::query_as::<_, BatchSummary>(&sql::batch_by_sha256())
-                            .bind(&batch.sha256)
-                            .fetch_optional(&mut *conn)
-                            .await?
-                    {
-                        return Err(StoreError::AlreadyImported {
-                            batch: existing.id,
-                            file_name: existing.file_name,
-                        });
-                    }
-                    let mut conflicts = Vec::new();
-                    let mut new_statements = Vec::new();
-                    for st in &parsed.statements {
-                        let declared = st.declared_total.map(to_micros).transpose()?;
-                        let found: Option<(String, Option<i64>)> =
-                            sqlx::query_as(sql::FIND_STATEMENT)
-                                .bind(channel)
-                                .bind(shop)
-                                .bind(&st.statement_id)
-                                .fetch_optional(&mut *conn)
-                                .await?;
-                        match found {
-                            None => new_statements.push((st, declared)),
-                            Some((currency, total))
-                                if currency == st.currency.code() && total == declared => {}
-                            Some((currency, total)) => conflicts.push(format!(
-                                "statement {} was imported before as {} {} and is now {} {}",
-                                st.statement_id,
-                                total
-                                    .map(|t| from_micros(t).to_string())
-                                    .unwrap_or_else(|| "(no total)".into()),
-                                currency,
-                                st.declared_total
-                                    .map(|t| t.to_string())
-                                    .unwrap_or_else(|| "(no total)".into()),
-                                st.currency
-                            )),
-                        }
-                    }
-                    let identities: Vec<String> =
-                        parsed.lines.iter().map(|l| l.identity()).collect();
-                    let mut unique: Vec<&str> = identities.iter().map(String::as_str).collect();
-                    unique.sort_unstable();
-                    unique.dedup();
-                    let mut stored: HashMap<String, Vec<String>> = HashMap::new();
-                    for chunk in unique.chunks(batch_sql::KEY_CHUNK) {
-                        let rows: Vec<(String, String)> =
-                            batch_sql::stored_identities::<$db>(channel, shop, chunk)
-                                .build_query_as()
-                                .fetch_all(&mut *conn)
-                                .await?;
-                        for (identity, hash) in rows {
-                            stored.entry(identity).or_default().push(hash);
-                        }
-                    }
-                    let plan = plan_lines(&parsed.lines, &stored);
-                    conflicts.extend(plan.conflicts.iter().map(|c| c.to_string()));
-                    if !conflicts.is_empty() {
-                        return Err(StoreError::ImportConflicts(conflicts));
-                    }
-
-                    let header = serde_json::to_string(&parsed.header).expect("strings serialize");
-                    let (batch_id,): (i64,) = sqlx::query_as(sql::INSERT_BATCH)
-                        .bind(&batch.file_name)
-                        .bind(&batch.sha256)
-                        .bind(content.len() as i64)
-                        .bind(&batch.source_kind)
-                        .bind(shop)
-                        .bind(&batch.imported_by)
-                        .bind(truncate_to_micros(Utc::now()))
-                        .bind(header)
-                        .bind(parsed.rows_read as i64)
-                        .bind(plan.new.len() as i64)
-                        .bind(plan.duplicates as i64)
-                        .fetch_one(&mut *conn)
-                        .await?;
-                    sqlx::query(sql::INSERT_FILE)
-                        .bind(batch_id)
-                        .bind(content)
-                        .execute(&mut *conn)
-                        .await?;
-                    for (st, declared) in new_statements {
-                        let raw = |t: &Option<Timestamp>| t.as_ref().map(|t| t.raw.clone());
-                        let utc = |t: &Option<Timestamp>| t.as_ref().map(|t| t.utc);
-                        sqlx::query(sql::INSERT_STATEMENT)
-                            .bind(channel)
-                            .bind(shop)
-                            .bind(&st.statement_id)
-                            .bind(&st.payout_id)
-                            .bind(st.currency.code())
-                            .bind(declared)
-                            .bind(raw(&st.period_start))
-                            .bind(utc(&st.period_start))
-                            .bind(raw(&st.period_end))
-                            .bind(utc(&st.period_end))
-                            .bind(raw(&st.deposit_date))
-                            .bind(utc(&st.deposit_date))
-                            .bind(batch_id)
-                            .bind(st.source.as_ref().map(|s| s.row as i64))
-                            .bind(st.source.as_ref().map(|s| {
-                                serde_json::to_string(&s.cells).expect("strings serialize")
-                            }))
-                            .execute(&mut *conn)
-                            .await?;
-                    }
-                    for new in &plan.new {
-                        let line = &parsed.lines[new.index];
-                        let (line_id,): (i64,) = sqlx::query_as(sql::INSERT_LINE)
-                            .bind(channel)
-                            .bind(shop)
-                            .bind(&line.statement_id)
-                            .bind(&identities[new.index])
-                            .bind(new.occurrence)
-                            .bind(line.content_hash())
-                            .bind(&line.transaction_type)
-                            .bind(&line.order_id)
-                            .bind(&line.adjustment_id)
-                            .bind(line.posted_at.as_ref().map(|t| t.raw.clone()))
-                            .bind(line.posted_at.as_ref().map(|t| t.utc))
-                            .bind(line.currency.code())
-                            .bind(to_micros(line.net())?)
-                            .bind(batch_id)
-                            .fetch_one(&mut *conn)
-                            .await?;
-                        let components = line
-                            .components
-                            .iter()
-                            .enumerate()
-                            .map(|(i, c)| {
-                                Ok((
-                                    i as i64 + 1,
-                                    c.code.as_str(),
-                                    c.label.as_str(),
-                                    to_micros(c.amount)?,
-                                ))
-                            })
-                            .collect::<Result<Vec<_>, StoreError>>()?;
-                        if !components.is_empty() {
-                            batch_sql::insert_components::<$db>(line_id, &components)
-                                .build()
-                                .execute(&mut *conn)
-                                .await?;
-                        }
-                        let rows: Vec<_> = line
-                            .rows
-                            .iter()
-                            .enumerate()
-                            .map(|(i, r)| {
-                                (
-                                    i as i64 + 1,
-                                    r.sheet.as_deref(),
-                                    r.row as i64,
-                                    serde_json::to_string(&r.cells).expect("strings serialize"),
-                                )
-                            })
-                            .collect();
-                        batch_sql::insert_line_rows::<$db>(line_id, &rows)
-                            .build()
-                            .execute(&mut *conn)
-                            .await?;
-                    }
-                    let summary = sqlx::query_as::<_, BatchSummary>(&sql::batch_by_id())
-                        .bind(batch_id)
-                        .fetch_one(&mut *conn)
-                        .await?;
+                    let summary = tx.write_import(batch, content, parsed).await?;
                     tx.tx.commit().await?;
                     Ok(summary)
                 }

@@ -9,6 +9,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{Sqlite, SqlitePool, Transaction};
 
 use super::sql_impl::impl_sql_store;
+use super::sql_import::impl_sql_import;
 use super::{Backend, StoreError};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -54,3 +55,4 @@ struct SqliteTx {
 }
 
 impl_sql_store!(SqliteStore, SqliteTx, Sqlite);
+impl_sql_import!(SqliteTx, Sqlite);

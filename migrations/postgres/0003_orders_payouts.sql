@@ -1,0 +1,124 @@
+-- Orders (from order exports) and payouts (the transfers that reach the
+-- bank), with the rows they were read from. Append-only like every import
+-- table: a re-import adds only what is new, a changed order adds a revision.
+
+ALTER TABLE import_batches ADD COLUMN orders_new BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE import_batches ADD COLUMN orders_duplicate BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE import_batches ADD COLUMN orders_revised BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE import_batches ADD COLUMN payouts_new BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE import_batches ADD COLUMN payouts_duplicate BIGINT NOT NULL DEFAULT 0;
+-- What the importer noticed without stopping, as a JSON array of strings.
+ALTER TABLE import_batches ADD COLUMN warnings TEXT NOT NULL DEFAULT '[]';
+
+CREATE TABLE orders (
+    id              BIGSERIAL PRIMARY KEY,
+    channel         TEXT NOT NULL,
+    shop            TEXT NOT NULL,
+    order_id        TEXT NOT NULL,
+    -- 1 for the order as first imported; a later export that shows other
+    -- amounts adds revision 2, and so on. Nothing is overwritten.
+    revision        BIGINT NOT NULL,
+    content_hash    TEXT NOT NULL,
+    alt_id          TEXT,
+    status          TEXT,
+    currency        TEXT NOT NULL,
+    created_raw     TEXT,
+    created_at      TIMESTAMPTZ,
+    total_micros    BIGINT,
+    refunded_micros BIGINT,
+    batch_id        BIGINT NOT NULL REFERENCES import_batches (id),
+    UNIQUE (channel, shop, order_id, revision)
+);
+
+CREATE TABLE order_lines (
+    order_ref         BIGINT NOT NULL REFERENCES orders (id),
+    line_no           BIGINT NOT NULL,
+    sku               TEXT,
+    sku_id            TEXT,
+    name              TEXT NOT NULL,
+    quantity_micros   BIGINT NOT NULL,
+    unit_price_micros BIGINT,
+    PRIMARY KEY (order_ref, line_no)
+);
+
+-- line_no 0 holds the order-level amounts.
+CREATE TABLE order_amounts (
+    order_ref     BIGINT NOT NULL REFERENCES orders (id),
+    line_no       BIGINT NOT NULL,
+    seq           BIGINT NOT NULL,
+    code          TEXT NOT NULL,
+    label         TEXT NOT NULL,
+    amount_micros BIGINT NOT NULL,
+    PRIMARY KEY (order_ref, line_no, seq)
+);
+
+CREATE TABLE order_rows (
+    order_ref  BIGINT NOT NULL REFERENCES orders (id),
+    seq        BIGINT NOT NULL,
+    sheet      TEXT,
+    source_row BIGINT NOT NULL,
+    -- The row's cells, as a JSON array.
+    cells      TEXT NOT NULL,
+    PRIMARY KEY (order_ref, seq)
+);
+
+-- A later export showing the same order (same amounts) with another status
+-- or refunded amount: recorded as an observation, the order itself unchanged.
+CREATE TABLE order_observations (
+    id              BIGSERIAL PRIMARY KEY,
+    order_ref       BIGINT NOT NULL REFERENCES orders (id),
+    batch_id        BIGINT NOT NULL REFERENCES import_batches (id),
+    status          TEXT,
+    refunded_micros BIGINT
+);
+
+CREATE TABLE payouts (
+    id                 BIGSERIAL PRIMARY KEY,
+    channel            TEXT NOT NULL,
+    shop               TEXT NOT NULL,
+    payout_id          TEXT NOT NULL,
+    currency           TEXT NOT NULL,
+    amount_micros      BIGINT NOT NULL,
+    paid_raw           TEXT,
+    paid_at            TIMESTAMPTZ,
+    status             TEXT,
+    bank_amount_micros BIGINT,
+    bank_currency      TEXT,
+    -- The channel's rate as a decimal string.
+    exchange_rate      TEXT,
+    bank_account       TEXT,
+    batch_id           BIGINT NOT NULL REFERENCES import_batches (id),
+    source_sheet       TEXT,
+    source_row         BIGINT,
+    -- The source row's cells, as a JSON array.
+    source_cells       TEXT,
+    UNIQUE (channel, shop, payout_id)
+);
+
+CREATE INDEX orders_by_order_id ON orders (order_id);
+CREATE INDEX payouts_by_payout_id ON payouts (payout_id);
+
+CREATE TRIGGER orders_append_only BEFORE UPDATE OR DELETE ON orders
+    FOR EACH ROW EXECUTE FUNCTION settlebridge_refuse_change();
+CREATE TRIGGER orders_no_truncate BEFORE TRUNCATE ON orders
+    FOR EACH STATEMENT EXECUTE FUNCTION settlebridge_refuse_change();
+CREATE TRIGGER order_lines_append_only BEFORE UPDATE OR DELETE ON order_lines
+    FOR EACH ROW EXECUTE FUNCTION settlebridge_refuse_change();
+CREATE TRIGGER order_lines_no_truncate BEFORE TRUNCATE ON order_lines
+    FOR EACH STATEMENT EXECUTE FUNCTION settlebridge_refuse_change();
+CREATE TRIGGER order_amounts_append_only BEFORE UPDATE OR DELETE ON order_amounts
+    FOR EACH ROW EXECUTE FUNCTION settlebridge_refuse_change();
+CREATE TRIGGER order_amounts_no_truncate BEFORE TRUNCATE ON order_amounts
+    FOR EACH STATEMENT EXECUTE FUNCTION settlebridge_refuse_change();
+CREATE TRIGGER order_rows_append_only BEFORE UPDATE OR DELETE ON order_rows
+    FOR EACH ROW EXECUTE FUNCTION settlebridge_refuse_change();
+CREATE TRIGGER order_rows_no_truncate BEFORE TRUNCATE ON order_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION settlebridge_refuse_change();
+CREATE TRIGGER order_observations_append_only BEFORE UPDATE OR DELETE ON order_observations
+    FOR EACH ROW EXECUTE FUNCTION settlebridge_refuse_change();
+CREATE TRIGGER order_observations_no_truncate BEFORE TRUNCATE ON order_observations
+    FOR EACH STATEMENT EXECUTE FUNCTION settlebridge_refuse_change();
+CREATE TRIGGER payouts_append_only BEFORE UPDATE OR DELETE ON payouts
+    FOR EACH ROW EXECUTE FUNCTION settlebridge_refuse_change();
+CREATE TRIGGER payouts_no_truncate BEFORE TRUNCATE ON payouts
+    FOR EACH STATEMENT EXECUTE FUNCTION settlebridge_refuse_change();

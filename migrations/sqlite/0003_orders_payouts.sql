@@ -1,0 +1,124 @@
+-- Orders (from order exports) and payouts (the transfers that reach the
+-- bank), with the rows they were read from. Append-only like every import
+-- table: a re-import adds only what is new, a changed order adds a revision.
+
+ALTER TABLE import_batches ADD COLUMN orders_new INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE import_batches ADD COLUMN orders_duplicate INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE import_batches ADD COLUMN orders_revised INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE import_batches ADD COLUMN payouts_new INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE import_batches ADD COLUMN payouts_duplicate INTEGER NOT NULL DEFAULT 0;
+-- What the importer noticed without stopping, as a JSON array of strings.
+ALTER TABLE import_batches ADD COLUMN warnings TEXT NOT NULL DEFAULT '[]';
+
+CREATE TABLE orders (
+    id              INTEGER PRIMARY KEY AUTOINCREMENT,
+    channel         TEXT NOT NULL,
+    shop            TEXT NOT NULL,
+    order_id        TEXT NOT NULL,
+    -- 1 for the order as first imported; a later export that shows other
+    -- amounts adds revision 2, and so on. Nothing is overwritten.
+    revision        INTEGER NOT NULL,
+    content_hash    TEXT NOT NULL,
+    alt_id          TEXT,
+    status          TEXT,
+    currency        TEXT NOT NULL,
+    created_raw     TEXT,
+    created_at      TEXT,
+    total_micros    INTEGER,
+    refunded_micros INTEGER,
+    batch_id        INTEGER NOT NULL REFERENCES import_batches (id),
+    UNIQUE (channel, shop, order_id, revision)
+);
+
+CREATE TABLE order_lines (
+    order_ref         INTEGER NOT NULL REFERENCES orders (id),
+    line_no           INTEGER NOT NULL,
+    sku               TEXT,
+    sku_id            TEXT,
+    name              TEXT NOT NULL,
+    quantity_micros   INTEGER NOT NULL,
+    unit_price_micros INTEGER,
+    PRIMARY KEY (order_ref, line_no)
+);
+
+-- line_no 0 holds the order-level amounts.
+CREATE TABLE order_amounts (
+    order_ref     INTEGER NOT NULL REFERENCES orders (id),
+    line_no       INTEGER NOT NULL,
+    seq           INTEGER NOT NULL,
+    code          TEXT NOT NULL,
+    label         TEXT NOT NULL,
+    amount_micros INTEGER NOT NULL,
+    PRIMARY KEY (order_ref, line_no, seq)
+);
+
+CREATE TABLE order_rows (
+    order_ref  INTEGER NOT NULL REFERENCES orders (id),
+    seq        INTEGER NOT NULL,
+    sheet      TEXT,
+    source_row INTEGER NOT NULL,
+    -- The row's cells, as a JSON array.
+    cells      TEXT NOT NULL,
+    PRIMARY KEY (order_ref, seq)
+);
+
+-- A later export showing the same order (same amounts) with another status
+-- or refunded amount: recorded as an observation, the order itself unchanged.
+CREATE TABLE order_observations (
+    id              INTEGER PRIMARY KEY AUTOINCREMENT,
+    order_ref       INTEGER NOT NULL REFERENCES orders (id),
+    batch_id        INTEGER NOT NULL REFERENCES import_batches (id),
+    status          TEXT,
+    refunded_micros INTEGER
+);
+
+CREATE TABLE payouts (
+    id                 INTEGER PRIMARY KEY AUTOINCREMENT,
+    channel            TEXT NOT NULL,
+    shop               TEXT NOT NULL,
+    payout_id          TEXT NOT NULL,
+    currency           TEXT NOT NULL,
+    amount_micros      INTEGER NOT NULL,
+    paid_raw           TEXT,
+    paid_at            TEXT,
+    status             TEXT,
+    bank_amount_micros INTEGER,
+    bank_currency      TEXT,
+    -- The channel's rate as a decimal string.
+    exchange_rate      TEXT,
+    bank_account       TEXT,
+    batch_id           INTEGER NOT NULL REFERENCES import_batches (id),
+    source_sheet       TEXT,
+    source_row         INTEGER,
+    -- The source row's cells, as a JSON array.
+    source_cells       TEXT,
+    UNIQUE (channel, shop, payout_id)
+);
+
+CREATE INDEX orders_by_order_id ON orders (order_id);
+CREATE INDEX payouts_by_payout_id ON payouts (payout_id);
+
+CREATE TRIGGER orders_append_only_update BEFORE UPDATE ON orders
+BEGIN SELECT RAISE(ABORT, 'orders is append-only'); END;
+CREATE TRIGGER orders_append_only_delete BEFORE DELETE ON orders
+BEGIN SELECT RAISE(ABORT, 'orders is append-only'); END;
+CREATE TRIGGER order_lines_append_only_update BEFORE UPDATE ON order_lines
+BEGIN SELECT RAISE(ABORT, 'order_lines is append-only'); END;
+CREATE TRIGGER order_lines_append_only_delete BEFORE DELETE ON order_lines
+BEGIN SELECT RAISE(ABORT, 'order_lines is append-only'); END;
+CREATE TRIGGER order_amounts_append_only_update BEFORE UPDATE ON order_amounts
+BEGIN SELECT RAISE(ABORT, 'order_amounts is append-only'); END;
+CREATE TRIGGER order_amounts_append_only_delete BEFORE DELETE ON order_amounts
+BEGIN SELECT RAISE(ABORT, 'order_amounts is append-only'); END;
+CREATE TRIGGER order_rows_append_only_update BEFORE UPDATE ON order_rows
+BEGIN SELECT RAISE(ABORT, 'order_rows is append-only'); END;
+CREATE TRIGGER order_rows_append_only_delete BEFORE DELETE ON order_rows
+BEGIN SELECT RAISE(ABORT, 'order_rows is append-only'); END;
+CREATE TRIGGER order_observations_append_only_update BEFORE UPDATE ON order_observations
+BEGIN SELECT RAISE(ABORT, 'order_observations is append-only'); END;
+CREATE TRIGGER order_observations_append_only_delete BEFORE DELETE ON order_observations
+BEGIN SELECT RAISE(ABORT, 'order_observations is append-only'); END;
+CREATE TRIGGER payouts_append_only_update BEFORE UPDATE ON payouts
+BEGIN SELECT RAISE(ABORT, 'payouts is append-only'); END;
+CREATE TRIGGER payouts_append_only_delete BEFORE DELETE ON payouts
+BEGIN SELECT RAISE(ABORT, 'payouts is append-only'); END;
