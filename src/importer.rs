@@ -12,7 +12,9 @@ use crate::domain::settlement::{Channel, ParsedFile};
 use crate::domain::shop::{ShopError, Shops};
 use crate::sources::header::normalize_header;
 use crate::sources::problems::ParseError;
-use crate::sources::{amazon_settlement, problems::ImportProblem, shopify_payouts, workbook};
+use crate::sources::{
+    amazon_settlement, problems::ImportProblem, shopify_orders, shopify_payouts, workbook,
+};
 use crate::sources::{checks, ParseOptions};
 use crate::store::{BatchSummary, LedgerStore, NewBatch, StoreError};
 
@@ -26,6 +28,8 @@ pub enum SourceKind {
     AmazonSettlement,
     /// Shopify Payments transactions export (Finance > Payouts > Export), CSV
     ShopifyPayouts,
+    /// Shopify orders export (Orders > Export), CSV
+    ShopifyOrders,
 }
 
 impl SourceKind {
@@ -33,6 +37,7 @@ impl SourceKind {
         match self {
             SourceKind::AmazonSettlement => "amazon-settlement",
             SourceKind::ShopifyPayouts => "shopify-payouts",
+            SourceKind::ShopifyOrders => "shopify-orders",
         }
     }
 
@@ -40,13 +45,14 @@ impl SourceKind {
         match self {
             SourceKind::AmazonSettlement => "Amazon settlement flat file (legacy layout)",
             SourceKind::ShopifyPayouts => "Shopify Payments transactions export",
+            SourceKind::ShopifyOrders => "Shopify orders export",
         }
     }
 
     pub fn channel(&self) -> Channel {
         match self {
             SourceKind::AmazonSettlement => Channel::Amazon,
-            SourceKind::ShopifyPayouts => Channel::Shopify,
+            SourceKind::ShopifyPayouts | SourceKind::ShopifyOrders => Channel::Shopify,
         }
     }
 }
@@ -64,6 +70,7 @@ const TEXT_FORMATS: &[TextDetect] = &[
         amazon_settlement::detect,
     ),
     (SourceKind::ShopifyPayouts, b',', shopify_payouts::detect),
+    (SourceKind::ShopifyOrders, b',', shopify_orders::detect),
 ];
 
 /// Detects the format: a workbook by its sheets, JSON by its fields, a text
@@ -174,6 +181,7 @@ fn parse(
     match kind {
         SourceKind::AmazonSettlement => amazon_settlement::parse(file, bytes, options),
         SourceKind::ShopifyPayouts => shopify_payouts::parse(file, bytes, options),
+        SourceKind::ShopifyOrders => shopify_orders::parse(file, bytes, options),
     }
 }
 

@@ -7,6 +7,7 @@ pub mod checks;
 pub mod drift;
 pub mod header;
 pub mod problems;
+pub mod shopify_orders;
 pub mod shopify_payouts;
 pub mod table;
 pub mod time;
