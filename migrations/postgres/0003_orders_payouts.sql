@@ -96,6 +96,8 @@ CREATE TABLE payouts (
 );
 
 CREATE INDEX orders_by_order_id ON orders (order_id);
+-- Reading back the ids of the lines an import just wrote.
+CREATE INDEX settlement_lines_by_batch ON settlement_lines (batch_id);
 CREATE INDEX payouts_by_payout_id ON payouts (payout_id);
 
 CREATE TRIGGER orders_append_only BEFORE UPDATE OR DELETE ON orders

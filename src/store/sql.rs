@@ -108,11 +108,8 @@ pub const INSERT_STATEMENT: &str =
      currency, declared_total_micros, period_start_raw, period_start, period_end_raw, period_end, \
      deposit_raw, deposit_at, batch_id, source_row, source_cells) \
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)";
-pub const INSERT_LINE: &str =
-    "INSERT INTO settlement_lines (channel, shop, statement_id, identity, \
-     occurrence, content_hash, transaction_type, order_id, adjustment_id, posted_raw, posted_at, \
-     currency, net_micros, batch_id) \
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id";
+pub const LINES_OF_BATCH: &str =
+    "SELECT id, identity, occurrence FROM settlement_lines WHERE batch_id = $1";
 
 pub fn batch_by_sha256() -> String {
     format!(

@@ -19,6 +19,10 @@ macro_rules! impl_sql_import {
             use $crate::store::{batch_sql, import_sql};
             use $crate::store::{sql, BatchSummary, NewBatch, StoreError};
 
+            /// Lines per insert: 14 columns stay below SQLite's 32,766
+            /// bound parameters.
+            const LINE_CHUNK: usize = 1000;
+
             fn raw(t: &Option<Timestamp>) -> Option<String> {
                 t.as_ref().map(|t| t.raw.clone())
             }
@@ -265,51 +269,87 @@ macro_rules! impl_sql_import {
                             .execute(&mut *conn)
                             .await?;
                     }
+                    // Lines in multi-row chunks, then their ids by
+                    // (identity, occurrence) — unique per shop — so
+                    // components and rows go in chunks too.
+                    let line_rows = plan
+                        .new
+                        .iter()
+                        .map(|new| {
+                            let line = &parsed.lines[new.index];
+                            Ok((
+                                line,
+                                identities[new.index].as_str(),
+                                new.occurrence,
+                                line.content_hash(),
+                                to_micros(line.net())?,
+                            ))
+                        })
+                        .collect::<Result<Vec<_>, StoreError>>()?;
+                    for chunk in line_rows.chunks(LINE_CHUNK) {
+                        import_sql::insert_lines::<$db>(channel, shop, batch_id, chunk)
+                            .build()
+                            .execute(&mut *conn)
+                            .await?;
+                    }
+                    drop(line_rows);
+                    let ids: Vec<(i64, String, i64)> = sqlx::query_as(sql::LINES_OF_BATCH)
+                        .bind(batch_id)
+                        .fetch_all(&mut *conn)
+                        .await?;
+                    let id_of: HashMap<(&str, i64), i64> = ids
+                        .iter()
+                        .map(|(id, identity, occurrence)| ((identity.as_str(), *occurrence), *id))
+                        .collect();
+                    let mut components = Vec::new();
+                    let mut source_rows = Vec::new();
                     for new in &plan.new {
                         let line = &parsed.lines[new.index];
-                        let (line_id,): (i64,) = sqlx::query_as(sql::INSERT_LINE)
-                            .bind(channel)
-                            .bind(shop)
-                            .bind(&line.statement_id)
-                            .bind(&identities[new.index])
-                            .bind(new.occurrence)
-                            .bind(line.content_hash())
-                            .bind(&line.transaction_type)
-                            .bind(&line.order_id)
-                            .bind(&line.adjustment_id)
-                            .bind(raw(&line.posted_at))
-                            .bind(utc(&line.posted_at))
-                            .bind(line.currency.code())
-                            .bind(to_micros(line.net())?)
-                            .bind(batch_id)
-                            .fetch_one(&mut *conn)
+                        let key = (identities[new.index].as_str(), new.occurrence);
+                        let line_id = *id_of.get(&key).ok_or_else(|| {
+                            StoreError::Corrupt(format!(
+                                "line {} was written but cannot be read back",
+                                key.0
+                            ))
+                        })?;
+                        for (i, c) in line.components.iter().enumerate() {
+                            components.push((
+                                line_id,
+                                i as i64 + 1,
+                                c.code.as_str(),
+                                c.label.as_str(),
+                                to_micros(c.amount)?,
+                            ));
+                        }
+                        for (seq, sheet, row, cells) in rows_json(&line.rows) {
+                            source_rows.push((line_id, seq, sheet, row, cells));
+                        }
+                        if components.len() >= batch_sql::CHUNK_ROWS {
+                            import_sql::insert_components::<$db>(&components)
+                                .build()
+                                .execute(&mut *conn)
+                                .await?;
+                            components.clear();
+                        }
+                        if source_rows.len() >= batch_sql::CHUNK_ROWS {
+                            import_sql::insert_line_rows::<$db>(&source_rows)
+                                .build()
+                                .execute(&mut *conn)
+                                .await?;
+                            source_rows.clear();
+                        }
+                    }
+                    if !components.is_empty() {
+                        import_sql::insert_components::<$db>(&components)
+                            .build()
+                            .execute(&mut *conn)
                             .await?;
-                        let components = line
-                            .components
-                            .iter()
-                            .enumerate()
-                            .map(|(i, c)| {
-                                Ok((
-                                    i as i64 + 1,
-                                    c.code.as_str(),
-                                    c.label.as_str(),
-                                    to_micros(c.amount)?,
-                                ))
-                            })
-                            .collect::<Result<Vec<_>, StoreError>>()?;
-                        if !components.is_empty() {
-                            batch_sql::insert_components::<$db>(line_id, &components)
-                                .build()
-                                .execute(&mut *conn)
-                                .await?;
-                        }
-                        let rows = rows_json(&line.rows);
-                        if !rows.is_empty() {
-                            batch_sql::insert_line_rows::<$db>(line_id, &rows)
-                                .build()
-                                .execute(&mut *conn)
-                                .await?;
-                        }
+                    }
+                    if !source_rows.is_empty() {
+                        import_sql::insert_line_rows::<$db>(&source_rows)
+                            .build()
+                            .execute(&mut *conn)
+                            .await?;
                     }
                     for (p, micros) in new_payouts {
                         sqlx::query(sql::INSERT_PAYOUT)
