@@ -5,6 +5,7 @@ use settlebridge::cli::{self, Cli};
 
 #[tokio::main]
 async fn main() -> ExitCode {
+    restore_default_sigpipe();
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("SETTLEBRIDGE_LOG")
@@ -13,4 +14,16 @@ async fn main() -> ExitCode {
         .with_writer(std::io::stderr)
         .init();
     cli::run(Cli::parse()).await
+}
+
+/// Rust ignores SIGPIPE, so `settlebridge import … | head` would panic on the
+/// closed pipe. A command-line tool should end quietly instead, as `cat`
+/// does. Every write to the books is one transaction, so ending at any
+/// point leaves them consistent.
+fn restore_default_sigpipe() {
+    #[cfg(unix)]
+    // SAFETY: called first thing in main, before any thread is started.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
 }
