@@ -3,19 +3,25 @@
 //! twice changes nothing.
 
 use std::collections::BTreeMap;
+use std::io::Read;
+use std::path::Path;
+use std::sync::Arc;
 
 use rust_decimal::Decimal;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+use crate::domain::settlement::FileSummary;
 use crate::domain::settlement::{Channel, ParsedFile};
 use crate::domain::shop::{ShopError, Shops};
+use crate::import_pipeline::{self, Input};
 use crate::sources::header::normalize_header;
 use crate::sources::problems::ParseError;
+use crate::sources::sink::{emit_all, RecordSink};
+use crate::sources::ParseOptions;
 use crate::sources::{
     amazon_settlement, problems::ImportProblem, shopify_orders, shopify_payouts, workbook,
 };
-use crate::sources::{checks, ParseOptions};
 use crate::store::{BatchSummary, LedgerStore, NewBatch, StoreError};
 
 /// The largest file accepted (the original is kept as evidence).
@@ -109,8 +115,8 @@ fn detect_workbook(_bytes: &[u8]) -> Option<SourceKind> {
 }
 
 pub struct ImportRequest<'a> {
+    /// The file's name as the user knows it (recorded with the batch).
     pub file_name: &'a str,
-    pub bytes: &'a [u8],
     /// The shop named by the user; without one, the only configured shop of
     /// the file's channel (or none when `shops` has none).
     pub shop: Option<&'a str>,
@@ -156,6 +162,8 @@ pub enum ImportError {
     UnknownFormat(String),
     #[error("{file}: {source}")]
     Shop { file: String, source: ShopError },
+    #[error("{file}: cannot read: {message}")]
+    Read { file: String, message: String },
     #[error(transparent)]
     Parse(#[from] ParseError),
     #[error("{file}: {source}")]
@@ -172,7 +180,9 @@ impl ImportError {
     }
 }
 
-fn parse(
+/// Parses `bytes` as `kind`, without storing anything (also the entry point
+/// of the fuzz targets in `fuzz/`).
+pub fn parse(
     kind: SourceKind,
     file: &str,
     bytes: &[u8],
@@ -185,18 +195,141 @@ fn parse(
     }
 }
 
+/// Parses `input` as `kind` and hands its records to `sink` as it goes.
+/// Formats that stream read row by row; the others (workbooks, JSON, small
+/// settlement files) read the whole input first.
+pub fn parse_into(
+    kind: SourceKind,
+    file: &str,
+    input: &mut dyn Read,
+    options: ParseOptions,
+    sink: &mut dyn RecordSink,
+) -> Result<FileSummary, ParseError> {
+    match kind {
+        SourceKind::ShopifyPayouts => shopify_payouts::parse_into(file, input, options, sink),
+        _ => {
+            let mut bytes = Vec::new();
+            input
+                .read_to_end(&mut bytes)
+                .map_err(|e| ParseError::NotThisFormat {
+                    file: file.into(),
+                    message: format!("cannot read: {e}"),
+                })?;
+            let parsed = parse(kind, file, &bytes, options)?;
+            let summary = parsed.summary();
+            emit_all(parsed, sink);
+            Ok(summary)
+        }
+    }
+}
+
+/// Imports a file held in memory (an upload, a test).
 pub async fn import_file(
     store: &dyn LedgerStore,
+    bytes: &[u8],
     req: ImportRequest<'_>,
 ) -> Result<ImportReport, ImportError> {
     let file = req.file_name.to_string();
-    if req.bytes.len() > MAX_FILE_BYTES {
+    if bytes.len() > MAX_FILE_BYTES {
         return Err(ImportError::TooLarge {
             file,
-            size: req.bytes.len(),
+            size: bytes.len(),
         });
     }
-    let sha256 = hex::encode(Sha256::digest(req.bytes));
+    let sha256 = hex::encode(Sha256::digest(bytes));
+    let bytes: Arc<[u8]> = Arc::from(bytes);
+    import_input(
+        store,
+        &req,
+        Input::Bytes(bytes.clone()),
+        sha256,
+        bytes.len(),
+        &bytes,
+    )
+    .await
+}
+
+/// Imports a file from disk, streaming: it is read twice (once for its
+/// hash, once to parse and store) and never held whole in memory, except a
+/// workbook, which must be (a zip is read from its end).
+pub async fn import_path(
+    store: &dyn LedgerStore,
+    path: &Path,
+    req: ImportRequest<'_>,
+) -> Result<ImportReport, ImportError> {
+    let file = req.file_name.to_string();
+    let cannot = |e: std::io::Error| ImportError::Read {
+        file: file.clone(),
+        message: e.to_string(),
+    };
+    let owned = path.to_path_buf();
+    let (sha256, size, head) = tokio::task::spawn_blocking(move || hash_file(&owned))
+        .await
+        .map_err(|e| ImportError::Read {
+            file: file.clone(),
+            message: e.to_string(),
+        })?
+        .map_err(cannot)?;
+    if size > MAX_FILE_BYTES {
+        return Err(ImportError::TooLarge { file, size });
+    }
+    if workbook::is_zip(&head) {
+        let bytes: Arc<[u8]> = Arc::from(std::fs::read(path).map_err(cannot)?);
+        return import_input(
+            store,
+            &req,
+            Input::Bytes(bytes.clone()),
+            sha256,
+            size,
+            &bytes,
+        )
+        .await;
+    }
+    import_input(
+        store,
+        &req,
+        Input::Path(path.to_path_buf()),
+        sha256,
+        size,
+        &head,
+    )
+    .await
+}
+
+/// SHA-256, size and the first 64 KiB of a file, reading it once.
+fn hash_file(path: &Path) -> std::io::Result<(String, usize, Vec<u8>)> {
+    let mut f = std::fs::File::open(path)?;
+    let mut sha = Sha256::new();
+    let mut head = Vec::new();
+    let mut size = 0usize;
+    let mut buf = vec![0u8; 1 << 20];
+    loop {
+        let n = f.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        if head.len() < HEAD_BYTES {
+            let take = (HEAD_BYTES - head.len()).min(n);
+            head.extend_from_slice(&buf[..take]);
+        }
+        sha.update(&buf[..n]);
+        size += n;
+    }
+    Ok((hex::encode(sha.finalize()), size, head))
+}
+
+/// Bytes looked at to recognize a text format.
+const HEAD_BYTES: usize = 64 * 1024;
+
+async fn import_input(
+    store: &dyn LedgerStore,
+    req: &ImportRequest<'_>,
+    input: Input,
+    sha256: String,
+    size: usize,
+    head: &[u8],
+) -> Result<ImportReport, ImportError> {
+    let file = req.file_name.to_string();
     let store_err = |source| ImportError::Store {
         file: file.clone(),
         source,
@@ -207,7 +340,7 @@ pub async fn import_file(
             batch: batch.id,
         });
     }
-    let kind = match req.source.or_else(|| detect(req.bytes)) {
+    let kind = match req.source.or_else(|| detect(head)) {
         Some(kind) => kind,
         None => return Err(ImportError::UnknownFormat(file)),
     };
@@ -222,65 +355,38 @@ pub async fn import_file(
         accept_unclassified: req.accept_unclassified,
         shop_zone: shop.map(|s| s.time_zone),
     };
-    let parsed = parse(kind, &file, req.bytes, options)?;
-    checks::check_parsed(&file, &parsed, shop.map(|s| (s.name.as_str(), s.currency)))?;
-    let shop_name = shop
-        .map(|s| s.name.clone())
-        .or_else(|| req.shop.map(str::to_string))
-        .unwrap_or_default();
     let batch = NewBatch {
         file_name: file.clone(),
         sha256,
         source_kind: kind.as_str().to_string(),
         channel: kind.channel(),
-        shop: shop_name,
+        shop: shop
+            .map(|s| s.name.clone())
+            .or_else(|| req.shop.map(str::to_string))
+            .unwrap_or_default(),
         imported_by: req.actor.to_string(),
+        size_bytes: size as i64,
     };
-    let summary = match store.record_import(&batch, req.bytes, &parsed).await {
-        Ok(s) => s,
-        // Another import of the same bytes won the race: same outcome.
-        Err(StoreError::AlreadyImported { batch, .. }) => {
-            return Ok(ImportReport::AlreadyImported { file, batch })
-        }
-        Err(source) => return Err(ImportError::Store { file, source }),
-    };
-    let statements = parsed
-        .statements
-        .iter()
-        .map(|st| {
-            let lines_total: Decimal = parsed
-                .lines
-                .iter()
-                .filter(|l| l.statement_id == st.statement_id)
-                .map(|l| l.net())
-                .sum();
-            StatementReport {
-                statement_id: st.statement_id.clone(),
-                currency: st.currency.to_string(),
-                declared_total: st.declared_total.map(|t| t.to_string()),
-                lines_total: lines_total.to_string(),
-            }
-        })
-        .collect();
-    let mut totals: BTreeMap<String, Decimal> = BTreeMap::new();
-    for line in &parsed.lines {
-        *totals.entry(line.currency.to_string()).or_default() += line.net();
-    }
-    let mut payout_totals: BTreeMap<String, Decimal> = BTreeMap::new();
-    for payout in &parsed.payouts {
-        *payout_totals
-            .entry(payout.currency.to_string())
-            .or_default() += payout.amount;
-    }
+    let shop_currency = shop.map(|s| (s.name.as_str(), s.currency));
+    let outcome =
+        match import_pipeline::run(store, batch, kind, input, options, shop_currency).await {
+            Ok(o) => o,
+            // Another import of the same bytes won the race: same outcome.
+            Err(ImportError::Store {
+                source: StoreError::AlreadyImported { batch, .. },
+                ..
+            }) => return Ok(ImportReport::AlreadyImported { file, batch }),
+            Err(e) => return Err(e),
+        };
     let text =
-        |m: BTreeMap<String, Decimal>| m.into_iter().map(|(c, t)| (c, t.to_string())).collect();
+        |m: &BTreeMap<String, Decimal>| m.iter().map(|(c, t)| (c.clone(), t.to_string())).collect();
     Ok(ImportReport::Imported {
         file,
         format: kind,
-        batch: Box::new(summary),
-        statements,
-        totals: text(totals),
-        payout_totals: text(payout_totals),
-        warnings: parsed.warnings,
+        batch: Box::new(outcome.summary),
+        statements: outcome.tally.statement_reports(),
+        totals: text(&outcome.tally.totals),
+        payout_totals: text(&outcome.tally.payout_totals),
+        warnings: outcome.file.warnings,
     })
 }

@@ -9,6 +9,7 @@ pub mod demo;
 pub mod domain;
 pub mod export;
 pub mod gl_mappings;
+mod import_pipeline;
 pub mod importer;
 pub mod ledger;
 pub mod sources;

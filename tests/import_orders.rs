@@ -22,10 +22,9 @@ fn fixture() -> String {
     .unwrap()
 }
 
-fn request<'a>(bytes: &'a [u8], name: &'a str, shops: &'a Shops) -> ImportRequest<'a> {
+fn request<'a>(name: &'a str, shops: &'a Shops) -> ImportRequest<'a> {
     ImportRequest {
         file_name: name,
-        bytes,
         shop: None,
         shops,
         source: None,
@@ -59,7 +58,7 @@ async fn orders_are_stored_once_then_observed_or_revised() {
         let name = db.name;
         let store = db.store();
         let batch = imported(
-            importer::import_file(store, request(original.as_bytes(), "orders.csv", &NO_SHOPS))
+            importer::import_file(store, original.as_bytes(), request("orders.csv", &NO_SHOPS))
                 .await
                 .unwrap(),
         );
@@ -76,7 +75,7 @@ async fn orders_are_stored_once_then_observed_or_revised() {
         assert_eq!(db.raw_count("order_amounts").await, 7 + 6, "{name}");
 
         let observed = imported(
-            importer::import_file(store, request(later.as_bytes(), "orders-2.csv", &NO_SHOPS))
+            importer::import_file(store, later.as_bytes(), request("orders-2.csv", &NO_SHOPS))
                 .await
                 .unwrap(),
         );
@@ -94,7 +93,7 @@ async fn orders_are_stored_once_then_observed_or_revised() {
         // The same observation in yet another file adds nothing.
         let again = format!("{later}\n");
         let same = imported(
-            importer::import_file(store, request(again.as_bytes(), "orders-3.csv", &NO_SHOPS))
+            importer::import_file(store, again.as_bytes(), request("orders-3.csv", &NO_SHOPS))
                 .await
                 .unwrap(),
         );
@@ -102,7 +101,7 @@ async fn orders_are_stored_once_then_observed_or_revised() {
         assert_eq!(db.raw_count("order_observations").await, 1, "{name}");
 
         let revised = imported(
-            importer::import_file(store, request(edited.as_bytes(), "orders-4.csv", &NO_SHOPS))
+            importer::import_file(store, edited.as_bytes(), request("orders-4.csv", &NO_SHOPS))
                 .await
                 .unwrap(),
         );
@@ -162,6 +161,7 @@ fn batch(sha: &str) -> NewBatch {
         channel: Channel::TikTok,
         shop: "tiktok-my".into(),
         imported_by: "tester".into(),
+        size_bytes: 1,
     }
 }
 
@@ -236,7 +236,7 @@ async fn a_shop_is_named_or_found_by_channel_and_its_currency_is_enforced() {
     let shops = Shops::from_toml(SHOPS).unwrap();
     let bytes = fixture();
     let db = support::sqlite_db().await;
-    let err = importer::import_file(db.store(), request(bytes.as_bytes(), "o.csv", &shops))
+    let err = importer::import_file(db.store(), bytes.as_bytes(), request("o.csv", &shops))
         .await
         .unwrap_err()
         .to_string();
@@ -244,9 +244,9 @@ async fn a_shop_is_named_or_found_by_channel_and_its_currency_is_enforced() {
         err,
         "o.csv: shops.toml has 2 shopify shops (shopify-us, shopify-eu): say which with --shop"
     );
-    let mut eu = request(bytes.as_bytes(), "o.csv", &shops);
+    let mut eu = request("o.csv", &shops);
     eu.shop = Some("shopify-eu");
-    let err = importer::import_file(db.store(), eu)
+    let err = importer::import_file(db.store(), bytes.as_bytes(), eu)
         .await
         .unwrap_err()
         .to_string();
@@ -257,9 +257,13 @@ async fn a_shop_is_named_or_found_by_channel_and_its_currency_is_enforced() {
         "{err}"
     );
     assert_eq!(db.raw_count("import_batches").await, 0);
-    let mut us = request(bytes.as_bytes(), "o.csv", &shops);
+    let mut us = request("o.csv", &shops);
     us.shop = Some("shopify-us");
-    let batch = imported(importer::import_file(db.store(), us).await.unwrap());
+    let batch = imported(
+        importer::import_file(db.store(), bytes.as_bytes(), us)
+            .await
+            .unwrap(),
+    );
     assert_eq!(batch.shop, "shopify-us");
     assert_eq!(batch.orders_new, 4);
 }

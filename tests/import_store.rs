@@ -4,6 +4,7 @@
 
 mod support;
 
+use rust_decimal::Decimal;
 use settlebridge::domain::settlement::{
     Channel, Component, ComponentCode, ParsedFile, SettlementLine, SourceRow, Statement,
 };
@@ -20,10 +21,9 @@ fn fixture() -> Vec<u8> {
     .unwrap()
 }
 
-fn request<'a>(bytes: &'a [u8], name: &'a str) -> ImportRequest<'a> {
+fn request<'a>(name: &'a str) -> ImportRequest<'a> {
     ImportRequest {
         file_name: name,
-        bytes,
         shop: Some("amazon-us"),
         shops: &NO_SHOPS,
         source: None,
@@ -36,7 +36,7 @@ fn request<'a>(bytes: &'a [u8], name: &'a str) -> ImportRequest<'a> {
 async fn a_file_is_recorded_with_its_evidence_and_only_once() {
     let bytes = fixture();
     for db in all_backends().await {
-        let report = importer::import_file(db.store(), request(&bytes, "settlement.txt"))
+        let report = importer::import_file(db.store(), &bytes, request("settlement.txt"))
             .await
             .unwrap();
         let ImportReport::Imported {
@@ -71,7 +71,7 @@ async fn a_file_is_recorded_with_its_evidence_and_only_once() {
             db.name
         );
 
-        let again = importer::import_file(db.store(), request(&bytes, "renamed.txt"))
+        let again = importer::import_file(db.store(), &bytes, request("renamed.txt"))
             .await
             .unwrap();
         assert!(
@@ -85,7 +85,8 @@ async fn a_file_is_recorded_with_its_evidence_and_only_once() {
         for sql in [
             "UPDATE settlement_lines SET net_micros = 0",
             "DELETE FROM settlement_components",
-            "DELETE FROM import_files",
+            "DELETE FROM import_file_chunks",
+            "DELETE FROM import_results",
         ] {
             let err = db.raw_execute(sql).await.unwrap_err();
             assert!(
@@ -106,10 +107,10 @@ async fn a_changed_statement_total_is_refused_and_nothing_is_written() {
         .replacen("\t74.41\t", "\t74.31\t", 1)
         .replacen("-7.50", "-7.60", 1);
     for db in all_backends().await {
-        importer::import_file(db.store(), request(&bytes, "a.txt"))
+        importer::import_file(db.store(), &bytes, request("a.txt"))
             .await
             .unwrap();
-        let err = importer::import_file(db.store(), request(changed.as_bytes(), "b.txt"))
+        let err = importer::import_file(db.store(), changed.as_bytes(), request("b.txt"))
             .await
             .unwrap_err();
         let text = err.to_string();
@@ -182,6 +183,7 @@ fn batch(sha: &str) -> NewBatch {
         channel: Channel::Shopify,
         shop: "shopify-main".into(),
         imported_by: "tester".into(),
+        size_bytes: 1,
     }
 }
 
@@ -233,5 +235,105 @@ async fn overlapping_exports_add_each_real_line_once() {
             db.name
         );
         assert_eq!(db.raw_count("import_batches").await, 2);
+    }
+}
+
+/// A Shopify payouts export of `rows` charges; with `broken_last`, the last
+/// row's Net does not match Amount − Fee.
+fn big_payouts_csv(rows: usize, broken_last: bool) -> String {
+    let mut text = String::from(
+        "Transaction Date,Type,Order,Card Brand,Card Source,Payout Status,Payout Date,Available On,\
+         Amount,Fee,Net,Checkout,Payment Method Name,Presentment Amount,Presentment Currency,Currency\n",
+    );
+    for i in 0..rows {
+        let net = if broken_last && i + 1 == rows {
+            "9.99"
+        } else {
+            "9.41"
+        };
+        text.push_str(&format!(
+            "2026-04-{:02} 10:{:02}:{:02} -0400,charge,#{},visa,online,paid,2026-04-{:02},2026-04-{:02},\
+             10.00,0.59,{net},#{},card,10.00,USD,USD\n",
+            1 + i % 28,
+            i / 60 % 60,
+            i % 60,
+            i,
+            2 + i % 27,
+            2 + i % 27,
+            900_000 + i
+        ));
+    }
+    text
+}
+
+#[tokio::test]
+async fn a_large_file_streams_in_and_a_problem_on_its_last_row_leaves_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let rows = 12_000;
+    let good = dir.path().join("payouts.csv");
+    std::fs::write(&good, big_payouts_csv(rows, false)).unwrap();
+    let bad = dir.path().join("payouts-bad.csv");
+    std::fs::write(&bad, big_payouts_csv(rows, true)).unwrap();
+    for db in all_backends().await {
+        let name = db.name;
+        let err = importer::import_path(db.store(), &bad, request("payouts-bad.csv"))
+            .await
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains(&format!("row {}, column `net`, value `9.99`", rows + 1)),
+            "{name}: {err}"
+        );
+        for table in [
+            "import_batches",
+            "import_file_chunks",
+            "settlement_lines",
+            "settlement_components",
+            "statements",
+        ] {
+            assert_eq!(
+                db.raw_count(table).await,
+                0,
+                "{name}: {table} after a refused file"
+            );
+        }
+
+        let report = importer::import_path(db.store(), &good, request("payouts.csv"))
+            .await
+            .unwrap();
+        let ImportReport::Imported {
+            batch,
+            statements,
+            totals,
+            ..
+        } = report
+        else {
+            panic!("{name}: not imported")
+        };
+        assert_eq!(
+            (batch.rows_read, batch.lines_new),
+            (rows as i64, rows as i64),
+            "{name}"
+        );
+        assert_eq!(
+            batch.statements_new, 27,
+            "{name}: one payout per payout date"
+        );
+        assert_eq!(statements.len(), 27);
+        assert_eq!(
+            totals["USD"],
+            (Decimal::new(941, 2) * Decimal::from(rows)).to_string()
+        );
+        assert_eq!(db.raw_count("settlement_lines").await, rows as i64);
+        assert_eq!(db.raw_count("settlement_components").await, 2 * rows as i64);
+        assert!(
+            db.raw_count("import_file_chunks").await >= 2,
+            "{name}: over 1 MiB, in chunks"
+        );
+        assert_eq!(
+            db.store().batch_file(batch.id).await.unwrap().unwrap(),
+            std::fs::read(&good).unwrap(),
+            "{name}: the original bytes, whole"
+        );
     }
 }

@@ -1,14 +1,40 @@
--- Orders (from order exports) and payouts (the transfers that reach the
+-- Streaming imports (results written at the end, the original in chunks),
+-- orders (from order exports) and payouts (the transfers that reach the
 -- bank), with the rows they were read from. Append-only like every import
 -- table: a re-import adds only what is new, a changed order adds a revision.
 
-ALTER TABLE import_batches ADD COLUMN orders_new BIGINT NOT NULL DEFAULT 0;
-ALTER TABLE import_batches ADD COLUMN orders_duplicate BIGINT NOT NULL DEFAULT 0;
-ALTER TABLE import_batches ADD COLUMN orders_revised BIGINT NOT NULL DEFAULT 0;
-ALTER TABLE import_batches ADD COLUMN payouts_new BIGINT NOT NULL DEFAULT 0;
-ALTER TABLE import_batches ADD COLUMN payouts_duplicate BIGINT NOT NULL DEFAULT 0;
--- What the importer noticed without stopping, as a JSON array of strings.
-ALTER TABLE import_batches ADD COLUMN warnings TEXT NOT NULL DEFAULT '[]';
+-- What an import found, written when it ends (the batch row is written when
+-- it starts, so lines can name it while the file streams in). Supersedes the
+-- counts and header kept on import_batches by 0002, which new imports leave
+-- at zero.
+CREATE TABLE import_results (
+    batch_id          BIGINT PRIMARY KEY REFERENCES import_batches (id),
+    rows_read         BIGINT NOT NULL,
+    statements_new    BIGINT NOT NULL,
+    lines_new         BIGINT NOT NULL,
+    lines_duplicate   BIGINT NOT NULL,
+    orders_new        BIGINT NOT NULL,
+    orders_duplicate  BIGINT NOT NULL,
+    -- Of orders_new, orders stored before with other amounts (a revision).
+    orders_revised    BIGINT NOT NULL,
+    payouts_new       BIGINT NOT NULL,
+    payouts_duplicate BIGINT NOT NULL,
+    -- The header row's cells and the importer's warnings, as JSON arrays.
+    header            TEXT NOT NULL,
+    warnings          TEXT NOT NULL
+);
+INSERT INTO import_results (batch_id, rows_read, statements_new, lines_new, lines_duplicate,
+    orders_new, orders_duplicate, orders_revised, payouts_new, payouts_duplicate, header, warnings)
+SELECT id, rows_read, 0, lines_new, lines_duplicate, 0, 0, 0, 0, 0, header, '[]'
+FROM import_batches;
+
+-- The original file, in chunks of at most 1 MiB, so a large file streams in.
+CREATE TABLE import_file_chunks (
+    batch_id BIGINT NOT NULL REFERENCES import_batches (id),
+    seq      BIGINT NOT NULL,
+    content  BYTEA NOT NULL,
+    PRIMARY KEY (batch_id, seq)
+);
 
 CREATE TABLE orders (
     id              BIGSERIAL PRIMARY KEY,
@@ -123,4 +149,12 @@ CREATE TRIGGER order_observations_no_truncate BEFORE TRUNCATE ON order_observati
 CREATE TRIGGER payouts_append_only BEFORE UPDATE OR DELETE ON payouts
     FOR EACH ROW EXECUTE FUNCTION settlebridge_refuse_change();
 CREATE TRIGGER payouts_no_truncate BEFORE TRUNCATE ON payouts
+    FOR EACH STATEMENT EXECUTE FUNCTION settlebridge_refuse_change();
+CREATE TRIGGER import_results_append_only BEFORE UPDATE OR DELETE ON import_results
+    FOR EACH ROW EXECUTE FUNCTION settlebridge_refuse_change();
+CREATE TRIGGER import_results_no_truncate BEFORE TRUNCATE ON import_results
+    FOR EACH STATEMENT EXECUTE FUNCTION settlebridge_refuse_change();
+CREATE TRIGGER import_file_chunks_append_only BEFORE UPDATE OR DELETE ON import_file_chunks
+    FOR EACH ROW EXECUTE FUNCTION settlebridge_refuse_change();
+CREATE TRIGGER import_file_chunks_no_truncate BEFORE TRUNCATE ON import_file_chunks
     FOR EACH STATEMENT EXECUTE FUNCTION settlebridge_refuse_change();

@@ -1,14 +1,40 @@
--- Orders (from order exports) and payouts (the transfers that reach the
+-- Streaming imports (results written at the end, the original in chunks),
+-- orders (from order exports) and payouts (the transfers that reach the
 -- bank), with the rows they were read from. Append-only like every import
 -- table: a re-import adds only what is new, a changed order adds a revision.
 
-ALTER TABLE import_batches ADD COLUMN orders_new INTEGER NOT NULL DEFAULT 0;
-ALTER TABLE import_batches ADD COLUMN orders_duplicate INTEGER NOT NULL DEFAULT 0;
-ALTER TABLE import_batches ADD COLUMN orders_revised INTEGER NOT NULL DEFAULT 0;
-ALTER TABLE import_batches ADD COLUMN payouts_new INTEGER NOT NULL DEFAULT 0;
-ALTER TABLE import_batches ADD COLUMN payouts_duplicate INTEGER NOT NULL DEFAULT 0;
--- What the importer noticed without stopping, as a JSON array of strings.
-ALTER TABLE import_batches ADD COLUMN warnings TEXT NOT NULL DEFAULT '[]';
+-- What an import found, written when it ends (the batch row is written when
+-- it starts, so lines can name it while the file streams in). Supersedes the
+-- counts and header kept on import_batches by 0002, which new imports leave
+-- at zero.
+CREATE TABLE import_results (
+    batch_id          INTEGER PRIMARY KEY REFERENCES import_batches (id),
+    rows_read         INTEGER NOT NULL,
+    statements_new    INTEGER NOT NULL,
+    lines_new         INTEGER NOT NULL,
+    lines_duplicate   INTEGER NOT NULL,
+    orders_new        INTEGER NOT NULL,
+    orders_duplicate  INTEGER NOT NULL,
+    -- Of orders_new, orders stored before with other amounts (a revision).
+    orders_revised    INTEGER NOT NULL,
+    payouts_new       INTEGER NOT NULL,
+    payouts_duplicate INTEGER NOT NULL,
+    -- The header row's cells and the importer's warnings, as JSON arrays.
+    header            TEXT NOT NULL,
+    warnings          TEXT NOT NULL
+);
+INSERT INTO import_results (batch_id, rows_read, statements_new, lines_new, lines_duplicate,
+    orders_new, orders_duplicate, orders_revised, payouts_new, payouts_duplicate, header, warnings)
+SELECT id, rows_read, 0, lines_new, lines_duplicate, 0, 0, 0, 0, 0, header, '[]'
+FROM import_batches;
+
+-- The original file, in chunks of at most 1 MiB, so a large file streams in.
+CREATE TABLE import_file_chunks (
+    batch_id INTEGER NOT NULL REFERENCES import_batches (id),
+    seq      INTEGER NOT NULL,
+    content  BLOB NOT NULL,
+    PRIMARY KEY (batch_id, seq)
+);
 
 CREATE TABLE orders (
     id              INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -124,3 +150,11 @@ CREATE TRIGGER payouts_append_only_update BEFORE UPDATE ON payouts
 BEGIN SELECT RAISE(ABORT, 'payouts is append-only'); END;
 CREATE TRIGGER payouts_append_only_delete BEFORE DELETE ON payouts
 BEGIN SELECT RAISE(ABORT, 'payouts is append-only'); END;
+CREATE TRIGGER import_results_append_only_update BEFORE UPDATE ON import_results
+BEGIN SELECT RAISE(ABORT, 'import_results is append-only'); END;
+CREATE TRIGGER import_results_append_only_delete BEFORE DELETE ON import_results
+BEGIN SELECT RAISE(ABORT, 'import_results is append-only'); END;
+CREATE TRIGGER import_file_chunks_append_only_update BEFORE UPDATE ON import_file_chunks
+BEGIN SELECT RAISE(ABORT, 'import_file_chunks is append-only'); END;
+CREATE TRIGGER import_file_chunks_append_only_delete BEFORE DELETE ON import_file_chunks
+BEGIN SELECT RAISE(ABORT, 'import_file_chunks is append-only'); END;

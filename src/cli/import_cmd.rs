@@ -32,25 +32,15 @@ pub async fn run(
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_else(|| path.display().to_string());
-        let bytes = match std::fs::read(path) {
-            Ok(b) => b,
-            Err(e) => {
-                failed = true;
-                eprintln!("{}: cannot read: {e}", path.display());
-                json_out.push(serde_json::json!({"file": name, "outcome": "failed", "error": format!("cannot read: {e}")}));
-                continue;
-            }
-        };
         let request = ImportRequest {
             file_name: &name,
-            bytes: &bytes,
             shop: args.shop,
             shops: &shops,
             source: args.source,
             accept_unclassified: args.accept_unclassified,
             actor: &actor,
         };
-        match importer::import_file(store, request).await {
+        match importer::import_path(store, path, request).await {
             Ok(report) => {
                 if args.json {
                     json_out.push(serde_json::to_value(&report)?);

@@ -98,6 +98,110 @@ pub fn plan_lines(lines: &[SettlementLine], stored: &HashMap<String, Vec<String>
     plan
 }
 
+/// What to do with one line of a file being streamed in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LineDecision {
+    New { occurrence: i64 },
+    Duplicate,
+}
+
+/// An identity stored before: what is stored and what this file matched.
+struct KnownIdentity {
+    stored: usize,
+    unmatched: HashMap<String, usize>,
+    fresh: usize,
+    in_file: usize,
+    first_row: u64,
+}
+
+/// `plan_lines` for a file that streams in chunk by chunk: lines are
+/// decided as they come, and conflicts — known only once the whole file is
+/// read — are reported by `finish` (the caller's transaction then refuses
+/// everything). Memory grows with the number of distinct identities, kept as
+/// 16-byte digests, never with the rows themselves.
+#[derive(Default)]
+pub struct LineDeduper {
+    known: HashMap<String, KnownIdentity>,
+    fresh: HashMap<[u8; 16], i64>,
+    duplicates: usize,
+}
+
+fn digest(identity: &str) -> [u8; 16] {
+    use sha2::{Digest, Sha256};
+    let full = Sha256::digest(identity.as_bytes());
+    let mut out = [0u8; 16];
+    out.copy_from_slice(&full[..16]);
+    out
+}
+
+impl LineDeduper {
+    /// Whether this identity was met before in the file (its stored lines,
+    /// if any, are then already loaded).
+    pub fn seen(&self, identity: &str) -> bool {
+        self.known.contains_key(identity) || self.fresh.contains_key(&digest(identity))
+    }
+
+    /// Gives the content hashes stored for an identity met for the first
+    /// time (none: call `classify` directly).
+    pub fn load(&mut self, identity: &str, hashes: Vec<String>) {
+        if hashes.is_empty() || self.seen(identity) {
+            return;
+        }
+        let mut unmatched: HashMap<String, usize> = HashMap::new();
+        for h in &hashes {
+            *unmatched.entry(h.clone()).or_default() += 1;
+        }
+        self.known.insert(
+            identity.to_string(),
+            KnownIdentity {
+                stored: hashes.len(),
+                unmatched,
+                fresh: 0,
+                in_file: 0,
+                first_row: 0,
+            },
+        );
+    }
+
+    pub fn classify(&mut self, identity: &str, hash: &str, row: u64) -> LineDecision {
+        if let Some(k) = self.known.get_mut(identity) {
+            if k.in_file == 0 {
+                k.first_row = row;
+            }
+            k.in_file += 1;
+            if let Some(n) = k.unmatched.get_mut(hash).filter(|n| **n > 0) {
+                *n -= 1;
+                self.duplicates += 1;
+                return LineDecision::Duplicate;
+            }
+            k.fresh += 1;
+            return LineDecision::New {
+                occurrence: (k.stored + k.fresh) as i64,
+            };
+        }
+        let count = self.fresh.entry(digest(identity)).or_default();
+        *count += 1;
+        LineDecision::New { occurrence: *count }
+    }
+
+    /// Lines found stored already, and the identities whose amounts changed.
+    pub fn finish(self) -> (usize, Vec<LineConflict>) {
+        let mut conflicts: Vec<LineConflict> = self
+            .known
+            .into_iter()
+            .filter(|(_, k)| k.fresh > 0 && k.unmatched.values().sum::<usize>() > 0)
+            .map(|(identity, k)| LineConflict {
+                row: k.first_row,
+                identity,
+                stored: k.stored,
+                in_file: k.in_file,
+            })
+            .collect();
+        conflicts.sort_by_key(|c| c.row);
+        (self.duplicates, conflicts)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -194,5 +298,61 @@ mod tests {
             "{}",
             plan.conflicts[0]
         );
+    }
+
+    /// The streaming deduper decides exactly what `plan_lines` decides.
+    fn streamed(file: &[SettlementLine], stored_lines: &[SettlementLine]) -> LinePlan {
+        let stored_map = stored(stored_lines);
+        let mut d = LineDeduper::default();
+        let mut plan = LinePlan::default();
+        for (i, l) in file.iter().enumerate() {
+            let identity = l.identity();
+            if !d.seen(&identity) {
+                d.load(
+                    &identity,
+                    stored_map.get(&identity).cloned().unwrap_or_default(),
+                );
+            }
+            if let LineDecision::New { occurrence } =
+                d.classify(&identity, &l.content_hash(), l.rows[0].row)
+            {
+                plan.new.push(NewLine {
+                    index: i,
+                    occurrence,
+                });
+            }
+        }
+        let (duplicates, conflicts) = d.finish();
+        plan.duplicates = duplicates;
+        plan.conflicts = conflicts;
+        plan
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn streaming_decides_as_planning_does(
+            stored_spec in proptest::collection::vec((0u8..4, 0i64..3), 0..12),
+            file_spec in proptest::collection::vec((0u8..4, 0i64..3), 0..12),
+        ) {
+            let make = |spec: &[(u8, i64)]| -> Vec<SettlementLine> {
+                spec.iter().enumerate().map(|(i, (o, a))| {
+                    line(&format!("O{o}"), &[*a], i as u64 + 2)
+                }).collect()
+            };
+            let stored_lines = make(&stored_spec);
+            let file = make(&file_spec);
+            let planned = plan_lines(&file, &stored(&stored_lines));
+            let got = streamed(&file, &stored_lines);
+            let ids = |p: &LinePlan| {
+                let mut v: Vec<String> = p.conflicts.iter().map(|c| c.identity.clone()).collect();
+                v.sort();
+                v
+            };
+            proptest::prop_assert_eq!(ids(&planned), ids(&got));
+            if planned.conflicts.is_empty() {
+                proptest::prop_assert_eq!(&planned.new, &got.new);
+                proptest::prop_assert_eq!(planned.duplicates, got.duplicates);
+            }
+        }
     }
 }

@@ -177,10 +177,31 @@ pub struct Statement {
     pub source: Option<SourceRow>,
 }
 
+impl ParsedFile {
+    pub fn summary(&self) -> FileSummary {
+        FileSummary {
+            header: self.header.clone(),
+            rows_read: self.rows_read,
+            warnings: self.warnings.clone(),
+        }
+    }
+}
+
 impl Statement {
     pub fn declared(&self) -> Option<Money> {
         self.declared_total.map(|t| Money::new(t, self.currency))
     }
+}
+
+/// What a parser says of a file once it has read it all (its records went
+/// to a sink on the way).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct FileSummary {
+    /// The header row's cells as written.
+    pub header: Vec<String>,
+    /// Data rows read (not counting header, blank and summary rows).
+    pub rows_read: u64,
+    pub warnings: Vec<String>,
 }
 
 /// Everything one channel file says: settlement files give statements and

@@ -9,6 +9,7 @@ pub mod header;
 pub mod problems;
 pub mod shopify_orders;
 pub mod shopify_payouts;
+pub mod sink;
 pub mod table;
 pub mod time;
 pub mod workbook;

@@ -14,10 +14,12 @@ use rust_decimal::Decimal;
 use super::amount::{parse_amount, DecimalMark};
 use super::drift::{SchemaDrift, UNCLASSIFIED};
 use super::problems::{ParseError, Problems};
+use super::sink::RecordSink;
 use super::table::{Table, TableFormat};
 use crate::domain::money::Currency;
 use crate::domain::settlement::{
-    Channel, Component, ComponentCode, ParsedFile, SettlementLine, SourceRow, Statement, Timestamp,
+    Channel, Component, ComponentCode, FileSummary, ParsedFile, SettlementLine, SourceRow,
+    Statement, Timestamp,
 };
 
 const REQUIRED: [&str; 8] = [
@@ -85,6 +87,22 @@ fn parse_day(raw: &str) -> Option<NaiveDate> {
 }
 
 pub fn parse(file: &str, input: impl Read, options: Options) -> Result<ParsedFile, ParseError> {
+    let mut parsed = ParsedFile::default();
+    let summary = parse_into(file, input, options, &mut parsed)?;
+    parsed.header = summary.header;
+    parsed.rows_read = summary.rows_read;
+    parsed.warnings = summary.warnings;
+    Ok(parsed)
+}
+
+/// Streams the file: each row's line goes to `sink` as it is read, the
+/// payouts (statements) at the end.
+pub fn parse_into(
+    file: &str,
+    input: impl Read,
+    options: Options,
+    sink: &mut dyn RecordSink,
+) -> Result<FileSummary, ParseError> {
     let mut table = Table::open(
         file,
         input,
@@ -100,7 +118,6 @@ pub fn parse(file: &str, input: impl Read, options: Options) -> Result<ParsedFil
     let has_vat = table.has_column("vat");
     let mut problems = Problems::default();
     let mut statements: BTreeMap<String, Statement> = BTreeMap::new();
-    let mut lines = Vec::new();
     let mut drift = SchemaDrift::default();
     let mut rows_read = 0u64;
     while let Some(record) = table.next_row(&mut problems) {
@@ -239,7 +256,7 @@ pub fn parse(file: &str, input: impl Read, options: Options) -> Result<ParsedFil
         if vat_in_net {
             push("tax.on_fees", -vat, "VAT");
         }
-        lines.push(SettlementLine {
+        sink.line(SettlementLine {
             statement_id,
             transaction_type: kind.to_string(),
             order_id: Some(get("order"))
@@ -265,11 +282,12 @@ pub fn parse(file: &str, input: impl Read, options: Options) -> Result<ParsedFil
         });
     }
     problems.finish(file)?;
-    Ok(ParsedFile {
+    for statement in statements.into_values() {
+        sink.statement(statement);
+    }
+    Ok(FileSummary {
         header: table.header.raw,
-        statements: statements.into_values().collect(),
-        lines,
         rows_read,
-        ..Default::default()
+        warnings: Vec::new(),
     })
 }

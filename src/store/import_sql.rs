@@ -200,7 +200,9 @@ where
 }
 
 /// Components of many lines: `(line_id, seq, code, label, amount_micros)`.
-pub fn insert_components<'a, DB>(rows: &'a [(i64, i64, &'a str, &'a str, i64)]) -> QueryBuilder<'a, DB>
+pub fn insert_components<'a, DB>(
+    rows: &'a [(i64, i64, &'a str, &'a str, i64)],
+) -> QueryBuilder<'a, DB>
 where
     DB: Database,
     i64: Encode<'a, DB> + Type<DB>,

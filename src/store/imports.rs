@@ -15,6 +15,7 @@ pub struct NewBatch {
     /// The shop the file belongs to ("" when none is configured).
     pub shop: String,
     pub imported_by: String,
+    pub size_bytes: i64,
 }
 
 /// A recorded import.
@@ -29,6 +30,7 @@ pub struct BatchSummary {
     pub imported_by: String,
     pub imported_at: DateTime<Utc>,
     pub rows_read: i64,
+    pub statements_new: i64,
     pub lines_new: i64,
     pub lines_duplicate: i64,
     pub orders_new: i64,
@@ -39,7 +41,10 @@ pub struct BatchSummary {
     pub payouts_duplicate: i64,
 }
 
-pub const BATCH_COLUMNS: &str =
-    "id, file_name, sha256, size_bytes, source_kind, shop, imported_by, \
-     imported_at, rows_read, lines_new, lines_duplicate, orders_new, orders_duplicate, \
-     orders_revised, payouts_new, payouts_duplicate";
+/// Selects `BatchSummary` rows: the batch and what its import found (an
+/// import still running, or refused, has no result and is not found).
+pub const BATCH_SELECT: &str =
+    "SELECT b.id, b.file_name, b.sha256, b.size_bytes, b.source_kind, b.shop, b.imported_by, \
+     b.imported_at, r.rows_read, r.statements_new, r.lines_new, r.lines_duplicate, r.orders_new, \
+     r.orders_duplicate, r.orders_revised, r.payouts_new, r.payouts_duplicate \
+     FROM import_batches b JOIN import_results r ON r.batch_id = b.id";

@@ -21,7 +21,9 @@ use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
-use crate::domain::settlement::ParsedFile;
+use crate::domain::order::Order;
+use crate::domain::payout::Payout;
+use crate::domain::settlement::{FileSummary, ParsedFile, SettlementLine, Statement};
 use crate::domain::verify::PeriodSeal;
 use crate::domain::{
     AccountTotals, ChartOfAccounts, EntryId, JournalEntry, Period, PeriodStatus, StoredEntry,
@@ -181,6 +183,9 @@ pub trait LedgerStore: Send + Sync {
 
     /// The batch that imported a file with this SHA-256, if any.
     async fn batch_by_sha256(&self, sha256: &str) -> Result<Option<BatchSummary>, StoreError>;
+    /// Starts recording a file that streams in (see `ImportWriter`). Another
+    /// writer — an import, a posting — waits until this one finishes.
+    async fn begin_import(&self, batch: &NewBatch) -> Result<Box<dyn ImportWriter>, StoreError>;
     /// Records a parsed file and its original bytes, all or nothing. Lines
     /// already stored are counted as duplicates; lines whose amounts differ
     /// from what is stored under the same identity refuse the whole file.
@@ -189,9 +194,42 @@ pub trait LedgerStore: Send + Sync {
         batch: &NewBatch,
         content: &[u8],
         parsed: &ParsedFile,
-    ) -> Result<BatchSummary, StoreError>;
+    ) -> Result<BatchSummary, StoreError> {
+        let mut writer = self.begin_import(batch).await?;
+        for chunk in content.chunks(FILE_CHUNK_BYTES) {
+            writer.add_content(chunk).await?;
+        }
+        writer.add_statements(&parsed.statements).await?;
+        for chunk in parsed.lines.chunks(1000) {
+            writer.add_lines(chunk).await?;
+        }
+        writer.add_payouts(&parsed.payouts).await?;
+        for chunk in parsed.orders.chunks(1000) {
+            writer.add_orders(chunk).await?;
+        }
+        writer.finish(&parsed.summary()).await
+    }
     /// The original bytes of an imported file.
     async fn batch_file(&self, batch_id: i64) -> Result<Option<Vec<u8>>, StoreError>;
+}
+
+/// The original file is stored in chunks of at most this many bytes.
+pub const FILE_CHUNK_BYTES: usize = 1024 * 1024;
+
+/// Records one file as it streams in, inside one transaction: each `add_*`
+/// writes what is new and notes what conflicts with what is stored;
+/// `finish` refuses the whole file if anything conflicted, otherwise writes
+/// the results and commits. Dropping the writer without `finish` rolls
+/// everything back, so a failed parse or a crash leaves nothing behind.
+#[async_trait]
+pub trait ImportWriter: Send {
+    /// The next chunk of the original file (at most `FILE_CHUNK_BYTES`).
+    async fn add_content(&mut self, chunk: &[u8]) -> Result<(), StoreError>;
+    async fn add_statements(&mut self, statements: &[Statement]) -> Result<(), StoreError>;
+    async fn add_lines(&mut self, lines: &[SettlementLine]) -> Result<(), StoreError>;
+    async fn add_payouts(&mut self, payouts: &[Payout]) -> Result<(), StoreError>;
+    async fn add_orders(&mut self, orders: &[Order]) -> Result<(), StoreError>;
+    async fn finish(self: Box<Self>, end: &FileSummary) -> Result<BatchSummary, StoreError>;
 }
 
 /// Opens the database at `url` (`sqlite://…` or `postgres://…`), creating

@@ -84,11 +84,15 @@ pub fn account_totals(q: &TotalsQuery) -> String {
     sql
 }
 
+/// The batch row, written when an import starts; 0002's count and header
+/// columns are left empty (see `import_results`).
 pub const INSERT_BATCH: &str = "INSERT INTO import_batches (file_name, sha256, size_bytes, \
-     source_kind, shop, imported_by, imported_at, header, rows_read, lines_new, lines_duplicate, \
-     orders_new, orders_duplicate, orders_revised, payouts_new, payouts_duplicate, warnings) \
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) \
-     RETURNING id";
+     source_kind, shop, imported_by, imported_at, header, rows_read, lines_new, lines_duplicate) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id";
+pub const INSERT_RESULTS: &str = "INSERT INTO import_results (batch_id, rows_read, \
+     statements_new, lines_new, lines_duplicate, orders_new, orders_duplicate, orders_revised, \
+     payouts_new, payouts_duplicate, header, warnings) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)";
 pub const INSERT_PAYOUT: &str = "INSERT INTO payouts (channel, shop, payout_id, currency, \
      amount_micros, paid_raw, paid_at, status, bank_amount_micros, bank_currency, exchange_rate, \
      bank_account, batch_id, source_sheet, source_row, source_cells) \
@@ -99,7 +103,10 @@ pub const INSERT_ORDER: &str = "INSERT INTO orders (channel, shop, order_id, rev
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id";
 pub const INSERT_ORDER_OBSERVATION: &str = "INSERT INTO order_observations (order_ref, batch_id, \
      status, refunded_micros) VALUES ($1, $2, $3, $4)";
-pub const INSERT_FILE: &str = "INSERT INTO import_files (batch_id, content) VALUES ($1, $2)";
+pub const INSERT_FILE_CHUNK: &str =
+    "INSERT INTO import_file_chunks (batch_id, seq, content) VALUES ($1, $2, $3)";
+pub const FILE_CHUNKS: &str =
+    "SELECT content FROM import_file_chunks WHERE batch_id = $1 ORDER BY seq";
 pub const BATCH_FILE: &str = "SELECT content FROM import_files WHERE batch_id = $1";
 pub const FIND_STATEMENT: &str = "SELECT currency, declared_total_micros FROM statements \
      WHERE channel = $1 AND shop = $2 AND statement_id = $3";
@@ -108,19 +115,13 @@ pub const INSERT_STATEMENT: &str =
      currency, declared_total_micros, period_start_raw, period_start, period_end_raw, period_end, \
      deposit_raw, deposit_at, batch_id, source_row, source_cells) \
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)";
-pub const LINES_OF_BATCH: &str =
-    "SELECT id, identity, occurrence FROM settlement_lines WHERE batch_id = $1";
+pub const LINES_OF_BATCH_AFTER: &str = "SELECT id, identity, occurrence FROM settlement_lines \
+     WHERE batch_id = $1 AND id > $2";
 
 pub fn batch_by_sha256() -> String {
-    format!(
-        "SELECT {} FROM import_batches WHERE sha256 = $1",
-        super::imports::BATCH_COLUMNS
-    )
+    format!("{} WHERE b.sha256 = $1", super::imports::BATCH_SELECT)
 }
 
 pub fn batch_by_id() -> String {
-    format!(
-        "SELECT {} FROM import_batches WHERE id = $1",
-        super::imports::BATCH_COLUMNS
-    )
+    format!("{} WHERE b.id = $1", super::imports::BATCH_SELECT)
 }

@@ -14,7 +14,6 @@ macro_rules! impl_sql_store {
             use chrono::{NaiveDate, Utc};
             use futures_util::TryStreamExt;
 
-            use $crate::domain::settlement::ParsedFile;
             use $crate::domain::verify::PeriodSeal;
             use $crate::domain::{
                 AccountTotals, ChartOfAccounts, EntryId, JournalEntry, Period, StoredEntry,
@@ -379,19 +378,30 @@ macro_rules! impl_sql_store {
                         .bind(batch_id)
                         .fetch_optional(&self.pool)
                         .await?;
-                    Ok(row.map(|(content,)| content))
+                    if let Some((content,)) = row {
+                        return Ok(Some(content));
+                    }
+                    let chunks: Vec<(Vec<u8>,)> = sqlx::query_as(sql::FILE_CHUNKS)
+                        .bind(batch_id)
+                        .fetch_all(&self.pool)
+                        .await?;
+                    if chunks.is_empty() {
+                        let known = sqlx::query_as::<_, BatchSummary>(&sql::batch_by_id())
+                            .bind(batch_id)
+                            .fetch_optional(&self.pool)
+                            .await?;
+                        // An empty file has no chunks but is a file all the same.
+                        return Ok(known.map(|_| Vec::new()));
+                    }
+                    Ok(Some(chunks.into_iter().flat_map(|(c,)| c).collect()))
                 }
 
-                async fn record_import(
+                async fn begin_import(
                     &self,
                     batch: &NewBatch,
-                    content: &[u8],
-                    parsed: &ParsedFile,
-                ) -> Result<BatchSummary, StoreError> {
-                    let mut tx = self.write_tx().await?;
-                    let summary = tx.write_import(batch, content, parsed).await?;
-                    tx.tx.commit().await?;
-                    Ok(summary)
+                ) -> Result<Box<dyn $crate::store::ImportWriter>, StoreError> {
+                    let tx = self.write_tx().await?;
+                    tx.begin_import_tx(batch).await
                 }
             }
         };

@@ -1,23 +1,29 @@
-//! Recording an imported file, written once for both backends (like
-//! `sql_impl`): the batch and its original bytes, then statements, settlement
-//! lines, payouts and orders — only what is new, in the one transaction the
-//! caller commits. Anything that conflicts with what is stored refuses the
-//! whole file.
+//! Recording an imported file as it streams in, written once for both
+//! backends (like `sql_impl`). One transaction holds the whole file: the
+//! batch row first (so lines can name it), then the original bytes in
+//! chunks, statements, settlement lines, payouts and orders as they come —
+//! only what is new — and at the end the results. Anything that conflicts
+//! with what is stored is collected on the way and refuses the whole file
+//! at `finish`; a writer dropped before `finish` rolls everything back.
 
 macro_rules! impl_sql_import {
     ($tx:ident, $db:ty) => {
         const _: () = {
             use std::collections::HashMap;
 
+            use async_trait::async_trait;
             use chrono::Utc;
 
             use $crate::domain::hashing::truncate_to_micros;
-            use $crate::domain::line_dedupe::plan_lines;
-            use $crate::domain::order::{plan_orders, StoredOrder};
-            use $crate::domain::settlement::{ParsedFile, SourceRow, Timestamp};
+            use $crate::domain::line_dedupe::{LineDecision, LineDeduper};
+            use $crate::domain::order::{plan_orders, Order, StoredOrder};
+            use $crate::domain::payout::Payout;
+            use $crate::domain::settlement::{
+                FileSummary, SettlementLine, SourceRow, Statement, Timestamp,
+            };
             use $crate::store::amounts::{from_micros, to_micros};
             use $crate::store::{batch_sql, import_sql};
-            use $crate::store::{sql, BatchSummary, NewBatch, StoreError};
+            use $crate::store::{sql, BatchSummary, ImportWriter, NewBatch, StoreError};
 
             /// Lines per insert: 14 columns stay below SQLite's 32,766
             /// bound parameters.
@@ -46,16 +52,41 @@ macro_rules! impl_sql_import {
                     .collect()
             }
 
+            #[derive(Default)]
+            struct Counts {
+                statements_new: i64,
+                lines_new: i64,
+                orders_new: i64,
+                orders_duplicate: i64,
+                orders_revised: i64,
+                payouts_new: i64,
+                payouts_duplicate: i64,
+            }
+
+            struct Writer {
+                tx: $tx,
+                batch_id: i64,
+                channel: &'static str,
+                shop: String,
+                content_seq: i64,
+                /// The highest line id read back so far.
+                last_line_id: i64,
+                lines: LineDeduper,
+                statements_in_file: HashMap<String, (String, Option<i64>)>,
+                payouts_in_file: HashMap<String, (String, i64)>,
+                orders_in_file: HashMap<String, String>,
+                conflicts: Vec<String>,
+                counts: Counts,
+            }
+
             impl $tx {
-                pub(super) async fn write_import(
-                    &mut self,
+                /// Starts recording `batch`; nothing is visible to others
+                /// until the writer's `finish` commits.
+                pub(super) async fn begin_import_tx(
+                    mut self,
                     batch: &NewBatch,
-                    content: &[u8],
-                    parsed: &ParsedFile,
-                ) -> Result<BatchSummary, StoreError> {
+                ) -> Result<Box<dyn ImportWriter>, StoreError> {
                     let conn = &mut *self.tx;
-                    let channel = batch.channel.as_str();
-                    let shop = batch.shop.as_str();
                     if let Some(existing) =
                         sqlx::query_as::<_, BatchSummary>(&sql::batch_by_sha256())
                             .bind(&batch.sha256)
@@ -67,24 +98,94 @@ macro_rules! impl_sql_import {
                             file_name: existing.file_name,
                         });
                     }
+                    let (batch_id,): (i64,) = sqlx::query_as(sql::INSERT_BATCH)
+                        .bind(&batch.file_name)
+                        .bind(&batch.sha256)
+                        .bind(batch.size_bytes)
+                        .bind(&batch.source_kind)
+                        .bind(&batch.shop)
+                        .bind(&batch.imported_by)
+                        .bind(truncate_to_micros(Utc::now()))
+                        .bind("[]")
+                        .bind(0i64)
+                        .bind(0i64)
+                        .bind(0i64)
+                        .fetch_one(&mut *conn)
+                        .await?;
+                    Ok(Box::new(Writer {
+                        tx: self,
+                        batch_id,
+                        channel: batch.channel.as_str(),
+                        shop: batch.shop.clone(),
+                        content_seq: 0,
+                        last_line_id: 0,
+                        lines: LineDeduper::default(),
+                        statements_in_file: HashMap::new(),
+                        payouts_in_file: HashMap::new(),
+                        orders_in_file: HashMap::new(),
+                        conflicts: Vec::new(),
+                        counts: Counts::default(),
+                    }))
+                }
+            }
 
-                    // 1. Plan: what is new, what is there, what conflicts.
-                    let mut conflicts = Vec::new();
-                    let mut new_statements = Vec::new();
-                    for st in &parsed.statements {
+            #[async_trait]
+            impl ImportWriter for Writer {
+                async fn add_content(&mut self, chunk: &[u8]) -> Result<(), StoreError> {
+                    self.content_seq += 1;
+                    sqlx::query(sql::INSERT_FILE_CHUNK)
+                        .bind(self.batch_id)
+                        .bind(self.content_seq)
+                        .bind(chunk)
+                        .execute(&mut *self.tx.tx)
+                        .await?;
+                    Ok(())
+                }
+
+                async fn add_statements(
+                    &mut self,
+                    statements: &[Statement],
+                ) -> Result<(), StoreError> {
+                    let conn = &mut *self.tx.tx;
+                    for st in statements {
                         let declared = st.declared_total.map(to_micros).transpose()?;
+                        let this = (st.currency.code().to_string(), declared);
                         let found: Option<(String, Option<i64>)> =
-                            sqlx::query_as(sql::FIND_STATEMENT)
-                                .bind(channel)
-                                .bind(shop)
-                                .bind(&st.statement_id)
-                                .fetch_optional(&mut *conn)
-                                .await?;
+                            match self.statements_in_file.get(&st.statement_id) {
+                                Some(seen) => Some(seen.clone()),
+                                None => {
+                                    sqlx::query_as(sql::FIND_STATEMENT)
+                                        .bind(self.channel)
+                                        .bind(&self.shop)
+                                        .bind(&st.statement_id)
+                                        .fetch_optional(&mut *conn)
+                                        .await?
+                                }
+                            };
                         match found {
-                            None => new_statements.push((st, declared)),
-                            Some((currency, total))
-                                if currency == st.currency.code() && total == declared => {}
-                            Some((currency, total)) => conflicts.push(format!(
+                            None => {
+                                sqlx::query(sql::INSERT_STATEMENT)
+                                    .bind(self.channel)
+                                    .bind(&self.shop)
+                                    .bind(&st.statement_id)
+                                    .bind(&st.payout_id)
+                                    .bind(st.currency.code())
+                                    .bind(declared)
+                                    .bind(raw(&st.period_start))
+                                    .bind(utc(&st.period_start))
+                                    .bind(raw(&st.period_end))
+                                    .bind(utc(&st.period_end))
+                                    .bind(raw(&st.deposit_date))
+                                    .bind(utc(&st.deposit_date))
+                                    .bind(self.batch_id)
+                                    .bind(st.source.as_ref().map(|s| s.row as i64))
+                                    .bind(st.source.as_ref().map(|s| cells_json(&s.cells)))
+                                    .execute(&mut *conn)
+                                    .await?;
+                                self.counts.statements_new += 1;
+                            }
+                            Some(before) if before == this => {}
+                            Some((currency, total)) => self.conflicts.push(format!(
                                 "statement {} was imported before as {} {} and is now {} {}",
                                 st.statement_id,
                                 total
@@ -97,17 +198,26 @@ macro_rules! impl_sql_import {
                                 st.currency
                             )),
                         }
+                        self.statements_in_file
+                            .insert(st.statement_id.clone(), this);
                     }
+                    Ok(())
+                }
 
-                    let identities: Vec<String> =
-                        parsed.lines.iter().map(|l| l.identity()).collect();
-                    let mut unique: Vec<&str> = identities.iter().map(String::as_str).collect();
-                    unique.sort_unstable();
-                    unique.dedup();
+                async fn add_lines(&mut self, lines: &[SettlementLine]) -> Result<(), StoreError> {
+                    let conn = &mut *self.tx.tx;
+                    let identities: Vec<String> = lines.iter().map(|l| l.identity()).collect();
+                    let mut unseen: Vec<&str> = identities
+                        .iter()
+                        .map(String::as_str)
+                        .filter(|i| !self.lines.seen(i))
+                        .collect();
+                    unseen.sort_unstable();
+                    unseen.dedup();
                     let mut stored: HashMap<String, Vec<String>> = HashMap::new();
-                    for chunk in unique.chunks(batch_sql::KEY_CHUNK) {
+                    for chunk in unseen.chunks(batch_sql::KEY_CHUNK) {
                         let rows: Vec<(String, String)> =
-                            batch_sql::stored_identities::<$db>(channel, shop, chunk)
+                            batch_sql::stored_identities::<$db>(self.channel, &self.shop, chunk)
                                 .build_query_as()
                                 .fetch_all(&mut *conn)
                                 .await?;
@@ -115,201 +225,60 @@ macro_rules! impl_sql_import {
                             stored.entry(identity).or_default().push(hash);
                         }
                     }
-                    let plan = plan_lines(&parsed.lines, &stored);
-                    conflicts.extend(plan.conflicts.iter().map(|c| c.to_string()));
-
-                    // Payouts: the same id with the same amount is a
-                    // duplicate; another amount or currency is a conflict.
-                    let mut payout_ids: Vec<&str> = parsed
-                        .payouts
-                        .iter()
-                        .map(|p| p.payout_id.as_str())
-                        .collect();
-                    payout_ids.sort_unstable();
-                    payout_ids.dedup();
-                    let mut stored_payouts: HashMap<String, (String, i64)> = HashMap::new();
-                    for chunk in payout_ids.chunks(batch_sql::KEY_CHUNK) {
-                        let rows: Vec<(String, String, i64)> =
-                            import_sql::stored_payouts::<$db>(channel, shop, chunk)
-                                .build_query_as()
-                                .fetch_all(&mut *conn)
-                                .await?;
-                        for (id, currency, micros) in rows {
-                            stored_payouts.insert(id, (currency, micros));
+                    for (identity, hashes) in stored {
+                        self.lines.load(&identity, hashes);
+                    }
+                    let mut new = Vec::new();
+                    for (i, line) in lines.iter().enumerate() {
+                        let hash = line.content_hash();
+                        let row = line.rows.first().map(|r| r.row).unwrap_or(0);
+                        if let LineDecision::New { occurrence } =
+                            self.lines.classify(&identities[i], &hash, row)
+                        {
+                            new.push((
+                                line,
+                                identities[i].as_str(),
+                                occurrence,
+                                hash,
+                                to_micros(line.net())?,
+                            ));
                         }
                     }
-                    let mut new_payouts = Vec::new();
-                    let mut payouts_duplicate = 0i64;
-                    let mut seen_payouts: HashMap<&str, (String, i64)> = HashMap::new();
-                    for p in &parsed.payouts {
-                        let micros = to_micros(p.amount)?;
-                        let this = (p.currency.code().to_string(), micros);
-                        let earlier = seen_payouts
-                            .get(p.payout_id.as_str())
-                            .cloned()
-                            .or_else(|| stored_payouts.get(&p.payout_id).cloned());
-                        match earlier {
-                            None => {
-                                seen_payouts.insert(&p.payout_id, this);
-                                new_payouts.push((p, micros));
-                            }
-                            Some(before) if before == this => payouts_duplicate += 1,
-                            Some((currency, before)) => conflicts.push(format!(
-                                "payout {} was recorded as {} {currency} and is now {} {}",
-                                p.payout_id,
-                                from_micros(before),
-                                p.amount,
-                                p.currency
-                            )),
-                        }
+                    if new.is_empty() {
+                        return Ok(());
                     }
-
-                    let mut order_ids: Vec<&str> =
-                        parsed.orders.iter().map(|o| o.order_id.as_str()).collect();
-                    order_ids.sort_unstable();
-                    order_ids.dedup();
-                    let mut stored_orders: HashMap<String, StoredOrder> = HashMap::new();
-                    for chunk in order_ids.chunks(batch_sql::KEY_CHUNK) {
-                        let rows: Vec<(String, i64, i64, String, Option<String>, Option<i64>)> =
-                            import_sql::stored_orders::<$db>(channel, shop, chunk)
-                                .build_query_as()
-                                .fetch_all(&mut *conn)
-                                .await?;
-                        // Ordered by revision: the last row is the latest.
-                        for (id, order_ref, revision, hash, status, refunded) in rows {
-                            let entry = stored_orders.entry(id).or_insert(StoredOrder {
-                                latest_ref: order_ref,
-                                latest_revision: revision,
-                                hashes: Vec::new(),
-                                status: None,
-                                refunded: None,
-                            });
-                            entry.latest_ref = order_ref;
-                            entry.latest_revision = revision;
-                            entry.hashes.push(hash);
-                            entry.status = status;
-                            entry.refunded = refunded.map(from_micros);
-                        }
-                    }
-                    let latest_refs: Vec<i64> =
-                        stored_orders.values().map(|o| o.latest_ref).collect();
-                    let mut by_ref: HashMap<i64, String> = stored_orders
-                        .iter()
-                        .map(|(id, o)| (o.latest_ref, id.clone()))
-                        .collect();
-                    for chunk in latest_refs.chunks(batch_sql::KEY_CHUNK) {
-                        let rows: Vec<(i64, Option<String>, Option<i64>)> =
-                            import_sql::latest_observations::<$db>(chunk)
-                                .build_query_as()
-                                .fetch_all(&mut *conn)
-                                .await?;
-                        // Ordered by id: later observations win.
-                        for (order_ref, status, refunded) in rows {
-                            if let Some(id) = by_ref.get(&order_ref) {
-                                if let Some(o) = stored_orders.get_mut(id) {
-                                    o.status = status;
-                                    o.refunded = refunded.map(from_micros);
-                                }
-                            }
-                        }
-                    }
-                    by_ref.clear();
-                    let order_plan = plan_orders(&parsed.orders, &stored_orders);
-                    conflicts.extend(order_plan.conflicts.iter().cloned());
-                    if !conflicts.is_empty() {
-                        return Err(StoreError::ImportConflicts(conflicts));
-                    }
-
-                    // 2. Write.
-                    let header = cells_json(&parsed.header);
-                    let warnings =
-                        serde_json::to_string(&parsed.warnings).expect("strings serialize");
-                    let (batch_id,): (i64,) = sqlx::query_as(sql::INSERT_BATCH)
-                        .bind(&batch.file_name)
-                        .bind(&batch.sha256)
-                        .bind(content.len() as i64)
-                        .bind(&batch.source_kind)
-                        .bind(shop)
-                        .bind(&batch.imported_by)
-                        .bind(truncate_to_micros(Utc::now()))
-                        .bind(header)
-                        .bind(parsed.rows_read as i64)
-                        .bind(plan.new.len() as i64)
-                        .bind(plan.duplicates as i64)
-                        .bind(order_plan.new.len() as i64)
-                        .bind(order_plan.duplicates as i64)
-                        .bind(order_plan.revised.len() as i64)
-                        .bind(new_payouts.len() as i64)
-                        .bind(payouts_duplicate)
-                        .bind(warnings)
-                        .fetch_one(&mut *conn)
-                        .await?;
-                    sqlx::query(sql::INSERT_FILE)
-                        .bind(batch_id)
-                        .bind(content)
+                    self.counts.lines_new += new.len() as i64;
+                    for chunk in new.chunks(LINE_CHUNK) {
+                        import_sql::insert_lines::<$db>(
+                            self.channel,
+                            &self.shop,
+                            self.batch_id,
+                            chunk,
+                        )
+                        .build()
                         .execute(&mut *conn)
                         .await?;
-                    for (st, declared) in new_statements {
-                        sqlx::query(sql::INSERT_STATEMENT)
-                            .bind(channel)
-                            .bind(shop)
-                            .bind(&st.statement_id)
-                            .bind(&st.payout_id)
-                            .bind(st.currency.code())
-                            .bind(declared)
-                            .bind(raw(&st.period_start))
-                            .bind(utc(&st.period_start))
-                            .bind(raw(&st.period_end))
-                            .bind(utc(&st.period_end))
-                            .bind(raw(&st.deposit_date))
-                            .bind(utc(&st.deposit_date))
-                            .bind(batch_id)
-                            .bind(st.source.as_ref().map(|s| s.row as i64))
-                            .bind(st.source.as_ref().map(|s| cells_json(&s.cells)))
-                            .execute(&mut *conn)
-                            .await?;
                     }
-                    // Lines in multi-row chunks, then their ids by
-                    // (identity, occurrence) — unique per shop — so
-                    // components and rows go in chunks too.
-                    let line_rows = plan
-                        .new
-                        .iter()
-                        .map(|new| {
-                            let line = &parsed.lines[new.index];
-                            Ok((
-                                line,
-                                identities[new.index].as_str(),
-                                new.occurrence,
-                                line.content_hash(),
-                                to_micros(line.net())?,
-                            ))
-                        })
-                        .collect::<Result<Vec<_>, StoreError>>()?;
-                    for chunk in line_rows.chunks(LINE_CHUNK) {
-                        import_sql::insert_lines::<$db>(channel, shop, batch_id, chunk)
-                            .build()
-                            .execute(&mut *conn)
-                            .await?;
-                    }
-                    drop(line_rows);
-                    let ids: Vec<(i64, String, i64)> = sqlx::query_as(sql::LINES_OF_BATCH)
-                        .bind(batch_id)
+                    // Read the new ids back by (identity, occurrence), unique
+                    // per shop, so components and rows go in chunks too.
+                    let ids: Vec<(i64, String, i64)> = sqlx::query_as(sql::LINES_OF_BATCH_AFTER)
+                        .bind(self.batch_id)
+                        .bind(self.last_line_id)
                         .fetch_all(&mut *conn)
                         .await?;
+                    if let Some(max) = ids.iter().map(|(id, _, _)| *id).max() {
+                        self.last_line_id = max;
+                    }
                     let id_of: HashMap<(&str, i64), i64> = ids
                         .iter()
                         .map(|(id, identity, occurrence)| ((identity.as_str(), *occurrence), *id))
                         .collect();
                     let mut components = Vec::new();
                     let mut source_rows = Vec::new();
-                    for new in &plan.new {
-                        let line = &parsed.lines[new.index];
-                        let key = (identities[new.index].as_str(), new.occurrence);
-                        let line_id = *id_of.get(&key).ok_or_else(|| {
+                    for (line, identity, occurrence, _, _) in &new {
+                        let line_id = *id_of.get(&(*identity, *occurrence)).ok_or_else(|| {
                             StoreError::Corrupt(format!(
-                                "line {} was written but cannot be read back",
-                                key.0
+                                "line {identity} was written but cannot be read back"
                             ))
                         })?;
                         for (i, c) in line.components.iter().enumerate() {
@@ -324,59 +293,171 @@ macro_rules! impl_sql_import {
                         for (seq, sheet, row, cells) in rows_json(&line.rows) {
                             source_rows.push((line_id, seq, sheet, row, cells));
                         }
-                        if components.len() >= batch_sql::CHUNK_ROWS {
-                            import_sql::insert_components::<$db>(&components)
-                                .build()
-                                .execute(&mut *conn)
-                                .await?;
-                            components.clear();
-                        }
-                        if source_rows.len() >= batch_sql::CHUNK_ROWS {
-                            import_sql::insert_line_rows::<$db>(&source_rows)
-                                .build()
-                                .execute(&mut *conn)
-                                .await?;
-                            source_rows.clear();
-                        }
                     }
-                    if !components.is_empty() {
-                        import_sql::insert_components::<$db>(&components)
+                    for chunk in components.chunks(batch_sql::CHUNK_ROWS) {
+                        import_sql::insert_components::<$db>(chunk)
                             .build()
                             .execute(&mut *conn)
                             .await?;
                     }
-                    if !source_rows.is_empty() {
-                        import_sql::insert_line_rows::<$db>(&source_rows)
+                    for chunk in source_rows.chunks(batch_sql::CHUNK_ROWS) {
+                        import_sql::insert_line_rows::<$db>(chunk)
                             .build()
                             .execute(&mut *conn)
                             .await?;
                     }
-                    for (p, micros) in new_payouts {
-                        sqlx::query(sql::INSERT_PAYOUT)
-                            .bind(channel)
-                            .bind(shop)
-                            .bind(&p.payout_id)
-                            .bind(p.currency.code())
-                            .bind(micros)
-                            .bind(raw(&p.paid_at))
-                            .bind(utc(&p.paid_at))
-                            .bind(&p.status)
-                            .bind(p.bank_amount.map(|m| to_micros(m.amount)).transpose()?)
-                            .bind(p.bank_amount.map(|m| m.currency.code().to_string()))
-                            .bind(p.exchange_rate.map(|r| r.normalize().to_string()))
-                            .bind(&p.bank_account)
-                            .bind(batch_id)
-                            .bind(p.source.as_ref().and_then(|s| s.sheet.clone()))
-                            .bind(p.source.as_ref().map(|s| s.row as i64))
-                            .bind(p.source.as_ref().map(|s| cells_json(&s.cells)))
-                            .execute(&mut *conn)
-                            .await?;
+                    Ok(())
+                }
+
+                async fn add_payouts(&mut self, payouts: &[Payout]) -> Result<(), StoreError> {
+                    let conn = &mut *self.tx.tx;
+                    let mut ids: Vec<&str> = payouts
+                        .iter()
+                        .map(|p| p.payout_id.as_str())
+                        .filter(|id| !self.payouts_in_file.contains_key(*id))
+                        .collect();
+                    ids.sort_unstable();
+                    ids.dedup();
+                    let mut stored: HashMap<String, (String, i64)> = HashMap::new();
+                    for chunk in ids.chunks(batch_sql::KEY_CHUNK) {
+                        let rows: Vec<(String, String, i64)> =
+                            import_sql::stored_payouts::<$db>(self.channel, &self.shop, chunk)
+                                .build_query_as()
+                                .fetch_all(&mut *conn)
+                                .await?;
+                        for (id, currency, micros) in rows {
+                            stored.insert(id, (currency, micros));
+                        }
                     }
-                    for &(index, revision) in &order_plan.new {
-                        let order = &parsed.orders[index];
+                    for p in payouts {
+                        let micros = to_micros(p.amount)?;
+                        let this = (p.currency.code().to_string(), micros);
+                        let earlier = self
+                            .payouts_in_file
+                            .get(&p.payout_id)
+                            .cloned()
+                            .or_else(|| stored.get(&p.payout_id).cloned());
+                        match earlier {
+                            None => {
+                                sqlx::query(sql::INSERT_PAYOUT)
+                                    .bind(self.channel)
+                                    .bind(&self.shop)
+                                    .bind(&p.payout_id)
+                                    .bind(p.currency.code())
+                                    .bind(micros)
+                                    .bind(raw(&p.paid_at))
+                                    .bind(utc(&p.paid_at))
+                                    .bind(&p.status)
+                                    .bind(p.bank_amount.map(|m| to_micros(m.amount)).transpose()?)
+                                    .bind(p.bank_amount.map(|m| m.currency.code().to_string()))
+                                    .bind(p.exchange_rate.map(|r| r.normalize().to_string()))
+                                    .bind(&p.bank_account)
+                                    .bind(self.batch_id)
+                                    .bind(p.source.as_ref().and_then(|s| s.sheet.clone()))
+                                    .bind(p.source.as_ref().map(|s| s.row as i64))
+                                    .bind(p.source.as_ref().map(|s| cells_json(&s.cells)))
+                                    .execute(&mut *conn)
+                                    .await?;
+                                self.counts.payouts_new += 1;
+                                self.payouts_in_file.insert(p.payout_id.clone(), this);
+                            }
+                            Some(before) if before == this => {
+                                self.counts.payouts_duplicate += 1;
+                                self.payouts_in_file.insert(p.payout_id.clone(), this);
+                            }
+                            Some((currency, before)) => self.conflicts.push(format!(
+                                "payout {} was recorded as {} {currency} and is now {} {}",
+                                p.payout_id,
+                                from_micros(before),
+                                p.amount,
+                                p.currency
+                            )),
+                        }
+                    }
+                    Ok(())
+                }
+
+                async fn add_orders(&mut self, orders: &[Order]) -> Result<(), StoreError> {
+                    let conn = &mut *self.tx.tx;
+                    // Orders met earlier in this file: the same amounts are a
+                    // duplicate, others a conflict within the file.
+                    let mut first_time: Vec<Order> = Vec::new();
+                    for o in orders {
+                        match self.orders_in_file.get(&o.order_id) {
+                            Some(hash) if *hash == o.content_hash() => {
+                                self.counts.orders_duplicate += 1
+                            }
+                            Some(_) => self.conflicts.push(format!(
+                                "order {} appears twice in this file with other amounts (row {})",
+                                o.order_id,
+                                o.rows.first().map(|r| r.row).unwrap_or(0)
+                            )),
+                            None => first_time.push(o.clone()),
+                        }
+                    }
+                    let mut ids: Vec<&str> =
+                        first_time.iter().map(|o| o.order_id.as_str()).collect();
+                    ids.sort_unstable();
+                    ids.dedup();
+                    let mut stored: HashMap<String, StoredOrder> = HashMap::new();
+                    for chunk in ids.chunks(batch_sql::KEY_CHUNK) {
+                        let rows: Vec<(String, i64, i64, String, Option<String>, Option<i64>)> =
+                            import_sql::stored_orders::<$db>(self.channel, &self.shop, chunk)
+                                .build_query_as()
+                                .fetch_all(&mut *conn)
+                                .await?;
+                        // Ordered by revision: the last row is the latest.
+                        for (id, order_ref, revision, hash, status, refunded) in rows {
+                            let entry = stored.entry(id).or_insert(StoredOrder {
+                                latest_ref: order_ref,
+                                latest_revision: revision,
+                                hashes: Vec::new(),
+                                status: None,
+                                refunded: None,
+                            });
+                            entry.latest_ref = order_ref;
+                            entry.latest_revision = revision;
+                            entry.hashes.push(hash);
+                            entry.status = status;
+                            entry.refunded = refunded.map(from_micros);
+                        }
+                    }
+                    let by_ref: HashMap<i64, String> = stored
+                        .iter()
+                        .map(|(id, o)| (o.latest_ref, id.clone()))
+                        .collect();
+                    let refs: Vec<i64> = by_ref.keys().copied().collect();
+                    for chunk in refs.chunks(batch_sql::KEY_CHUNK) {
+                        let rows: Vec<(i64, Option<String>, Option<i64>)> =
+                            import_sql::latest_observations::<$db>(chunk)
+                                .build_query_as()
+                                .fetch_all(&mut *conn)
+                                .await?;
+                        // Ordered by id: later observations win.
+                        for (order_ref, status, refunded) in rows {
+                            if let Some(o) =
+                                by_ref.get(&order_ref).and_then(|id| stored.get_mut(id))
+                            {
+                                o.status = status;
+                                o.refunded = refunded.map(from_micros);
+                            }
+                        }
+                    }
+                    let plan = plan_orders(&first_time, &stored);
+                    self.conflicts.extend(plan.conflicts.iter().cloned());
+                    self.counts.orders_duplicate += plan.duplicates as i64;
+                    self.counts.orders_new += plan.new.len() as i64;
+                    self.counts.orders_revised += plan.revised.len() as i64;
+                    for o in &first_time {
+                        self.orders_in_file
+                            .entry(o.order_id.clone())
+                            .or_insert_with(|| o.content_hash());
+                    }
+                    for &(index, revision) in &plan.new {
+                        let order = &first_time[index];
                         let (order_ref,): (i64,) = sqlx::query_as(sql::INSERT_ORDER)
-                            .bind(channel)
-                            .bind(shop)
+                            .bind(self.channel)
+                            .bind(&self.shop)
                             .bind(&order.order_id)
                             .bind(revision)
                             .bind(order.content_hash())
@@ -387,7 +468,7 @@ macro_rules! impl_sql_import {
                             .bind(utc(&order.created_at))
                             .bind(order.total.map(to_micros).transpose()?)
                             .bind(order.refunded.map(to_micros).transpose()?)
-                            .bind(batch_id)
+                            .bind(self.batch_id)
                             .fetch_one(&mut *conn)
                             .await?;
                         let mut lines = Vec::with_capacity(order.lines.len());
@@ -427,20 +508,54 @@ macro_rules! impl_sql_import {
                                 .await?;
                         }
                     }
-                    for &(index, order_ref) in &order_plan.observations {
-                        let order = &parsed.orders[index];
+                    for &(index, order_ref) in &plan.observations {
+                        let order = &first_time[index];
                         sqlx::query(sql::INSERT_ORDER_OBSERVATION)
                             .bind(order_ref)
-                            .bind(batch_id)
+                            .bind(self.batch_id)
                             .bind(&order.status)
                             .bind(order.refunded.map(to_micros).transpose()?)
                             .execute(&mut *conn)
                             .await?;
                     }
+                    Ok(())
+                }
+
+                async fn finish(
+                    self: Box<Self>,
+                    end: &FileSummary,
+                ) -> Result<BatchSummary, StoreError> {
+                    let mut this = *self;
+                    let (lines_duplicate, line_conflicts) =
+                        std::mem::take(&mut this.lines).finish();
+                    this.conflicts
+                        .extend(line_conflicts.iter().map(|c| c.to_string()));
+                    if !this.conflicts.is_empty() {
+                        // Dropping the transaction rolls everything back.
+                        return Err(StoreError::ImportConflicts(this.conflicts));
+                    }
+                    let conn = &mut *this.tx.tx;
+                    let c = &this.counts;
+                    sqlx::query(sql::INSERT_RESULTS)
+                        .bind(this.batch_id)
+                        .bind(end.rows_read as i64)
+                        .bind(c.statements_new)
+                        .bind(c.lines_new)
+                        .bind(lines_duplicate as i64)
+                        .bind(c.orders_new)
+                        .bind(c.orders_duplicate)
+                        .bind(c.orders_revised)
+                        .bind(c.payouts_new)
+                        .bind(c.payouts_duplicate)
+                        .bind(cells_json(&end.header))
+                        .bind(cells_json(&end.warnings))
+                        .execute(&mut *conn)
+                        .await?;
                     let summary = sqlx::query_as::<_, BatchSummary>(&sql::batch_by_id())
-                        .bind(batch_id)
+                        .bind(this.batch_id)
                         .fetch_one(&mut *conn)
                         .await?;
+                    this.tx.tx.commit().await?;
                     Ok(summary)
                 }
             }
