@@ -12,7 +12,10 @@ use crate::domain::settlement::{Channel, ParsedFile};
 use crate::sources::header::normalize_header;
 use crate::sources::problems::ParseError;
 use crate::sources::ParseOptions;
-use crate::sources::{amazon_settlement, problems::ImportProblem, shopify_payouts, workbook};
+use crate::sources::{
+    amazon_settlement, problems::ImportProblem, shopify_payouts, tiktok_income, tiktok_statement,
+    workbook,
+};
 use crate::store::{BatchSummary, LedgerStore, NewBatch, StoreError};
 
 /// The largest file accepted (the original is kept as evidence).
@@ -25,6 +28,14 @@ pub enum SourceKind {
     AmazonSettlement,
     /// Shopify Payments transactions export (Finance > Payouts > Export), CSV
     ShopifyPayouts,
+    /// TikTok Shop income workbook (Finance > Income > Export), XLSX, or its Order details as CSV
+    #[value(name = "tiktok-income")]
+    #[serde(rename = "tiktok-income")]
+    TikTokIncome,
+    /// TikTok Shop US statement (P&L) workbook, merchant_statement_profit_loss_*.xlsx
+    #[value(name = "tiktok-statement")]
+    #[serde(rename = "tiktok-statement")]
+    TikTokStatement,
 }
 
 impl SourceKind {
@@ -32,6 +43,8 @@ impl SourceKind {
         match self {
             SourceKind::AmazonSettlement => "amazon-settlement",
             SourceKind::ShopifyPayouts => "shopify-payouts",
+            SourceKind::TikTokIncome => "tiktok-income",
+            SourceKind::TikTokStatement => "tiktok-statement",
         }
     }
 
@@ -39,6 +52,8 @@ impl SourceKind {
         match self {
             SourceKind::AmazonSettlement => "Amazon settlement flat file (legacy layout)",
             SourceKind::ShopifyPayouts => "Shopify Payments transactions export",
+            SourceKind::TikTokIncome => "TikTok Shop income workbook (Order details)",
+            SourceKind::TikTokStatement => "TikTok Shop US statement (P&L) workbook",
         }
     }
 
@@ -46,6 +61,7 @@ impl SourceKind {
         match self {
             SourceKind::AmazonSettlement => Channel::Amazon,
             SourceKind::ShopifyPayouts => Channel::Shopify,
+            SourceKind::TikTokIncome | SourceKind::TikTokStatement => Channel::TikTok,
         }
     }
 }
@@ -63,6 +79,7 @@ const TEXT_FORMATS: &[TextDetect] = &[
         amazon_settlement::detect,
     ),
     (SourceKind::ShopifyPayouts, b',', shopify_payouts::detect),
+    (SourceKind::TikTokIncome, b',', tiktok_income::detect),
 ];
 
 /// Detects the format: a workbook by its sheets, JSON by its fields, a text
@@ -96,7 +113,14 @@ pub fn detect(bytes: &[u8]) -> Option<SourceKind> {
 }
 
 /// Workbook formats, recognized by their sheets and headers.
-fn detect_workbook(_bytes: &[u8]) -> Option<SourceKind> {
+fn detect_workbook(bytes: &[u8]) -> Option<SourceKind> {
+    let mut workbook = workbook::Workbook::open("detect", bytes).ok()?;
+    if tiktok_income::detect_workbook(&mut workbook) {
+        return Some(SourceKind::TikTokIncome);
+    }
+    if tiktok_statement::detect_workbook(&mut workbook) {
+        return Some(SourceKind::TikTokStatement);
+    }
     None
 }
 
@@ -165,6 +189,8 @@ fn parse(
     match kind {
         SourceKind::AmazonSettlement => amazon_settlement::parse(file, bytes, options),
         SourceKind::ShopifyPayouts => shopify_payouts::parse(file, bytes, options),
+        SourceKind::TikTokIncome => tiktok_income::parse(file, bytes, options),
+        SourceKind::TikTokStatement => tiktok_statement::parse(file, bytes, options),
     }
 }
 

@@ -8,6 +8,9 @@ pub mod header;
 pub mod problems;
 pub mod shopify_payouts;
 pub mod table;
+pub(crate) mod tiktok_finance;
+pub mod tiktok_income;
+pub mod tiktok_statement;
 pub mod time;
 pub mod workbook;
 
