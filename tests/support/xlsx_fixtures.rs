@@ -151,7 +151,8 @@ pub fn dimension(bytes: &[u8], number: usize) -> String {
     xml[start..start + xml[start..].find('"').unwrap()].to_string()
 }
 
-/// A row under `headers`: each named cell where given, `default` elsewhere.
+/// A row under `headers`: each named cell where given (the last given
+/// wins), `default` elsewhere.
 pub fn row(headers: &[&str], values: &[(&str, Cell)], default: &Cell) -> Vec<Cell> {
     for (name, _) in values {
         assert!(
@@ -164,6 +165,7 @@ pub fn row(headers: &[&str], values: &[(&str, Cell)], default: &Cell) -> Vec<Cel
         .map(|h| {
             values
                 .iter()
+                .rev()
                 .find(|(name, _)| name.trim() == h.trim())
                 .map(|(_, c)| c.clone())
                 .unwrap_or_else(|| default.clone())

@@ -11,8 +11,8 @@ use crate::sources::amount::{parse_amount, DecimalMark};
 use crate::sources::drift::{SchemaDrift, UNCLASSIFIED};
 use crate::sources::problems::Problems;
 use crate::sources::tiktok_finance::{
-    adjustment_code, base_name, check_id_cell, in_sheet, is_text_by_name, present, tiktok_time,
-    too_precise,
+    adjustment_code, at_currency_scale, base_name, check_id_cell, in_sheet, is_text_by_name,
+    present, tiktok_time, too_precise,
 };
 use crate::sources::workbook::SheetTable;
 
@@ -225,6 +225,7 @@ pub(super) fn read(
             );
             continue;
         }
+        let amount = at_currency_scale(amount, currency);
         if !statements.note(
             ctx.sheet,
             row.line,
@@ -262,6 +263,7 @@ pub(super) fn read(
             }
         }
         for (i, v) in unknown {
+            let v = at_currency_scale(v, currency);
             let column = name(Some(i), "");
             drift_columns.record(row.line, &column, &column, v);
             if ctx.options.accept_unclassified {

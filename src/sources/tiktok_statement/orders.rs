@@ -19,7 +19,8 @@ use crate::sources::drift::{SchemaDrift, UNCLASSIFIED};
 use crate::sources::header::normalize_header;
 use crate::sources::problems::Problems;
 use crate::sources::tiktok_finance::{
-    base_name, check_id_cell, in_sheet, is_text_by_name, present, tiktok_time, too_precise,
+    at_currency_scale, base_name, check_id_cell, in_sheet, is_text_by_name, present, tiktok_time,
+    too_precise,
 };
 use crate::sources::workbook::SheetTable;
 
@@ -368,6 +369,13 @@ pub(super) fn read(
         if bad {
             continue;
         }
+        for (_, _, v) in known.iter_mut() {
+            *v = at_currency_scale(*v, currency);
+        }
+        for (_, v) in unknown.iter_mut() {
+            *v = at_currency_scale(*v, currency);
+        }
+        let income = at_currency_scale(income, currency);
         let row_sum: Decimal = known.iter().map(|(_, _, v)| *v).sum::<Decimal>()
             + unknown.iter().map(|(_, v)| *v).sum::<Decimal>();
         if row_sum != income {
