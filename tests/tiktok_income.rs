@@ -383,6 +383,14 @@ fn an_unknown_money_column_is_schema_drift() {
         p.lines.iter().map(|l| l.net()).sum::<Decimal>(),
         d("287.74")
     );
+    // A column without a header is named by its letter.
+    let mut sheets = income_myr();
+    sheets[1].add_column(INCOME_HEADER_ROW, "", &[(3, n(-0.40))]);
+    let err = parse_sheets(&sheets, Options::default()).unwrap_err();
+    assert!(
+        err.contains("row 3, column `column AQ`, value `column AQ`: sheet `Order details`: an amount column this importer does not know: 1 row(s) totalling -0.40 MYR"),
+        "{err}"
+    );
     // A column of text (an item list) or of ids is not money.
     let mut sheets = income_myr();
     sheets[1].add_column(

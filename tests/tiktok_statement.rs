@@ -236,6 +236,16 @@ fn an_unknown_money_column_is_schema_drift() {
     let p = parse_sheets(&sheets, accept()).unwrap();
     assert_eq!(component_total(&p, "adjustment.unclassified"), d("-0.50"));
     assert_eq!(order(&p, PL_ORDER_2).net(), d("37.58"));
+    // Money in a cell beyond the header is not dropped either.
+    let mut sheets = statement_usd();
+    sheets[0].rows[8].resize(PL_HEADERS.len(), n(0.0));
+    sheets[0].rows[8].push(n(-0.25));
+    sheets[0].set(O, 9, "Order Income", n(37.83));
+    let err = parse_sheets(&sheets, Options::default()).unwrap_err();
+    assert!(
+        err.contains("row 9, column `column AP`, value `column AP`: sheet `Orders`: an amount column this importer does not know: 1 row(s) totalling -0.25 USD"),
+        "{err}"
+    );
 }
 
 #[test]

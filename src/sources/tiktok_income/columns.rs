@@ -83,7 +83,7 @@ pub(super) enum Kind {
     /// the file breaks it down into per-kind columns (then it is a check).
     AdjustmentAmount,
     /// A per-kind adjustment column (the Indonesian layout): its code.
-    AdjustmentKind(&'static str),
+    AdjustmentBreakdown(&'static str),
     /// A figure that is not money of the line; see `MEMO`.
     Memo,
     Field(Field),
@@ -454,7 +454,7 @@ pub(super) fn classify(raw: &str) -> Option<Kind> {
     // column each, named like the adjustment types.
     match adjustment_code(&name) {
         Some("adjustment.other") if name == "adjustment" => None,
-        Some(code) => Some(Kind::AdjustmentKind(code)),
+        Some(code) => Some(Kind::AdjustmentBreakdown(code)),
         None => None,
     }
 }
@@ -488,7 +488,9 @@ mod tests {
         assert_eq!(classify("Estimated package weight (g)"), Some(Kind::Memo));
         assert_eq!(
             classify("Platform reimbursement"),
-            Some(Kind::AdjustmentKind("adjustment.platform_reimbursement"))
+            Some(Kind::AdjustmentBreakdown(
+                "adjustment.platform_reimbursement"
+            ))
         );
         assert_eq!(classify("Boost service fee"), None);
     }

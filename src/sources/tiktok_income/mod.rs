@@ -117,7 +117,7 @@ fn parse_workbook(file: &str, bytes: &[u8], options: Options) -> Result<ParsedFi
     let mut rows_read = details.rows_read;
     let withdrawals_sheet = workbook.find_sheet(WITHDRAWALS);
     if let Some(sheet) = &withdrawals_sheet {
-        let rows = workbook.rows(&sheet, &mut problems)?;
+        let rows = workbook.rows(sheet, &mut problems)?;
         // The withdrawal sheet has no currency column: the Reports sheet's,
         // or the one currency of the lines.
         let currency = ctx.currency.or_else(|| single_currency(&details));

@@ -28,6 +28,7 @@ use crate::sources::tiktok_finance::{
     local_day, present, tiktok_time, too_precise,
 };
 use crate::sources::time::{zone_in_header, Zone};
+use crate::sources::workbook::column_letters;
 use crate::sources::ParseOptions;
 
 /// TikTok writes amounts with a decimal point in every region seen (IDR
@@ -73,13 +74,27 @@ pub(super) fn read(
     warnings: &mut Vec<String>,
 ) -> Details {
     let sheet = ctx.sheet;
-    let columns: Vec<Column> = header
-        .raw
+    // Cells beyond the header are columns too (unnamed): never dropped.
+    let width = rows
         .iter()
-        .enumerate()
+        .map(|r| r.cells.len())
+        .chain([header.raw.len()])
+        .max()
+        .unwrap_or(0);
+    let columns: Vec<Column> = (0..width)
+        .map(|index| {
+            (
+                index,
+                header.raw.get(index).map(String::as_str).unwrap_or(""),
+            )
+        })
         .map(|(index, raw)| Column {
             index,
-            name: raw.trim().to_string(),
+            name: if raw.trim().is_empty() {
+                format!("column {}", column_letters(index as u32))
+            } else {
+                raw.trim().to_string()
+            },
             kind: classify(raw),
         })
         .collect();
@@ -100,7 +115,7 @@ pub(super) fn read(
     for (i, c) in columns.iter().enumerate() {
         let money = matches!(
             c.kind,
-            Some(Kind::Component { .. } | Kind::AdjustmentAmount | Kind::AdjustmentKind(_))
+            Some(Kind::Component { .. } | Kind::AdjustmentAmount | Kind::AdjustmentBreakdown(_))
         );
         let base = base_name(&c.name);
         if money && columns[..i].iter().any(|o| base_name(&o.name) == base) {
@@ -190,7 +205,7 @@ pub(super) fn read(
                     Kind::Component { .. }
                     | Kind::Check(_)
                     | Kind::AdjustmentAmount
-                    | Kind::AdjustmentKind(_),
+                    | Kind::AdjustmentBreakdown(_),
                 ) => match parse_amount(raw, MARK) {
                     Ok(value) => amounts.push(Amount { column, value }),
                     Err(e) => {
@@ -382,7 +397,7 @@ pub(super) fn read(
                     sums.add(block, part, a.value);
                     push(code, a.value, a.column.name.clone());
                 }
-                Some(Kind::AdjustmentKind(code)) => {
+                Some(Kind::AdjustmentBreakdown(code)) => {
                     if !a.value.is_zero() {
                         has_breakdown = true;
                     }

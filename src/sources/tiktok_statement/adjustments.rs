@@ -90,18 +90,19 @@ pub(super) fn read(
     let settled_name = name(Some(settled_col), "Adjustment settlement time");
     let type_name = name(Some(type_col), "Adjustment Type");
     let amount_name = name(Some(amount_col), "Adjustment amount");
-    let unknown_cols: Vec<usize> = header
-        .raw
+    // Cells beyond the header are columns too (unnamed): never dropped.
+    let width = table
+        .rows
         .iter()
-        .enumerate()
-        .filter(|(_, raw)| {
-            let n = base_name(raw);
-            !n.is_empty()
-                && !TEXT.contains(&n.as_str())
-                && n != "adjustment amount"
-                && !is_text_by_name(&n)
+        .map(|r| r.cells.len())
+        .chain([header.raw.len()])
+        .max()
+        .unwrap_or(0);
+    let unknown_cols: Vec<usize> = (0..width)
+        .filter(|&i| {
+            let n = base_name(header.raw.get(i).map(String::as_str).unwrap_or(""));
+            !TEXT.contains(&n.as_str()) && n != "adjustment amount" && !is_text_by_name(&n)
         })
-        .map(|(i, _)| i)
         .collect();
     let mut drift_types = SchemaDrift::default();
     let mut drift_columns = SchemaDrift::default();

@@ -32,7 +32,7 @@ use super::problems::{ParseError, Problems};
 use super::table::{Header, Row};
 use super::tiktok_finance::{base_name, in_sheet, is_zone_label, label_value};
 use super::time::{zone_in_header, Zone};
-use super::workbook::{SheetTable, Workbook};
+use super::workbook::{column_letters, SheetTable, Workbook};
 use crate::domain::money::Currency;
 use crate::domain::settlement::{Channel, ParsedFile, Statement};
 
@@ -305,11 +305,14 @@ pub fn parse(file: &str, bytes: &[u8], options: Options) -> Result<ParsedFile, P
     })
 }
 
-/// The trimmed header of column `i` as written, or `fallback`.
+/// The trimmed header of column `i` as written (its letter when it has no
+/// header), or `fallback` when there is no such column.
 fn column_name(header: &Header, i: Option<usize>, fallback: &str) -> String {
-    i.and_then(|i| header.raw.get(i))
-        .map(|s| s.trim().to_string())
-        .unwrap_or_else(|| fallback.to_string())
+    match i.map(|i| (i, header.raw.get(i).map(|s| s.trim()).unwrap_or(""))) {
+        Some((i, "")) => format!("column {}", column_letters(i as u32)),
+        Some((_, name)) => name.to_string(),
+        None => fallback.to_string(),
+    }
 }
 
 /// The first of `aliases` the header has.

@@ -208,9 +208,16 @@ pub(super) fn read(
         return out;
     };
     // Every column: a component, the income check, or text/memo (None).
-    let money: Vec<Option<Money>> = header
-        .raw
+    // Cells beyond the header are columns too (unnamed): never dropped.
+    let width = table
+        .rows
         .iter()
+        .map(|r| r.cells.len())
+        .chain([header.raw.len()])
+        .max()
+        .unwrap_or(0);
+    let money: Vec<Option<Money>> = (0..width)
+        .map(|i| header.raw.get(i).map(String::as_str).unwrap_or(""))
         .map(|raw| {
             let n = base_name(raw);
             if let Some((_, code)) = COMPONENTS
@@ -405,7 +412,7 @@ pub(super) fn read(
             continue;
         }
         let sample = sample_col
-            .map(|i| cell(i))
+            .map(cell)
             .filter(|s| is_sample(s))
             .map(|s| format!("Sample order: {s}"));
         let source = SourceRow {
