@@ -309,6 +309,14 @@ fn a_wrong_total_is_refused_with_row_column_expected_and_found() {
         ),
         "{err}"
     );
+    // A blank total is zero, and checked as such.
+    let mut sheets = income_myr();
+    sheets[1].set(INCOME_HEADER_ROW, 3, "Total settlement amount", t(""));
+    let err = parse_sheets(&sheets, Options::default()).unwrap_err();
+    assert!(
+        err.contains("row 3, column `Total settlement amount`, value ``: sheet `Order details`: expected 52.71 (the sum of the row's components), found 0"),
+        "{err}"
+    );
     // A subtotal off by a cent is caught too.
     let mut sheets = income_myr();
     sheets[1].set(
@@ -708,6 +716,18 @@ async fn the_workbook_is_detected_imported_once_and_weekly_repeats_add_only_new_
         panic!("not imported")
     };
     assert_eq!(format, SourceKind::TikTokIncome);
+    assert_eq!(
+        serde_json::to_value(format).unwrap(),
+        serde_json::json!("tiktok-income")
+    );
+    assert_eq!(
+        <SourceKind as clap::ValueEnum>::from_str("tiktok-income", false),
+        Ok(SourceKind::TikTokIncome)
+    );
+    assert_eq!(
+        <SourceKind as clap::ValueEnum>::from_str("tiktok-statement", false),
+        Ok(SourceKind::TikTokStatement)
+    );
     assert_eq!(
         (batch.rows_read, batch.lines_new, batch.lines_duplicate),
         (12, 7, 0)

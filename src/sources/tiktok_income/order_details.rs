@@ -197,7 +197,9 @@ pub(super) fn read(
         let mut unknown: Vec<Amount<'_>> = Vec::new();
         for column in &columns {
             let raw = cell(column.index);
-            if raw.is_empty() {
+            // Blank is zero in a known money column (so a row's subtotals
+            // are checked even where TikTok leaves them empty).
+            if raw.is_empty() && !matches!(column.kind, Some(Kind::Check(_))) {
                 continue;
             }
             match column.kind {

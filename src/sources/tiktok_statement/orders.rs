@@ -275,7 +275,8 @@ pub(super) fn read(
             let first = known
                 .iter()
                 .map(|(i, _, v)| (*i, *v))
-                .chain(unknown.iter().copied());
+                .chain(unknown.iter().copied())
+                .chain(income.map(|v| (income_col, v)));
             if let Some((i, v)) = first.into_iter().find(|(_, v)| !v.is_zero()) {
                 problems.push(
                     Some(row.line),
