@@ -20,10 +20,11 @@ mod columns;
 mod order_details;
 mod sheets;
 
+use rust_decimal::Decimal;
 use sheets::Reports;
 
 use super::problems::{ParseError, Problems};
-use super::table::{Row, Table, TableFormat};
+use super::table::{Header, Row, Table, TableFormat};
 use super::tiktok_finance::in_sheet;
 use super::workbook::{is_zip, SheetTable, Workbook};
 use crate::domain::money::Currency;
@@ -58,7 +59,7 @@ pub fn detect_workbook(workbook: &mut Workbook<'_>) -> bool {
         Ok(rows) => rows
             .iter()
             .take(HEADER_WITHIN)
-            .any(|r| detect(&super::table::Header::new(r.cells.clone(), r.line).names)),
+            .any(|r| detect(&Header::new(r.cells.clone(), r.line).names)),
         Err(_) => false,
     }
 }
@@ -155,7 +156,7 @@ fn parse_workbook(file: &str, bytes: &[u8], options: Options) -> Result<ParsedFi
         },
     )) = &reports
     {
-        let sum: rust_decimal::Decimal = details.lines.iter().map(|l| l.net()).sum();
+        let sum: Decimal = details.lines.iter().map(|l| l.net()).sum();
         if problems.is_empty() && sum != *total {
             problems.push(
                 Some(*line),
