@@ -56,7 +56,14 @@ fn write_shopify_payouts(path: &Path, rows: usize) {
         } else {
             ("charge", cents as i64, fee as i64)
         };
-        let money = |c: i64| format!("{}{}.{:02}", if c < 0 { "-" } else { "" }, c.abs() / 100, c.abs() % 100);
+        let money = |c: i64| {
+            format!(
+                "{}{}.{:02}",
+                if c < 0 { "-" } else { "" },
+                c.abs() / 100,
+                c.abs() % 100
+            )
+        };
         writeln!(
             out,
             "2026-06-{day:02} {:02}:{:02}:{:02} -0400,{kind},#{},visa,online,paid,2026-07-{day:02},\
@@ -113,8 +120,14 @@ fn child(phase: &str, kind: &str, file: &Path, db: Option<&str>) {
         "parse" => {
             let mut input = std::io::BufReader::new(std::fs::File::open(file).unwrap());
             let mut sink = Counting::default();
-            importer::parse_into(kind, "bench", &mut input, ParseOptions::default(), &mut sink)
-                .unwrap();
+            importer::parse_into(
+                kind,
+                "bench",
+                &mut input,
+                ParseOptions::default(),
+                &mut sink,
+            )
+            .unwrap();
             sink.lines + sink.orders
         }
         "import" => {
@@ -172,7 +185,10 @@ fn run_child(args: &[&str]) -> (f64, u64, u64) {
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     if let Some(at) = args.iter().position(|a| a == "--phase") {
-        let db = args.iter().position(|a| a == "--db").map(|i| args[i + 1].as_str());
+        let db = args
+            .iter()
+            .position(|a| a == "--db")
+            .map(|i| args[i + 1].as_str());
         child(&args[at + 1], &args[at + 2], Path::new(&args[at + 3]), db);
         return;
     }
@@ -184,10 +200,16 @@ fn main() {
     let dir = tempfile::tempdir().unwrap();
     let pg = std::env::var("SETTLEBRIDGE_TEST_POSTGRES_URL").ok();
     println!("| format | rows | file MiB | parse rows/s | parse peak MiB | SQLite import rows/s | SQLite peak MiB |{}", if pg.is_some() { " PostgreSQL rows/s |" } else { "" });
-    println!("|---|---|---|---|---|---|---|{}", if pg.is_some() { "---|" } else { "" });
+    println!(
+        "|---|---|---|---|---|---|---|{}",
+        if pg.is_some() { "---|" } else { "" }
+    );
     for format in formats() {
         let name = format.kind.as_str();
-        if only.as_deref().is_some_and(|o| !o.split(',').any(|x| x == name)) {
+        if only
+            .as_deref()
+            .is_some_and(|o| !o.split(',').any(|x| x == name))
+        {
             continue;
         }
         // Two sizes: memory that stays flat between them streams.
@@ -197,7 +219,10 @@ fn main() {
             let size = std::fs::metadata(&file).unwrap().len() as f64 / (1 << 20) as f64;
             let f = file.to_str().unwrap();
             let (parse_s, parsed, parse_peak) = run_child(&["--phase", "parse", name, f]);
-            let db = format!("sqlite://{}", dir.path().join(format!("{name}-{n}.db")).display());
+            let db = format!(
+                "sqlite://{}",
+                dir.path().join(format!("{name}-{n}.db")).display()
+            );
             let (import_s, imported, import_peak) =
                 run_child(&["--phase", "import", name, f, "--db", &db]);
             let mut row = format!(
@@ -210,7 +235,11 @@ fn main() {
             if let Some(url) = &pg {
                 let schema = format!("bench_import_{}", std::process::id());
                 let admin = Command::new("psql")
-                    .args([url.as_str(), "-qc", &format!("DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}")])
+                    .args([
+                        url.as_str(),
+                        "-qc",
+                        &format!("DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}"),
+                    ])
                     .status();
                 if admin.map(|s| s.success()).unwrap_or(false) {
                     let scoped = format!(
@@ -220,7 +249,11 @@ fn main() {
                     let (s, n_pg, _) = run_child(&["--phase", "import", name, f, "--db", &scoped]);
                     row.push_str(&format!(" {:.0} |", n_pg as f64 / s));
                     let _ = Command::new("psql")
-                        .args([url.as_str(), "-qc", &format!("DROP SCHEMA {schema} CASCADE")])
+                        .args([
+                            url.as_str(),
+                            "-qc",
+                            &format!("DROP SCHEMA {schema} CASCADE"),
+                        ])
                         .status();
                 }
             }

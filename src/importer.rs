@@ -20,7 +20,8 @@ use crate::sources::problems::ParseError;
 use crate::sources::sink::{emit_all, RecordSink};
 use crate::sources::ParseOptions;
 use crate::sources::{
-    amazon_settlement, problems::ImportProblem, shopify_orders, shopify_payouts, workbook,
+    amazon_settlement, problems::ImportProblem, shopify_orders, shopify_payouts, tiktok_income,
+    tiktok_statement, workbook,
 };
 use crate::store::{BatchSummary, LedgerStore, NewBatch, StoreError};
 
@@ -36,6 +37,14 @@ pub enum SourceKind {
     ShopifyPayouts,
     /// Shopify orders export (Orders > Export), CSV
     ShopifyOrders,
+    /// TikTok Shop income workbook (Finance > Income > Export), XLSX, or its Order details as CSV
+    #[value(name = "tiktok-income")]
+    #[serde(rename = "tiktok-income")]
+    TikTokIncome,
+    /// TikTok Shop US statement (P&L) workbook, merchant_statement_profit_loss_*.xlsx
+    #[value(name = "tiktok-statement")]
+    #[serde(rename = "tiktok-statement")]
+    TikTokStatement,
 }
 
 impl SourceKind {
@@ -44,6 +53,8 @@ impl SourceKind {
             SourceKind::AmazonSettlement => "amazon-settlement",
             SourceKind::ShopifyPayouts => "shopify-payouts",
             SourceKind::ShopifyOrders => "shopify-orders",
+            SourceKind::TikTokIncome => "tiktok-income",
+            SourceKind::TikTokStatement => "tiktok-statement",
         }
     }
 
@@ -52,6 +63,8 @@ impl SourceKind {
             SourceKind::AmazonSettlement => "Amazon settlement flat file (legacy layout)",
             SourceKind::ShopifyPayouts => "Shopify Payments transactions export",
             SourceKind::ShopifyOrders => "Shopify orders export",
+            SourceKind::TikTokIncome => "TikTok Shop income workbook (Order details)",
+            SourceKind::TikTokStatement => "TikTok Shop US statement (P&L) workbook",
         }
     }
 
@@ -59,6 +72,7 @@ impl SourceKind {
         match self {
             SourceKind::AmazonSettlement => Channel::Amazon,
             SourceKind::ShopifyPayouts | SourceKind::ShopifyOrders => Channel::Shopify,
+            SourceKind::TikTokIncome | SourceKind::TikTokStatement => Channel::TikTok,
         }
     }
 }
@@ -77,6 +91,7 @@ const TEXT_FORMATS: &[TextDetect] = &[
     ),
     (SourceKind::ShopifyPayouts, b',', shopify_payouts::detect),
     (SourceKind::ShopifyOrders, b',', shopify_orders::detect),
+    (SourceKind::TikTokIncome, b',', tiktok_income::detect),
 ];
 
 /// Detects the format: a workbook by its sheets, JSON by its fields, a text
@@ -110,7 +125,14 @@ pub fn detect(bytes: &[u8]) -> Option<SourceKind> {
 }
 
 /// Workbook formats, recognized by their sheets and headers.
-fn detect_workbook(_bytes: &[u8]) -> Option<SourceKind> {
+fn detect_workbook(bytes: &[u8]) -> Option<SourceKind> {
+    let mut workbook = workbook::Workbook::open("detect", bytes).ok()?;
+    if tiktok_income::detect_workbook(&mut workbook) {
+        return Some(SourceKind::TikTokIncome);
+    }
+    if tiktok_statement::detect_workbook(&mut workbook) {
+        return Some(SourceKind::TikTokStatement);
+    }
     None
 }
 
@@ -192,6 +214,8 @@ pub fn parse(
         SourceKind::AmazonSettlement => amazon_settlement::parse(file, bytes, options),
         SourceKind::ShopifyPayouts => shopify_payouts::parse(file, bytes, options),
         SourceKind::ShopifyOrders => shopify_orders::parse(file, bytes, options),
+        SourceKind::TikTokIncome => tiktok_income::parse(file, bytes, options),
+        SourceKind::TikTokStatement => tiktok_statement::parse(file, bytes, options),
     }
 }
 

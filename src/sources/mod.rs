@@ -11,6 +11,9 @@ pub mod shopify_orders;
 pub mod shopify_payouts;
 pub mod sink;
 pub mod table;
+pub(crate) mod tiktok_finance;
+pub mod tiktok_income;
+pub mod tiktok_statement;
 pub mod time;
 pub mod workbook;
 
