@@ -12,7 +12,9 @@ use crate::domain::settlement::{Channel, ParsedFile};
 use crate::sources::header::normalize_header;
 use crate::sources::problems::ParseError;
 use crate::sources::ParseOptions;
-use crate::sources::{amazon_settlement, problems::ImportProblem, shopify_payouts, workbook};
+use crate::sources::{
+    amazon_settlement, amazon_settlement_v2, problems::ImportProblem, shopify_payouts, workbook,
+};
 use crate::store::{BatchSummary, LedgerStore, NewBatch, StoreError};
 
 /// The largest file accepted (the original is kept as evidence).
@@ -23,6 +25,8 @@ pub const MAX_FILE_BYTES: usize = 256 * 1024 * 1024;
 pub enum SourceKind {
     /// Amazon settlement flat file, legacy 33/36-column layout (TSV)
     AmazonSettlement,
+    /// Amazon settlement flat file V2 (amount-type/amount-description/amount), TSV
+    AmazonSettlementV2,
     /// Shopify Payments transactions export (Finance > Payouts > Export), CSV
     ShopifyPayouts,
 }
@@ -31,6 +35,7 @@ impl SourceKind {
     pub fn as_str(&self) -> &'static str {
         match self {
             SourceKind::AmazonSettlement => "amazon-settlement",
+            SourceKind::AmazonSettlementV2 => "amazon-settlement-v2",
             SourceKind::ShopifyPayouts => "shopify-payouts",
         }
     }
@@ -38,13 +43,14 @@ impl SourceKind {
     pub fn describe(&self) -> &'static str {
         match self {
             SourceKind::AmazonSettlement => "Amazon settlement flat file (legacy layout)",
+            SourceKind::AmazonSettlementV2 => "Amazon settlement flat file V2",
             SourceKind::ShopifyPayouts => "Shopify Payments transactions export",
         }
     }
 
     pub fn channel(&self) -> Channel {
         match self {
-            SourceKind::AmazonSettlement => Channel::Amazon,
+            SourceKind::AmazonSettlement | SourceKind::AmazonSettlementV2 => Channel::Amazon,
             SourceKind::ShopifyPayouts => Channel::Shopify,
         }
     }
@@ -61,6 +67,11 @@ const TEXT_FORMATS: &[TextDetect] = &[
         SourceKind::AmazonSettlement,
         b'\t',
         amazon_settlement::detect,
+    ),
+    (
+        SourceKind::AmazonSettlementV2,
+        b'\t',
+        amazon_settlement_v2::detect,
     ),
     (SourceKind::ShopifyPayouts, b',', shopify_payouts::detect),
 ];
@@ -164,6 +175,7 @@ fn parse(
 ) -> Result<ParsedFile, ParseError> {
     match kind {
         SourceKind::AmazonSettlement => amazon_settlement::parse(file, bytes, options),
+        SourceKind::AmazonSettlementV2 => amazon_settlement_v2::parse(file, bytes, options),
         SourceKind::ShopifyPayouts => shopify_payouts::parse(file, bytes, options),
     }
 }
