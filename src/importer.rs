@@ -13,7 +13,8 @@ use crate::sources::header::normalize_header;
 use crate::sources::problems::ParseError;
 use crate::sources::ParseOptions;
 use crate::sources::{
-    amazon_settlement, amazon_settlement_v2, problems::ImportProblem, shopify_payouts, workbook,
+    amazon_settlement, amazon_settlement_v2, amazon_transactions, problems::ImportProblem,
+    shopify_payouts, workbook,
 };
 use crate::store::{BatchSummary, LedgerStore, NewBatch, StoreError};
 
@@ -27,6 +28,8 @@ pub enum SourceKind {
     AmazonSettlement,
     /// Amazon settlement flat file V2 (amount-type/amount-description/amount), TSV
     AmazonSettlementV2,
+    /// Amazon date range transaction report (Payments > Reports Repository), CSV
+    AmazonTransactions,
     /// Shopify Payments transactions export (Finance > Payouts > Export), CSV
     ShopifyPayouts,
 }
@@ -36,6 +39,7 @@ impl SourceKind {
         match self {
             SourceKind::AmazonSettlement => "amazon-settlement",
             SourceKind::AmazonSettlementV2 => "amazon-settlement-v2",
+            SourceKind::AmazonTransactions => "amazon-transactions",
             SourceKind::ShopifyPayouts => "shopify-payouts",
         }
     }
@@ -44,13 +48,16 @@ impl SourceKind {
         match self {
             SourceKind::AmazonSettlement => "Amazon settlement flat file (legacy layout)",
             SourceKind::AmazonSettlementV2 => "Amazon settlement flat file V2",
+            SourceKind::AmazonTransactions => "Amazon date range transaction report",
             SourceKind::ShopifyPayouts => "Shopify Payments transactions export",
         }
     }
 
     pub fn channel(&self) -> Channel {
         match self {
-            SourceKind::AmazonSettlement | SourceKind::AmazonSettlementV2 => Channel::Amazon,
+            SourceKind::AmazonSettlement
+            | SourceKind::AmazonSettlementV2
+            | SourceKind::AmazonTransactions => Channel::Amazon,
             SourceKind::ShopifyPayouts => Channel::Shopify,
         }
     }
@@ -72,6 +79,11 @@ const TEXT_FORMATS: &[TextDetect] = &[
         SourceKind::AmazonSettlementV2,
         b'\t',
         amazon_settlement_v2::detect,
+    ),
+    (
+        SourceKind::AmazonTransactions,
+        b',',
+        amazon_transactions::detect,
     ),
     (SourceKind::ShopifyPayouts, b',', shopify_payouts::detect),
 ];
@@ -176,6 +188,7 @@ fn parse(
     match kind {
         SourceKind::AmazonSettlement => amazon_settlement::parse(file, bytes, options),
         SourceKind::AmazonSettlementV2 => amazon_settlement_v2::parse(file, bytes, options),
+        SourceKind::AmazonTransactions => amazon_transactions::parse(file, bytes, options),
         SourceKind::ShopifyPayouts => shopify_payouts::parse(file, bytes, options),
     }
 }

@@ -4,6 +4,7 @@
 pub mod amazon_common;
 pub mod amazon_settlement;
 pub mod amazon_settlement_v2;
+pub mod amazon_transactions;
 pub mod amount;
 pub mod drift;
 pub mod header;
