@@ -14,7 +14,7 @@ use crate::sources::problems::ParseError;
 use crate::sources::ParseOptions;
 use crate::sources::{
     amazon_settlement, amazon_settlement_v2, amazon_transactions, problems::ImportProblem,
-    shopify_payouts, workbook,
+    shopify_payouts, walmart_recon, workbook,
 };
 use crate::store::{BatchSummary, LedgerStore, NewBatch, StoreError};
 
@@ -32,6 +32,8 @@ pub enum SourceKind {
     AmazonTransactions,
     /// Shopify Payments transactions export (Finance > Payouts > Export), CSV
     ShopifyPayouts,
+    /// Walmart Marketplace reconciliation report (recon report v1), CSV or TSV
+    WalmartRecon,
 }
 
 impl SourceKind {
@@ -41,6 +43,7 @@ impl SourceKind {
             SourceKind::AmazonSettlementV2 => "amazon-settlement-v2",
             SourceKind::AmazonTransactions => "amazon-transactions",
             SourceKind::ShopifyPayouts => "shopify-payouts",
+            SourceKind::WalmartRecon => "walmart-recon",
         }
     }
 
@@ -50,6 +53,7 @@ impl SourceKind {
             SourceKind::AmazonSettlementV2 => "Amazon settlement flat file V2",
             SourceKind::AmazonTransactions => "Amazon date range transaction report",
             SourceKind::ShopifyPayouts => "Shopify Payments transactions export",
+            SourceKind::WalmartRecon => "Walmart reconciliation report",
         }
     }
 
@@ -59,6 +63,7 @@ impl SourceKind {
             | SourceKind::AmazonSettlementV2
             | SourceKind::AmazonTransactions => Channel::Amazon,
             SourceKind::ShopifyPayouts => Channel::Shopify,
+            SourceKind::WalmartRecon => Channel::Walmart,
         }
     }
 }
@@ -86,6 +91,8 @@ const TEXT_FORMATS: &[TextDetect] = &[
         amazon_transactions::detect,
     ),
     (SourceKind::ShopifyPayouts, b',', shopify_payouts::detect),
+    (SourceKind::WalmartRecon, b',', walmart_recon::detect),
+    (SourceKind::WalmartRecon, b'\t', walmart_recon::detect),
 ];
 
 /// Detects the format: a workbook by its sheets, JSON by its fields, a text
@@ -190,6 +197,7 @@ fn parse(
         SourceKind::AmazonSettlementV2 => amazon_settlement_v2::parse(file, bytes, options),
         SourceKind::AmazonTransactions => amazon_transactions::parse(file, bytes, options),
         SourceKind::ShopifyPayouts => shopify_payouts::parse(file, bytes, options),
+        SourceKind::WalmartRecon => walmart_recon::parse(file, bytes, options),
     }
 }
 

@@ -12,6 +12,7 @@ pub mod problems;
 pub mod shopify_payouts;
 pub mod table;
 pub mod time;
+pub mod walmart_recon;
 pub mod workbook;
 
 /// What every parser is told besides the file itself.
