@@ -308,7 +308,7 @@ async fn import_detects_the_report_and_a_second_import_changes_nothing() {
                 statements[0].declared_total,
                 Some(statements[0].lines_total.clone())
             );
-            assert_eq!(db.raw_count("settlement_lines").await, lines as i64);
+            assert_eq!(db.raw_count("settlement_lines").await, lines);
             let again = importer::import_file(db.store(), request(&bytes, "again.csv"))
                 .await
                 .unwrap();
@@ -317,7 +317,7 @@ async fn import_detects_the_report_and_a_second_import_changes_nothing() {
                 "{}",
                 db.name
             );
-            assert_eq!(db.raw_count("settlement_lines").await, lines as i64);
+            assert_eq!(db.raw_count("settlement_lines").await, lines);
         }
     }
 }
