@@ -20,8 +20,8 @@ use crate::sources::problems::ParseError;
 use crate::sources::sink::{emit_all, RecordSink};
 use crate::sources::ParseOptions;
 use crate::sources::{
-    amazon_settlement, problems::ImportProblem, shopify_orders, shopify_payouts, tiktok_income,
-    tiktok_statement, workbook,
+    amazon_settlement, amazon_settlement_v2, amazon_transactions, problems::ImportProblem,
+    shopify_orders, shopify_payouts, tiktok_income, tiktok_statement, walmart_recon, workbook,
 };
 use crate::store::{BatchSummary, LedgerStore, NewBatch, StoreError};
 
@@ -33,6 +33,10 @@ pub const MAX_FILE_BYTES: usize = 256 * 1024 * 1024;
 pub enum SourceKind {
     /// Amazon settlement flat file, legacy 33/36-column layout (TSV)
     AmazonSettlement,
+    /// Amazon settlement flat file V2 (amount-type/amount-description/amount), TSV
+    AmazonSettlementV2,
+    /// Amazon date range transaction report (Payments > Reports Repository), CSV
+    AmazonTransactions,
     /// Shopify Payments transactions export (Finance > Payouts > Export), CSV
     ShopifyPayouts,
     /// Shopify orders export (Orders > Export), CSV
@@ -45,34 +49,45 @@ pub enum SourceKind {
     #[value(name = "tiktok-statement")]
     #[serde(rename = "tiktok-statement")]
     TikTokStatement,
+    /// Walmart Marketplace reconciliation report (recon report v1), CSV or TSV
+    WalmartRecon,
 }
 
 impl SourceKind {
     pub fn as_str(&self) -> &'static str {
         match self {
             SourceKind::AmazonSettlement => "amazon-settlement",
+            SourceKind::AmazonSettlementV2 => "amazon-settlement-v2",
+            SourceKind::AmazonTransactions => "amazon-transactions",
             SourceKind::ShopifyPayouts => "shopify-payouts",
             SourceKind::ShopifyOrders => "shopify-orders",
             SourceKind::TikTokIncome => "tiktok-income",
             SourceKind::TikTokStatement => "tiktok-statement",
+            SourceKind::WalmartRecon => "walmart-recon",
         }
     }
 
     pub fn describe(&self) -> &'static str {
         match self {
             SourceKind::AmazonSettlement => "Amazon settlement flat file (legacy layout)",
+            SourceKind::AmazonSettlementV2 => "Amazon settlement flat file V2",
+            SourceKind::AmazonTransactions => "Amazon date range transaction report",
             SourceKind::ShopifyPayouts => "Shopify Payments transactions export",
             SourceKind::ShopifyOrders => "Shopify orders export",
             SourceKind::TikTokIncome => "TikTok Shop income workbook (Order details)",
             SourceKind::TikTokStatement => "TikTok Shop US statement (P&L) workbook",
+            SourceKind::WalmartRecon => "Walmart reconciliation report",
         }
     }
 
     pub fn channel(&self) -> Channel {
         match self {
-            SourceKind::AmazonSettlement => Channel::Amazon,
+            SourceKind::AmazonSettlement
+            | SourceKind::AmazonSettlementV2
+            | SourceKind::AmazonTransactions => Channel::Amazon,
             SourceKind::ShopifyPayouts | SourceKind::ShopifyOrders => Channel::Shopify,
             SourceKind::TikTokIncome | SourceKind::TikTokStatement => Channel::TikTok,
+            SourceKind::WalmartRecon => Channel::Walmart,
         }
     }
 }
@@ -89,9 +104,21 @@ const TEXT_FORMATS: &[TextDetect] = &[
         b'\t',
         amazon_settlement::detect,
     ),
+    (
+        SourceKind::AmazonSettlementV2,
+        b'\t',
+        amazon_settlement_v2::detect,
+    ),
+    (
+        SourceKind::AmazonTransactions,
+        b',',
+        amazon_transactions::detect,
+    ),
     (SourceKind::ShopifyPayouts, b',', shopify_payouts::detect),
     (SourceKind::ShopifyOrders, b',', shopify_orders::detect),
     (SourceKind::TikTokIncome, b',', tiktok_income::detect),
+    (SourceKind::WalmartRecon, b',', walmart_recon::detect),
+    (SourceKind::WalmartRecon, b'\t', walmart_recon::detect),
 ];
 
 /// Detects the format: a workbook by its sheets, JSON by its fields, a text
@@ -212,10 +239,13 @@ pub fn parse(
 ) -> Result<ParsedFile, ParseError> {
     match kind {
         SourceKind::AmazonSettlement => amazon_settlement::parse(file, bytes, options),
+        SourceKind::AmazonSettlementV2 => amazon_settlement_v2::parse(file, bytes, options),
+        SourceKind::AmazonTransactions => amazon_transactions::parse(file, bytes, options),
         SourceKind::ShopifyPayouts => shopify_payouts::parse(file, bytes, options),
         SourceKind::ShopifyOrders => shopify_orders::parse(file, bytes, options),
         SourceKind::TikTokIncome => tiktok_income::parse(file, bytes, options),
         SourceKind::TikTokStatement => tiktok_statement::parse(file, bytes, options),
+        SourceKind::WalmartRecon => walmart_recon::parse(file, bytes, options),
     }
 }
 

@@ -41,6 +41,17 @@ fn the_fixture_parses_into_lines_that_sum_to_the_deposit() {
         "2026-01-17T08:00:00+00:00"
     );
     assert_eq!(net_total(&p), d("74.41"));
+    // The settlement is its own payout.
+    assert_eq!(p.payouts.len(), 1);
+    let payout = &p.payouts[0];
+    assert_eq!(payout.payout_id, "11122233344");
+    assert_eq!(payout.amount, d("74.41"));
+    assert_eq!(payout.currency.code(), "USD");
+    assert_eq!(
+        payout.paid_at.as_ref().unwrap().utc.to_rfc3339(),
+        "2026-01-17T08:00:00+00:00"
+    );
+    assert_eq!(payout.source.as_ref().unwrap().row, 2);
     // Order 1 (6 rows incl. the quantity-only row) is one line; order 2's sale
     // and its refund are two; then ads, ads tax, two reserve rows, damage.
     assert_eq!(p.lines.len(), 8);
@@ -208,5 +219,7 @@ fn real_settlement_50011020300_has_33_columns_and_a_negative_total() {
     let p = parse_file(&path).unwrap();
     assert!(p.statements[0].declared_total.unwrap() < Decimal::ZERO);
     assert_eq!(net_total(&p), p.statements[0].declared_total.unwrap());
+    // A negative settlement is a negative payout (Amazon charged the card).
+    assert_eq!(p.payouts[0].amount, d("-321.69"));
     assert_eq!(p.lines.len(), 3);
 }

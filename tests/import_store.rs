@@ -115,7 +115,7 @@ async fn a_changed_statement_total_is_refused_and_nothing_is_written() {
             .unwrap_err();
         let text = err.to_string();
         assert!(
-            text.contains("b.txt: 2 conflict(s) with earlier imports; nothing was imported"),
+            text.contains("b.txt: 3 conflict(s) with earlier imports; nothing was imported"),
             "{}: {text}",
             db.name
         );
@@ -123,6 +123,10 @@ async fn a_changed_statement_total_is_refused_and_nothing_is_written() {
             text.contains(
                 "statement 11122233344 was imported before as 74.41 USD and is now 74.31 USD"
             ),
+            "{text}"
+        );
+        assert!(
+            text.contains("payout 11122233344 was recorded as 74.41 USD and is now 74.31 USD"),
             "{text}"
         );
         assert!(

@@ -5,14 +5,15 @@
 //!
 //! Rows of one order event (same transaction type, order, adjustment,
 //! shipment and posting time) form one settlement line. The file's own
-//! arithmetic is checked: the detail amounts sum to `total-amount`.
+//! arithmetic is checked: the detail amounts sum to `total-amount`. The
+//! settlement is its own payout (id, `total-amount`, `deposit-date`).
 
 use std::collections::HashMap;
 use std::io::Read;
 
-use chrono::{DateTime, NaiveDateTime, Utc};
 use rust_decimal::Decimal;
 
+use super::amazon_common::{self, decimal_mark, parse_time, settlement_payout, AmountGroup};
 use super::amount::{parse_amount, DecimalMark};
 use super::drift::{SchemaDrift, UNCLASSIFIED};
 use super::problems::{ParseError, Problems};
@@ -80,68 +81,26 @@ pub fn detect(headers: &[String]) -> bool {
     has("settlement-id") && has("price-type") && has("item-related-fee-type") && !has("amount-type")
 }
 
-/// The canonical code for an amount of `label` in `type_column` on a row of
-/// `transaction_type`; None is schema drift.
-fn component_code(transaction_type: &str, type_column: &str, label: &str) -> Option<&'static str> {
-    let refund = transaction_type.eq_ignore_ascii_case("Refund");
-    Some(match (type_column, label) {
-        ("price-type", "Principal") if refund => "refund.gross",
-        ("price-type", "Principal") => "sale.gross",
-        ("price-type", "Shipping") if refund => "refund.shipping",
-        ("price-type", "Shipping") => "sale.shipping_income",
-        ("price-type", "GiftWrap") if refund => "refund.giftwrap",
-        ("price-type", "GiftWrap") => "sale.giftwrap",
-        ("price-type", "Tax" | "ShippingTax" | "GiftWrapTax") if refund => "refund.tax",
-        ("price-type", "Tax" | "ShippingTax" | "GiftWrapTax") => "tax.collected",
-        ("item-related-fee-type", "Commission") if refund => "refund.fee_reversal",
-        ("item-related-fee-type", "Commission") => "fee.commission",
-        ("item-related-fee-type", "RefundCommission") => "fee.refund_commission",
-        ("item-related-fee-type", "DigitalServicesFee") if refund => "refund.fee_reversal",
-        ("item-related-fee-type", "DigitalServicesFee") => "fee.digital_services",
-        ("item-related-fee-type", "FBAPerUnitFulfillmentFee") => "fee.fulfillment",
-        ("item-related-fee-type", "ShippingChargeback") => "fee.shipping_label",
-        ("item-related-fee-type", "ShippingHB") => "fee.shipping_holdback",
-        ("item-related-fee-type", "VariableClosingFee" | "FixedClosingFee") => "fee.closing",
-        ("item-related-fee-type", "Cost of Advertising") => "fee.advertising",
-        ("shipment-fee-type", "FBA transportation fee") => "fee.inbound_transportation",
-        ("promotion-type", _) if refund => "refund.seller_discount",
-        ("promotion-type", _) => "sale.seller_discount",
-        ("other-fee-reason-description", "TaxAmount") => "tax.on_fees",
-        ("misc-fee-amount", _) => "fee.misc",
-        ("other-amount", "Successful charge") => "adjustment.card_charge",
-        ("other-amount", "Payable to Amazon") => "adjustment.carried_balance",
-        ("other-amount", "Micro Deposit") => "adjustment.micro_deposit",
-        ("other-amount", "WAREHOUSE_DAMAGE") => "adjustment.reimbursement",
-        ("other-amount", "REVERSAL_REIMBURSEMENT") => "adjustment.reimbursement",
-        ("other-amount", "Subscription Fee") => "fee.subscription",
-        ("other-amount", "Inbound Transportation Fee") => "fee.inbound_transportation",
-        ("other-amount", "Storage Fee") => "fee.storage",
-        ("other-amount", "Previous Reserve Amount Balance") => "reserve.release",
-        ("other-amount", "Current Reserve Amount") => "reserve.hold",
+/// The group each typed amount column belongs to (see `AmountGroup`).
+fn group_of(type_column: &str) -> Option<AmountGroup> {
+    Some(match type_column {
+        "price-type" => AmountGroup::ItemPrice,
+        "item-related-fee-type" => AmountGroup::ItemFees,
+        "shipment-fee-type" => AmountGroup::ShipmentFees,
+        "order-fee-type" => AmountGroup::OrderFees,
+        "promotion-type" => AmountGroup::Promotion,
+        "direct-payment-type" => AmountGroup::DirectPayment,
+        "other-fee-reason-description" => AmountGroup::OtherFee,
+        "misc-fee-amount" => AmountGroup::MiscFee,
+        "other-amount" => AmountGroup::Other,
         _ => return None,
     })
 }
 
-/// Times are ISO 8601 with an offset in real files; older ones write
-/// `2026-01-05 12:34:56 UTC`.
-fn parse_time(raw: &str) -> Option<DateTime<Utc>> {
-    let s = raw.trim();
-    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
-        return Some(t.with_timezone(&Utc));
-    }
-    let s = s.strip_suffix(" UTC")?;
-    NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S")
-        .ok()
-        .map(|t| t.and_utc())
-}
-
-/// The decimal mark, decided once per file from its currency: legacy files
-/// from euro and other decimal-comma marketplaces write `95,00`.
-fn decimal_mark(currency: Currency) -> DecimalMark {
-    match currency.code() {
-        "EUR" | "PLN" | "SEK" | "TRY" | "BRL" => DecimalMark::Comma,
-        _ => DecimalMark::Point,
-    }
+/// The canonical code for an amount of `label` in `type_column` on a row of
+/// `transaction_type`; None is schema drift.
+fn component_code(transaction_type: &str, type_column: &str, label: &str) -> Option<&'static str> {
+    amazon_common::component_code(transaction_type, group_of(type_column)?, label)
 }
 
 pub fn parse(file: &str, input: impl Read, options: Options) -> Result<ParsedFile, ParseError> {
@@ -402,6 +361,7 @@ pub fn parse(file: &str, input: impl Read, options: Options) -> Result<ParsedFil
     lines.retain(|l| !l.components.is_empty() || l.order_id.is_some());
     Ok(ParsedFile {
         header: table.header.raw,
+        payouts: vec![settlement_payout(&statement)],
         statements: vec![statement],
         lines,
         rows_read,

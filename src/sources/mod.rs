@@ -1,7 +1,10 @@
 //! Channel file formats, one module per format, and the rules every
 //! importer shares: amounts, header names and how problems are reported.
 
+pub mod amazon_common;
 pub mod amazon_settlement;
+pub mod amazon_settlement_v2;
+pub mod amazon_transactions;
 pub mod amount;
 pub mod checks;
 pub mod drift;
@@ -15,6 +18,7 @@ pub(crate) mod tiktok_finance;
 pub mod tiktok_income;
 pub mod tiktok_statement;
 pub mod time;
+pub mod walmart_recon;
 pub mod workbook;
 
 /// What every parser is told besides the file itself.
