@@ -8,11 +8,15 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+use crate::domain::money::Currency;
 use crate::domain::settlement::{Channel, ParsedFile};
 use crate::sources::header::normalize_header;
 use crate::sources::problems::ParseError;
+use crate::sources::time::Zone;
 use crate::sources::ParseOptions;
-use crate::sources::{amazon_settlement, problems::ImportProblem, shopify_payouts, workbook};
+use crate::sources::{
+    amazon_settlement, problems::ImportProblem, shopify_payouts, tiktok_orders, workbook,
+};
 use crate::store::{BatchSummary, LedgerStore, NewBatch, StoreError};
 
 /// The largest file accepted (the original is kept as evidence).
@@ -25,6 +29,8 @@ pub enum SourceKind {
     AmazonSettlement,
     /// Shopify Payments transactions export (Finance > Payouts > Export), CSV
     ShopifyPayouts,
+    /// TikTok Shop order export (Orders > Manage orders > Export), CSV or XLSX
+    TikTokOrders,
 }
 
 impl SourceKind {
@@ -32,6 +38,7 @@ impl SourceKind {
         match self {
             SourceKind::AmazonSettlement => "amazon-settlement",
             SourceKind::ShopifyPayouts => "shopify-payouts",
+            SourceKind::TikTokOrders => "tiktok-orders",
         }
     }
 
@@ -39,6 +46,7 @@ impl SourceKind {
         match self {
             SourceKind::AmazonSettlement => "Amazon settlement flat file (legacy layout)",
             SourceKind::ShopifyPayouts => "Shopify Payments transactions export",
+            SourceKind::TikTokOrders => "TikTok Shop order export",
         }
     }
 
@@ -46,6 +54,7 @@ impl SourceKind {
         match self {
             SourceKind::AmazonSettlement => Channel::Amazon,
             SourceKind::ShopifyPayouts => Channel::Shopify,
+            SourceKind::TikTokOrders => Channel::TikTok,
         }
     }
 }
@@ -63,6 +72,7 @@ const TEXT_FORMATS: &[TextDetect] = &[
         amazon_settlement::detect,
     ),
     (SourceKind::ShopifyPayouts, b',', shopify_payouts::detect),
+    (SourceKind::TikTokOrders, b',', tiktok_orders::detect),
 ];
 
 /// Detects the format: a workbook by its sheets, JSON by its fields, a text
@@ -96,8 +106,15 @@ pub fn detect(bytes: &[u8]) -> Option<SourceKind> {
 }
 
 /// Workbook formats, recognized by their sheets and headers.
-fn detect_workbook(_bytes: &[u8]) -> Option<SourceKind> {
-    None
+type WorkbookDetect = (SourceKind, fn(&[u8]) -> bool);
+const WORKBOOK_FORMATS: &[WorkbookDetect] =
+    &[(SourceKind::TikTokOrders, tiktok_orders::detect_workbook)];
+
+fn detect_workbook(bytes: &[u8]) -> Option<SourceKind> {
+    WORKBOOK_FORMATS
+        .iter()
+        .find(|(_, detect)| detect(bytes))
+        .map(|(kind, _)| *kind)
 }
 
 pub struct ImportRequest<'a> {
@@ -106,6 +123,10 @@ pub struct ImportRequest<'a> {
     pub shop: &'a str,
     pub source: Option<SourceKind>,
     pub accept_unclassified: bool,
+    /// The shop's zone, for files whose times name none (TikTok's order export).
+    pub shop_zone: Option<Zone>,
+    /// The shop's currency, for files that name none (TikTok's order export).
+    pub shop_currency: Option<Currency>,
     pub actor: &'a str,
 }
 
@@ -165,6 +186,7 @@ fn parse(
     match kind {
         SourceKind::AmazonSettlement => amazon_settlement::parse(file, bytes, options),
         SourceKind::ShopifyPayouts => shopify_payouts::parse(file, bytes, options),
+        SourceKind::TikTokOrders => tiktok_orders::parse(file, bytes, options),
     }
 }
 
@@ -196,7 +218,8 @@ pub async fn import_file(
     };
     let options = ParseOptions {
         accept_unclassified: req.accept_unclassified,
-        shop_zone: None,
+        shop_zone: req.shop_zone,
+        shop_currency: req.shop_currency,
     };
     let parsed = parse(kind, &file, req.bytes, options)?;
     let batch = NewBatch {

@@ -26,6 +26,8 @@ fn request<'a>(bytes: &'a [u8], name: &'a str) -> ImportRequest<'a> {
         shop: "amazon-us",
         source: None,
         accept_unclassified: false,
+        shop_zone: None,
+        shop_currency: None,
         actor: "tester",
     }
 }

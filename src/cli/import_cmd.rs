@@ -12,6 +12,8 @@ pub struct ImportArgs<'a> {
     pub shop: &'a str,
     pub source: Option<SourceKind>,
     pub accept_unclassified: bool,
+    pub shop_zone: Option<crate::sources::time::Zone>,
+    pub shop_currency: Option<crate::domain::money::Currency>,
     pub json: bool,
     pub files: &'a [PathBuf],
 }
@@ -44,6 +46,8 @@ pub async fn run(
             shop: args.shop,
             source: args.source,
             accept_unclassified: args.accept_unclassified,
+            shop_zone: args.shop_zone,
+            shop_currency: args.shop_currency,
             actor: &actor,
         };
         match importer::import_file(store, request).await {

@@ -89,6 +89,12 @@ pub enum Command {
         /// Book unknown amount types to adjustment.unclassified for review instead of stopping.
         #[arg(long)]
         accept_unclassified: bool,
+        /// The shop's time zone (IANA name or UTC±H), for files whose times name none.
+        #[arg(long)]
+        shop_zone: Option<crate::sources::time::Zone>,
+        /// The shop's currency (ISO 4217), for files that name none.
+        #[arg(long)]
+        shop_currency: Option<crate::domain::money::Currency>,
         #[arg(long)]
         json: bool,
         #[arg(required = true)]
@@ -220,6 +226,8 @@ async fn run_command(cli: &Cli, store: &dyn LedgerStore) -> anyhow::Result<ExitC
             shop,
             source,
             accept_unclassified,
+            shop_zone,
+            shop_currency,
             json,
             files,
         } => {
@@ -227,6 +235,8 @@ async fn run_command(cli: &Cli, store: &dyn LedgerStore) -> anyhow::Result<ExitC
                 shop,
                 source: *source,
                 accept_unclassified: *accept_unclassified,
+                shop_zone: *shop_zone,
+                shop_currency: *shop_currency,
                 json: *json,
                 files,
             };

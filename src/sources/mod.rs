@@ -8,6 +8,7 @@ pub mod header;
 pub mod problems;
 pub mod shopify_payouts;
 pub mod table;
+pub mod tiktok_orders;
 pub mod time;
 pub mod workbook;
 
@@ -20,4 +21,7 @@ pub struct ParseOptions {
     /// The shop's configured zone: used for times when neither the cell,
     /// the header nor the workbook names one.
     pub shop_zone: Option<time::Zone>,
+    /// The shop's configured currency: used by exports that name none
+    /// (TikTok's order export has no currency column).
+    pub shop_currency: Option<crate::domain::money::Currency>,
 }
