@@ -15,7 +15,8 @@ use crate::sources::problems::ParseError;
 use crate::sources::time::Zone;
 use crate::sources::ParseOptions;
 use crate::sources::{
-    amazon_settlement, problems::ImportProblem, shopify_payouts, tiktok_orders, workbook,
+    amazon_settlement, problems::ImportProblem, shopify_payouts, tiktok_api, tiktok_orders,
+    workbook,
 };
 use crate::store::{BatchSummary, LedgerStore, NewBatch, StoreError};
 
@@ -31,6 +32,8 @@ pub enum SourceKind {
     ShopifyPayouts,
     /// TikTok Shop order export (Orders > Manage orders > Export), CSV or XLSX
     TikTokOrders,
+    /// TikTok Shop finance API statement transactions (202309 or 202501), JSON
+    TikTokApi,
 }
 
 impl SourceKind {
@@ -39,6 +42,7 @@ impl SourceKind {
             SourceKind::AmazonSettlement => "amazon-settlement",
             SourceKind::ShopifyPayouts => "shopify-payouts",
             SourceKind::TikTokOrders => "tiktok-orders",
+            SourceKind::TikTokApi => "tiktok-api",
         }
     }
 
@@ -47,6 +51,7 @@ impl SourceKind {
             SourceKind::AmazonSettlement => "Amazon settlement flat file (legacy layout)",
             SourceKind::ShopifyPayouts => "Shopify Payments transactions export",
             SourceKind::TikTokOrders => "TikTok Shop order export",
+            SourceKind::TikTokApi => "TikTok Shop finance API statement transactions (JSON)",
         }
     }
 
@@ -54,7 +59,7 @@ impl SourceKind {
         match self {
             SourceKind::AmazonSettlement => Channel::Amazon,
             SourceKind::ShopifyPayouts => Channel::Shopify,
-            SourceKind::TikTokOrders => Channel::TikTok,
+            SourceKind::TikTokOrders | SourceKind::TikTokApi => Channel::TikTok,
         }
     }
 }
@@ -80,6 +85,9 @@ const TEXT_FORMATS: &[TextDetect] = &[
 pub fn detect(bytes: &[u8]) -> Option<SourceKind> {
     if workbook::is_zip(bytes) {
         return detect_workbook(bytes);
+    }
+    if tiktok_api::detect(bytes) {
+        return Some(SourceKind::TikTokApi);
     }
     let head = &bytes[..bytes.len().min(64 * 1024)];
     for line in head.split(|b| *b == b'\n').take(HEADER_SEARCH_LINES) {
@@ -187,6 +195,7 @@ fn parse(
         SourceKind::AmazonSettlement => amazon_settlement::parse(file, bytes, options),
         SourceKind::ShopifyPayouts => shopify_payouts::parse(file, bytes, options),
         SourceKind::TikTokOrders => tiktok_orders::parse(file, bytes, options),
+        SourceKind::TikTokApi => tiktok_api::parse(file, bytes, options),
     }
 }
 

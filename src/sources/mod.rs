@@ -8,6 +8,7 @@ pub mod header;
 pub mod problems;
 pub mod shopify_payouts;
 pub mod table;
+pub mod tiktok_api;
 pub mod tiktok_orders;
 pub mod time;
 pub mod workbook;

@@ -91,6 +91,11 @@ impl Problems {
         self.list.is_empty()
     }
 
+    /// How many problems were found, listed or not.
+    pub fn len(&self) -> usize {
+        self.list.len() + self.more
+    }
+
     /// Ok when nothing went wrong, otherwise every problem for `file`.
     pub fn finish(self, file: &str) -> Result<(), ParseError> {
         if self.list.is_empty() {
