@@ -6,10 +6,10 @@
 use rust_decimal::Decimal;
 use serde_json::Value;
 
-use super::super::amount::{parse_amount, DecimalMark};
-use super::super::problems::Problems;
-use super::super::time::unix_timestamp;
 use crate::domain::settlement::Timestamp;
+use crate::sources::amount::{parse_amount, DecimalMark};
+use crate::sources::problems::Problems;
+use crate::sources::time::unix_timestamp;
 
 /// Where values are read: the row problems are reported on (the 1-based
 /// transaction index; None at statement level) and the transaction's id.

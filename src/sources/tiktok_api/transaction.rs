@@ -7,11 +7,12 @@ use std::collections::BTreeMap;
 use rust_decimal::Decimal;
 use serde_json::{Map, Value};
 
-use super::super::drift::{SchemaDrift, UNCLASSIFIED};
-use super::super::problems::Problems;
 use super::fields::{self, Group, Role, Version};
 use super::json::{self, At};
 use crate::domain::settlement::{Component, ComponentCode};
+use crate::sources::amount::{parse_amount, DecimalMark};
+use crate::sources::drift::{SchemaDrift, UNCLASSIFIED};
+use crate::sources::problems::Problems;
 
 /// Where a transaction is.
 pub struct Context {
@@ -197,11 +198,7 @@ pub fn read(
                 }
                 let amount = match value {
                     Value::Number(_) => json::money(value, &path, at, problems),
-                    Value::String(s) => super::super::amount::parse_amount(
-                        s,
-                        super::super::amount::DecimalMark::Point,
-                    )
-                    .ok(),
+                    Value::String(s) => parse_amount(s, DecimalMark::Point).ok(),
                     _ => None,
                 };
                 if let Some(a) = amount.filter(|a| !a.is_zero()) {

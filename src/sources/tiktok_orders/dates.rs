@@ -9,8 +9,8 @@
 
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 
-use super::super::time::Zone;
 use crate::domain::settlement::Timestamp;
+use crate::sources::time::Zone;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum DateOrder {

@@ -45,20 +45,16 @@
 //! per order — are not stated by any documentation seen, so a mismatch is a
 //! warning naming the row, the expected and the found figure, not an error.
 
+mod build;
 mod dates;
+mod rows;
 
-use std::collections::HashMap;
-
-use rust_decimal::Decimal;
-
-use super::amount::{parse_amount, DecimalMark};
 use super::problems::{ParseError, Problems};
 use super::table::{Header, Row, Table, TableFormat};
 use super::workbook::{SheetTable, Workbook};
-use crate::domain::money::Currency;
-use crate::domain::order::{Order, OrderLine};
-use crate::domain::settlement::{Channel, Component, ComponentCode, ParsedFile, SourceRow};
+use crate::domain::settlement::ParsedFile;
 use dates::{DateOrder, Decision, Evidence};
+use rows::Grouper;
 
 /// How to read the file (see `ParseOptions`).
 pub type Options = super::ParseOptions;
@@ -215,149 +211,6 @@ fn parse_workbook(file: &str, bytes: &[u8], options: Options) -> Result<ParsedFi
     })
 }
 
-/// A value of an order-level column as first seen on one of its rows.
-struct Seen {
-    row: u64,
-    raw: String,
-    amount: Option<Decimal>,
-}
-
-/// One order as its rows are read.
-struct Pending {
-    id: String,
-    rows: Vec<SourceRow>,
-    lines: Vec<OrderLine>,
-    subtotal_after: Decimal,
-    fields: HashMap<&'static str, Seen>,
-}
-
-impl Pending {
-    fn amount(&self, column: &str) -> Decimal {
-        self.fields
-            .get(column)
-            .and_then(|s| s.amount)
-            .unwrap_or_default()
-    }
-
-    fn text(&self, column: &str) -> Option<&str> {
-        self.fields.get(column).map(|s| s.raw.as_str())
-    }
-
-    fn place(&self) -> String {
-        match (self.rows.first(), self.rows.last()) {
-            (Some(a), Some(b)) if a.row != b.row => format!("rows {}–{}", a.row, b.row),
-            (Some(a), _) => format!("row {}", a.row),
-            _ => String::new(),
-        }
-    }
-}
-
-/// Reads amounts with the file's decimal mark (a point in every export seen)
-/// and refuses more decimals than the currency has: in a file whose
-/// thousands separator is a point, `150.000` would otherwise read as 150.
-struct Amounts {
-    currency: Option<Currency>,
-}
-
-impl Amounts {
-    fn read(&self, row: u64, column: &str, raw: &str, problems: &mut Problems) -> Option<Decimal> {
-        match parse_amount(raw, DecimalMark::Point) {
-            Ok(a) => match self.currency {
-                Some(c) if a.scale() > c.minor_units() => {
-                    problems.push(
-                        Some(row),
-                        Some(column),
-                        Some(raw),
-                        format!(
-                            "more decimals than {c} has ({}): is the point a thousands separator?",
-                            c.minor_units()
-                        ),
-                    );
-                    None
-                }
-                _ => Some(a),
-            },
-            Err(e) => {
-                problems.push(Some(row), Some(column), Some(raw), e.to_string());
-                None
-            }
-        }
-    }
-}
-
-fn is_id(s: &str) -> bool {
-    !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit())
-}
-
-/// An XLSX id cell typed as a number: with more than 15 digits it has lost
-/// some (a problem); otherwise a warning that it was not text.
-fn check_numeric_id(
-    row: &Row,
-    header: &Header,
-    column: &str,
-    problems: &mut Problems,
-    warnings: &mut Vec<String>,
-) {
-    let Some(i) = header.position(column) else {
-        return;
-    };
-    if !row.is_numeric(i) {
-        return;
-    }
-    let value = header.get(row, column);
-    let digits = value.bytes().filter(u8::is_ascii_digit).count();
-    if digits > 15 {
-        problems.push(
-            Some(row.line),
-            Some(column),
-            Some(value),
-            format!(
-                "an id typed as a number in the workbook has lost digits (a number keeps 15, this id has {digits}); export the ids as text"
-            ),
-        );
-    } else {
-        warnings.push(format!(
-            "row {}, column `{column}`, value `{value}`: an id typed as a number in the workbook ({digits} digits, still exact)",
-            row.line
-        ));
-    }
-}
-
-fn component(code: &str, amount: Decimal, label: &str) -> Component {
-    Component {
-        code: ComponentCode::new(code).expect("the mapping holds valid codes"),
-        amount,
-        label: label.to_string(),
-    }
-}
-
-/// Pushes a component unless it is zero.
-fn push(list: &mut Vec<Component>, code: &str, amount: Decimal, label: &str) {
-    if !amount.is_zero() {
-        list.push(component(code, amount, label));
-    }
-}
-
-/// A discount the export writes as a positive amount, as a negative
-/// component amount; a negative cell is a problem.
-fn discount(
-    row: u64,
-    column: &str,
-    raw: &str,
-    amount: Decimal,
-    problems: &mut Problems,
-) -> Decimal {
-    if amount < Decimal::ZERO {
-        problems.push(
-            Some(row),
-            Some(column),
-            Some(raw),
-            "discounts are positive amounts in this export; a negative one is not understood",
-        );
-    }
-    -amount
-}
-
 fn read_orders(
     file: &str,
     sheet: Option<String>,
@@ -367,67 +220,18 @@ fn read_orders(
     options: Options,
 ) -> Result<ParsedFile, ParseError> {
     let mut warnings = Vec::new();
-    let amounts = Amounts {
-        currency: options.shop_currency,
-    };
-    let mut rows = rows.into_iter().peekable();
-    // TikTok's description row: its Order ID cell is a sentence, not an id,
-    // and its Order Amount is not an amount.
-    if let Some(first) = rows.peek() {
-        let id = header.get(first, ORDER_ID);
-        let total = header.get(first, ORDER_AMOUNT);
-        if !id.is_empty()
-            && !is_id(id)
-            && (total.is_empty() || parse_amount(total, DecimalMark::Point).is_err())
-        {
-            warnings.push(format!(
-                "row {}: the row of field descriptions under the header was skipped",
-                first.line
-            ));
-            rows.next();
-        }
+    let mut rows = rows.as_slice();
+    if let Some(first) = rows
+        .first()
+        .filter(|r| rows::is_description_row(&header, r))
+    {
+        warnings.push(format!(
+            "row {}: the row of field descriptions under the header was skipped",
+            first.line
+        ));
+        rows = &rows[1..];
     }
-    let rows: Vec<Row> = rows.collect();
-
-    let mut evidence = Evidence::default();
-    for row in &rows {
-        for column in DATE_COLUMNS {
-            let raw = header.get(row, column);
-            if !raw.is_empty() {
-                evidence.see(row.line, column, raw);
-            }
-        }
-    }
-    let decision = evidence.decide();
-    let dates_decided = matches!(decision, Decision::NotNeeded | Decision::Decided(_));
-    let date_order = match decision {
-        Decision::NotNeeded => None,
-        Decision::Decided(o) => Some(o),
-        Decision::Contradictory {
-            day_first,
-            month_first,
-        } => {
-            problems.push(
-                Some(month_first.0),
-                Some(&month_first.1),
-                Some(&month_first.2),
-                format!(
-                    "the file's dates contradict each other: this one can only be MM/DD/YYYY, but `{}` (row {}, column `{}`) can only be DD/MM/YYYY",
-                    day_first.2, day_first.0, day_first.1
-                ),
-            );
-            None
-        }
-        Decision::Undecidable { example } => {
-            problems.push(
-                Some(example.0),
-                Some(&example.1),
-                Some(&example.2),
-                "cannot tell whether the file's dates are DD/MM/YYYY or MM/DD/YYYY: no date in it has a day above 12 and its times are 24-hour",
-            );
-            None
-        }
-    };
+    let date_order = decide_dates(&header, rows, &mut problems);
     let zone = options.shop_zone;
     if zone.is_none() {
         problems.push(
@@ -445,207 +249,18 @@ fn read_orders(
             "the order export names no currency and none is configured for the shop; set the shop's currency",
         );
     }
-
-    let has = |c: &str| header.has(c);
-    let mut pending: Vec<Pending> = Vec::new();
-    let mut index: HashMap<String, usize> = HashMap::new();
-    for record in &rows {
-        let row = record.line;
-        let get = |column: &str| header.get(record, column);
-        let id = get(ORDER_ID);
-        if !is_id(id) {
-            problems.push(
-                Some(row),
-                Some(ORDER_ID),
-                Some(id),
-                if id.is_empty() {
-                    "a row without an order id"
-                } else {
-                    "not an order id (TikTok order ids are digits)"
-                },
-            );
-            continue;
-        }
-        check_numeric_id(record, &header, ORDER_ID, &mut problems, &mut warnings);
-        check_numeric_id(record, &header, SKU_ID, &mut problems, &mut warnings);
-        let at = *index.entry(id.to_string()).or_insert_with(|| {
-            pending.push(Pending {
-                id: id.to_string(),
-                rows: Vec::new(),
-                lines: Vec::new(),
-                subtotal_after: Decimal::ZERO,
-                fields: HashMap::new(),
-            });
-            pending.len() - 1
-        });
-        let order = &mut pending[at];
-        order.rows.push(SourceRow {
-            sheet: sheet.clone(),
-            row,
-            cells: record.cells.clone(),
-        });
-
-        // Order-level columns: the first value seen stands; a later one
-        // that differs is a problem naming both rows. Blank cells on
-        // continuation rows say nothing.
-        for column in ORDER_MONEY.iter().chain(ORDER_TEXT.iter()) {
-            let raw = get(column);
-            if raw.is_empty() || !has(column) {
-                continue;
-            }
-            let money = ORDER_MONEY.contains(column);
-            let amount = if money {
-                match amounts.read(row, column, raw, &mut problems) {
-                    Some(a) => Some(a),
-                    None => continue,
-                }
-            } else {
-                None
-            };
-            match order.fields.get(column) {
-                None => {
-                    order.fields.insert(
-                        column,
-                        Seen {
-                            row,
-                            raw: raw.to_string(),
-                            amount,
-                        },
-                    );
-                }
-                Some(seen) => {
-                    let same = if money {
-                        seen.amount == amount
-                    } else {
-                        seen.raw == raw
-                    };
-                    if !same {
-                        problems.push(
-                            Some(row),
-                            Some(column),
-                            Some(raw),
-                            format!(
-                                "order {}: differs from `{}` on row {} of the same order (order-level columns repeat on every SKU row and must agree)",
-                                order.id, seen.raw, seen.row
-                            ),
-                        );
-                    }
-                }
-            }
-        }
-
-        // The SKU line.
-        let mut money = |column: &str| amounts.read(row, column, get(column), &mut problems);
-        let (Some(quantity), Some(before), Some(platform), Some(seller), Some(after)) = (
-            money(QUANTITY),
-            money(SUBTOTAL_BEFORE),
-            money(PLATFORM_DISCOUNT),
-            money(SELLER_DISCOUNT),
-            money(SUBTOTAL_AFTER),
-        ) else {
-            continue;
-        };
-        let unit_price = if get(UNIT_PRICE).is_empty() {
-            None
-        } else {
-            match money(UNIT_PRICE) {
-                Some(p) => Some(p),
-                None => continue,
-            }
-        };
-        if quantity < Decimal::ZERO || !quantity.fract().is_zero() {
-            problems.push(
-                Some(row),
-                Some(QUANTITY),
-                Some(get(QUANTITY)),
-                "not a quantity (a whole number of units)",
-            );
-            continue;
-        }
-        if let Some(unit) = unit_price {
-            if unit * quantity != before {
-                problems.push(
-                    Some(row),
-                    Some(SUBTOTAL_BEFORE),
-                    Some(get(SUBTOTAL_BEFORE)),
-                    format!(
-                        "SKU Unit Original Price {unit} × Quantity {quantity} is {}, not the SKU Subtotal Before Discount the row gives",
-                        unit * quantity
-                    ),
-                );
-            }
-        }
-        if before - platform - seller != after {
-            warnings.push(format!(
-                "row {row}: order {}: SKU Subtotal Before Discount {before} − SKU Platform Discount {platform} − SKU Seller Discount {seller} is {}, but SKU Subtotal After Discount is {after}",
-                order.id,
-                before - platform - seller
-            ));
-        }
-        let mut line_amounts = Vec::new();
-        push(
-            &mut line_amounts,
-            "sale.gross",
-            before,
-            "SKU Subtotal Before Discount",
-        );
-        let seller = discount(
-            row,
-            SELLER_DISCOUNT,
-            get(SELLER_DISCOUNT),
-            seller,
-            &mut problems,
-        );
-        push(
-            &mut line_amounts,
-            "sale.seller_discount",
-            seller,
-            "SKU Seller Discount",
-        );
-        let platform = discount(
-            row,
-            PLATFORM_DISCOUNT,
-            get(PLATFORM_DISCOUNT),
-            platform,
-            &mut problems,
-        );
-        push(
-            &mut line_amounts,
-            "sale.platform_discount",
-            platform,
-            "SKU Platform Discount",
-        );
-        push(
-            &mut line_amounts,
-            "sale.platform_discount_funded",
-            -platform,
-            "SKU Platform Discount (paid by TikTok)",
-        );
-        let product = get(PRODUCT);
-        let variation = get(VARIATION);
-        let name = if variation.is_empty() {
-            product.to_string()
-        } else {
-            format!("{product} ({variation})")
-        };
-        let some = |s: &str| Some(s.to_string()).filter(|s| !s.is_empty());
-        order.subtotal_after += after;
-        order.lines.push(OrderLine {
-            sku: some(get(SELLER_SKU)),
-            sku_id: some(get(SKU_ID)),
-            name,
-            quantity,
-            unit_price,
-            amounts: line_amounts,
-        });
+    let mut grouper = Grouper::new(&header, sheet, options.shop_currency);
+    for record in rows {
+        grouper.read(record, &mut problems, &mut warnings);
     }
-
     let mut orders = Vec::new();
     // Without a zone, a currency and a date order there is nothing to build
     // the orders with; the problems say why.
-    if let (Some(zone), Some(currency), true) = (zone, options.shop_currency, dates_decided) {
-        for p in pending {
-            if let Some(order) = build_order(
+    if let (Some(zone), Some(currency), Ok(date_order)) = (zone, options.shop_currency, date_order)
+    {
+        let has = |c: &str| header.has(c);
+        for p in grouper.orders {
+            if let Some(order) = build::build_order(
                 p,
                 currency,
                 zone,
@@ -668,161 +283,50 @@ fn read_orders(
     })
 }
 
-fn build_order(
-    p: Pending,
-    currency: Currency,
-    zone: super::time::Zone,
-    order: Option<DateOrder>,
-    has: &dyn Fn(&str) -> bool,
+/// The file's day/month order from all its date cells (None when no cell
+/// needs one); Err when it cannot be told, with the problem reported.
+fn decide_dates(
+    header: &Header,
+    rows: &[Row],
     problems: &mut Problems,
-    warnings: &mut Vec<String>,
-) -> Option<Order> {
-    let first_row = p.rows.first().map(|r| r.row);
-    let created_at = match p.fields.get(CREATED) {
-        None => {
-            problems.push(
-                first_row,
-                Some(CREATED),
-                None,
-                format!("order {}: no created time", p.id),
-            );
-            None
-        }
-        Some(seen) => match dates::timestamp(&seen.raw, order, zone) {
-            Ok(t) => Some(t),
-            Err(message) => {
-                problems.push(Some(seen.row), Some(CREATED), Some(&seen.raw), message);
-                None
+) -> Result<Option<DateOrder>, ()> {
+    let mut evidence = Evidence::default();
+    for row in rows {
+        for column in DATE_COLUMNS {
+            let raw = header.get(row, column);
+            if !raw.is_empty() {
+                evidence.see(row.line, column, raw);
             }
-        },
-    };
-    let row_of = |column: &str| p.fields.get(column).map(|s| s.row).or(first_row);
-    let raw_of = |column: &str| p.text(column).unwrap_or("");
-
-    let mut amounts = Vec::new();
-    let after = p.amount(SHIPPING_AFTER);
-    let original = p.amount(SHIPPING_ORIGINAL);
-    let seller = p.amount(SHIPPING_SELLER);
-    let platform = p.amount(SHIPPING_PLATFORM);
-    for (column, value) in [(SHIPPING_SELLER, seller), (SHIPPING_PLATFORM, platform)] {
-        if value < Decimal::ZERO {
-            discount(
-                row_of(column).unwrap_or(0),
-                column,
-                raw_of(column),
-                value,
-                problems,
+        }
+    }
+    match evidence.decide() {
+        Decision::NotNeeded => Ok(None),
+        Decision::Decided(o) => Ok(Some(o)),
+        Decision::Contradictory {
+            day_first,
+            month_first,
+        } => {
+            problems.push(
+                Some(month_first.0),
+                Some(&month_first.1),
+                Some(&month_first.2),
+                format!(
+                    "the file's dates contradict each other: this one can only be MM/DD/YYYY, but `{}` (row {}, column `{}`) can only be DD/MM/YYYY",
+                    day_first.2, day_first.0, day_first.1
+                ),
             );
+            Err(())
+        }
+        Decision::Undecidable { example } => {
+            problems.push(
+                Some(example.0),
+                Some(&example.1),
+                Some(&example.2),
+                "cannot tell whether the file's dates are DD/MM/YYYY or MM/DD/YYYY: no date in it has a day above 12 and its times are 24-hour",
+            );
+            Err(())
         }
     }
-    let breakdown = has(SHIPPING_ORIGINAL) && original - seller - platform == after;
-    if has(SHIPPING_ORIGINAL) && !breakdown {
-        warnings.push(format!(
-            "row {}: order {}: Original Shipping Fee {original} − Shipping Fee Seller Discount {seller} − Shipping Fee Platform Discount {platform} is {}, but Shipping Fee After Discount is {after}; shipping income is booked as the Shipping Fee After Discount (what the buyer paid)",
-            row_of(SHIPPING_AFTER).unwrap_or(0),
-            p.id,
-            original - seller - platform
-        ));
-    }
-    if breakdown {
-        push(
-            &mut amounts,
-            "sale.shipping_income",
-            original,
-            "Original Shipping Fee",
-        );
-        push(
-            &mut amounts,
-            "sale.shipping_seller_discount",
-            -seller,
-            "Shipping Fee Seller Discount",
-        );
-        push(
-            &mut amounts,
-            "sale.shipping_platform_discount",
-            -platform,
-            "Shipping Fee Platform Discount",
-        );
-        push(
-            &mut amounts,
-            "sale.shipping_platform_discount_funded",
-            platform,
-            "Shipping Fee Platform Discount (paid by TikTok)",
-        );
-    } else {
-        push(
-            &mut amounts,
-            "sale.shipping_income",
-            after,
-            "Shipping Fee After Discount",
-        );
-    }
-    let payment_platform = p.amount(PAYMENT_PLATFORM);
-    push(
-        &mut amounts,
-        "sale.payment_platform_discount",
-        -payment_platform,
-        "Payment platform discount",
-    );
-    push(
-        &mut amounts,
-        "sale.payment_platform_discount_funded",
-        payment_platform,
-        "Payment platform discount (paid by the payment platform)",
-    );
-    let facilitator = currency.code() == "USD";
-    let taxes = p.amount(TAXES);
-    push(&mut amounts, "tax.collected", taxes, "Taxes");
-    let delivery = p.amount(RETAIL_DELIVERY);
-    push(
-        &mut amounts,
-        "tax.retail_delivery_fee",
-        delivery,
-        "Retail Delivery Fee",
-    );
-    if facilitator {
-        push(
-            &mut amounts,
-            "tax.withheld_by_marketplace",
-            -(taxes + delivery),
-            "Taxes and Retail Delivery Fee (collected and remitted by TikTok)",
-        );
-    }
-
-    let total = p.fields.get(ORDER_AMOUNT).and_then(|s| s.amount);
-    if let Some(total) = total {
-        let expected = p.subtotal_after + after + taxes + delivery - payment_platform;
-        if expected != total {
-            warnings.push(format!(
-                "row {}: order {} ({}): Σ SKU Subtotal After Discount {} + Shipping Fee After Discount {after} + Taxes {taxes} + Retail Delivery Fee {delivery} − Payment platform discount {payment_platform} is {expected}, but Order Amount is {total} (a relation no documentation states, so not an error)",
-                row_of(ORDER_AMOUNT).unwrap_or(0),
-                p.id,
-                p.place(),
-                p.subtotal_after,
-            ));
-        }
-    }
-    let status = match (p.text(ORDER_STATUS), p.text(ORDER_SUBSTATUS)) {
-        (Some(s), Some(sub)) if sub != s => Some(format!("{s} / {sub}")),
-        (Some(s), _) => Some(s.to_string()),
-        (None, Some(sub)) => Some(sub.to_string()),
-        (None, None) => None,
-    };
-    let refunded = p.fields.get(ORDER_REFUND).and_then(|s| s.amount);
-    let created_at = created_at?;
-    Some(Order {
-        channel: Channel::TikTok,
-        order_id: p.id,
-        alt_id: None,
-        status,
-        currency,
-        created_at: Some(created_at),
-        amounts,
-        total,
-        refunded,
-        lines: p.lines,
-        rows: p.rows,
-    })
 }
 
 #[cfg(test)]
@@ -833,7 +337,7 @@ mod tests {
     fn detects_the_us_header_and_not_others() {
         let names = |s: &str| -> Vec<String> {
             s.split(',')
-                .map(super::super::header::normalize_header)
+                .map(crate::sources::header::normalize_header)
                 .collect()
         };
         assert!(detect(&names(
