@@ -31,12 +31,17 @@ pub enum SourceKind {
     /// Shopify Payments transactions export (Finance > Payouts > Export), CSV
     ShopifyPayouts,
     /// TikTok Shop order export (Orders > Manage orders > Export), CSV or XLSX
+    #[serde(rename = "tiktok-orders")]
+    #[value(name = "tiktok-orders")]
     TikTokOrders,
     /// TikTok Shop finance API statement transactions (202309 or 202501), JSON
+    #[serde(rename = "tiktok-api")]
+    #[value(name = "tiktok-api")]
     TikTokApi,
 }
 
 impl SourceKind {
+    /// The kebab-case name `--source` and JSON reports use.
     pub fn as_str(&self) -> &'static str {
         match self {
             SourceKind::AmazonSettlement => "amazon-settlement",
@@ -279,4 +284,19 @@ pub async fn import_file(
             .map(|(c, t)| (c, t.to_string()))
             .collect(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::ValueEnum;
+
+    #[test]
+    fn every_kind_has_one_name_for_cli_json_and_store() {
+        for kind in SourceKind::value_variants() {
+            let cli = kind.to_possible_value().expect("not skipped");
+            assert_eq!(cli.get_name(), kind.as_str());
+            assert_eq!(serde_json::to_value(kind).unwrap(), kind.as_str());
+        }
+    }
 }
