@@ -305,6 +305,7 @@ fn shipping_counted_inside_fee_amount_as_sea_responses_do() {
     let bytes = serde_json::to_vec(&json!({
         "statement_id": "7500000000000000001",
         "statement_time": 1_780_000_000,
+        "payment_id": "7500000000000009999",
         "currency": "VND",
         "settlement_amount": "326000",
         "statement_transactions": [{
@@ -330,6 +331,11 @@ fn shipping_counted_inside_fee_amount_as_sea_responses_do() {
     assert_eq!(p.lines[0].net(), d("326000"));
     assert_eq!(component_total(&p, "fee.shipping_label"), d("-54000"));
     assert_eq!(p.statements[0].declared_total, Some(d("326000")));
+    assert_eq!(
+        p.statements[0].payout_id.as_deref(),
+        Some("7500000000000009999")
+    );
+    assert!(p.warnings.is_empty(), "{:?}", p.warnings);
 }
 
 #[test]
