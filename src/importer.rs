@@ -21,7 +21,8 @@ use crate::sources::sink::{emit_all, RecordSink};
 use crate::sources::ParseOptions;
 use crate::sources::{
     amazon_settlement, amazon_settlement_v2, amazon_transactions, problems::ImportProblem,
-    shopify_orders, shopify_payouts, tiktok_income, tiktok_statement, walmart_recon, workbook,
+    shopify_orders, shopify_payouts, tiktok_api, tiktok_income, tiktok_orders, tiktok_statement,
+    walmart_recon, workbook,
 };
 use crate::store::{BatchSummary, LedgerStore, NewBatch, StoreError};
 
@@ -51,9 +52,18 @@ pub enum SourceKind {
     TikTokStatement,
     /// Walmart Marketplace reconciliation report (recon report v1), CSV or TSV
     WalmartRecon,
+    /// TikTok Shop order export (Orders > Manage orders > Export), CSV or XLSX
+    #[serde(rename = "tiktok-orders")]
+    #[value(name = "tiktok-orders")]
+    TikTokOrders,
+    /// TikTok Shop finance API statement transactions (202309 or 202501), JSON
+    #[serde(rename = "tiktok-api")]
+    #[value(name = "tiktok-api")]
+    TikTokApi,
 }
 
 impl SourceKind {
+    /// The kebab-case name `--source` and JSON reports use.
     pub fn as_str(&self) -> &'static str {
         match self {
             SourceKind::AmazonSettlement => "amazon-settlement",
@@ -64,6 +74,8 @@ impl SourceKind {
             SourceKind::TikTokIncome => "tiktok-income",
             SourceKind::TikTokStatement => "tiktok-statement",
             SourceKind::WalmartRecon => "walmart-recon",
+            SourceKind::TikTokOrders => "tiktok-orders",
+            SourceKind::TikTokApi => "tiktok-api",
         }
     }
 
@@ -77,6 +89,8 @@ impl SourceKind {
             SourceKind::TikTokIncome => "TikTok Shop income workbook (Order details)",
             SourceKind::TikTokStatement => "TikTok Shop US statement (P&L) workbook",
             SourceKind::WalmartRecon => "Walmart reconciliation report",
+            SourceKind::TikTokOrders => "TikTok Shop order export",
+            SourceKind::TikTokApi => "TikTok Shop finance API statement transactions (JSON)",
         }
     }
 
@@ -86,7 +100,10 @@ impl SourceKind {
             | SourceKind::AmazonSettlementV2
             | SourceKind::AmazonTransactions => Channel::Amazon,
             SourceKind::ShopifyPayouts | SourceKind::ShopifyOrders => Channel::Shopify,
-            SourceKind::TikTokIncome | SourceKind::TikTokStatement => Channel::TikTok,
+            SourceKind::TikTokIncome
+            | SourceKind::TikTokStatement
+            | SourceKind::TikTokOrders
+            | SourceKind::TikTokApi => Channel::TikTok,
             SourceKind::WalmartRecon => Channel::Walmart,
         }
     }
@@ -119,6 +136,7 @@ const TEXT_FORMATS: &[TextDetect] = &[
     (SourceKind::TikTokIncome, b',', tiktok_income::detect),
     (SourceKind::WalmartRecon, b',', walmart_recon::detect),
     (SourceKind::WalmartRecon, b'\t', walmart_recon::detect),
+    (SourceKind::TikTokOrders, b',', tiktok_orders::detect),
 ];
 
 /// Detects the format: a workbook by its sheets, JSON by its fields, a text
@@ -126,6 +144,9 @@ const TEXT_FORMATS: &[TextDetect] = &[
 pub fn detect(bytes: &[u8]) -> Option<SourceKind> {
     if workbook::is_zip(bytes) {
         return detect_workbook(bytes);
+    }
+    if tiktok_api::detect(bytes) {
+        return Some(SourceKind::TikTokApi);
     }
     let head = &bytes[..bytes.len().min(64 * 1024)];
     for line in head.split(|b| *b == b'\n').take(HEADER_SEARCH_LINES) {
@@ -159,6 +180,9 @@ fn detect_workbook(bytes: &[u8]) -> Option<SourceKind> {
     }
     if tiktok_statement::detect_workbook(&mut workbook) {
         return Some(SourceKind::TikTokStatement);
+    }
+    if tiktok_orders::detect_workbook(bytes) {
+        return Some(SourceKind::TikTokOrders);
     }
     None
 }
@@ -246,6 +270,8 @@ pub fn parse(
         SourceKind::TikTokIncome => tiktok_income::parse(file, bytes, options),
         SourceKind::TikTokStatement => tiktok_statement::parse(file, bytes, options),
         SourceKind::WalmartRecon => walmart_recon::parse(file, bytes, options),
+        SourceKind::TikTokOrders => tiktok_orders::parse(file, bytes, options),
+        SourceKind::TikTokApi => tiktok_api::parse(file, bytes, options),
     }
 }
 
@@ -408,6 +434,7 @@ async fn import_input(
     let options = ParseOptions {
         accept_unclassified: req.accept_unclassified,
         shop_zone: shop.map(|s| s.time_zone),
+        shop_currency: shop.map(|s| s.currency),
     };
     let batch = NewBatch {
         file_name: file.clone(),
@@ -443,4 +470,19 @@ async fn import_input(
         payout_totals: text(&outcome.tally.payout_totals),
         warnings: outcome.file.warnings,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::ValueEnum;
+
+    #[test]
+    fn every_kind_has_one_name_for_cli_json_and_store() {
+        for kind in SourceKind::value_variants() {
+            let cli = kind.to_possible_value().expect("not skipped");
+            assert_eq!(cli.get_name(), kind.as_str());
+            assert_eq!(serde_json::to_value(kind).unwrap(), kind.as_str());
+        }
+    }
 }

@@ -38,6 +38,11 @@ impl SchemaDrift {
         seen.total += amount;
     }
 
+    /// Whether nothing unknown was seen.
+    pub fn is_empty(&self) -> bool {
+        self.seen.is_empty()
+    }
+
     /// One problem per unknown label, at its first row; `summary` says what
     /// was seen from (rows, total).
     pub fn report(&self, problems: &mut Problems, summary: impl Fn(u64, Decimal) -> String) {

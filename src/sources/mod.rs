@@ -14,8 +14,10 @@ pub mod shopify_orders;
 pub mod shopify_payouts;
 pub mod sink;
 pub mod table;
+pub mod tiktok_api;
 pub(crate) mod tiktok_finance;
 pub mod tiktok_income;
+pub mod tiktok_orders;
 pub mod tiktok_statement;
 pub mod time;
 pub mod walmart_recon;
@@ -30,4 +32,7 @@ pub struct ParseOptions {
     /// The shop's configured zone: used for times when neither the cell,
     /// the header nor the workbook names one.
     pub shop_zone: Option<time::Zone>,
+    /// The shop's configured currency: used by exports that name none
+    /// (TikTok's order export has no currency column).
+    pub shop_currency: Option<crate::domain::money::Currency>,
 }

@@ -91,8 +91,8 @@ impl Problems {
         self.list.is_empty()
     }
 
-    /// Problems found so far, listed or not.
-    pub fn count(&self) -> usize {
+    /// How many problems were found, listed or not.
+    pub fn len(&self) -> usize {
         self.list.len() + self.more
     }
 

@@ -463,5 +463,5 @@ fn read_order_level<R: Read>(
 }
 
 fn problems_count(problems: &Problems) -> usize {
-    problems.count()
+    problems.len()
 }
