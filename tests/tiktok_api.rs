@@ -502,7 +502,7 @@ async fn import_detects_both_versions_and_a_second_import_changes_nothing() {
     for db in support::all_backends().await {
         let mut lines = 0;
         for (bytes, name, count, statements) in &files {
-            let report = importer::import_file(db.store(), &bytes, request(name))
+            let report = importer::import_file(db.store(), bytes, request(name))
                 .await
                 .unwrap();
             let ImportReport::Imported {
@@ -526,7 +526,7 @@ async fn import_detects_both_versions_and_a_second_import_changes_nothing() {
                 );
             }
             lines += count;
-            let again = importer::import_file(db.store(), &bytes, request(name))
+            let again = importer::import_file(db.store(), bytes, request(name))
                 .await
                 .unwrap();
             assert!(
