@@ -61,8 +61,19 @@ async fn a_file_is_recorded_with_its_evidence_and_only_once() {
         assert_eq!(totals["USD"], "74.41");
         assert_eq!(db.raw_count("settlement_lines").await, 8);
         // 5 + 2 for the two sales, 3 for the refund, 5 account-level amounts.
-        assert_eq!(db.raw_count("settlement_components").await, 15);
-        assert_eq!(db.raw_count("settlement_line_rows").await, 16);
+        let stored = db.store().lines_of_batch(batch.id).await.unwrap();
+        let components: usize = stored.iter().map(|l| l.line.components.len()).sum();
+        let rows: usize = stored.iter().map(|l| l.line.rows.len()).sum();
+        assert_eq!((stored.len(), components, rows), (8, 15, 16), "{}", db.name);
+        // What is stored is what the file says, to the last cell.
+        let parsed = settlebridge::sources::amazon_settlement::parse(
+            "settlement.txt",
+            bytes.as_slice(),
+            Default::default(),
+        )
+        .unwrap();
+        let lines: Vec<_> = stored.into_iter().map(|l| l.line).collect();
+        assert_eq!(lines, parsed.lines, "{}", db.name);
         assert_eq!(db.raw_count("statements").await, 1);
         assert_eq!(
             db.store().batch_file(batch.id).await.unwrap().unwrap(),
@@ -84,7 +95,7 @@ async fn a_file_is_recorded_with_its_evidence_and_only_once() {
 
         for sql in [
             "UPDATE settlement_lines SET net_micros = 0",
-            "DELETE FROM settlement_components",
+            "DELETE FROM settlement_line_details",
             "DELETE FROM import_file_chunks",
             "DELETE FROM import_results",
         ] {
@@ -292,7 +303,7 @@ async fn a_large_file_streams_in_and_a_problem_on_its_last_row_leaves_nothing() 
             "import_batches",
             "import_file_chunks",
             "settlement_lines",
-            "settlement_components",
+            "settlement_line_details",
             "statements",
         ] {
             assert_eq!(
@@ -329,7 +340,17 @@ async fn a_large_file_streams_in_and_a_problem_on_its_last_row_leaves_nothing() 
             (Decimal::new(941, 2) * Decimal::from(rows)).to_string()
         );
         assert_eq!(db.raw_count("settlement_lines").await, rows as i64);
-        assert_eq!(db.raw_count("settlement_components").await, 2 * rows as i64);
+        let stored = db.store().lines_of_batch(batch.id).await.unwrap();
+        assert_eq!(stored.len(), rows);
+        assert_eq!(
+            stored
+                .iter()
+                .map(|l| l.line.components.len())
+                .sum::<usize>(),
+            2 * rows,
+            "{name}: amount and fee per charge"
+        );
+        assert_eq!(stored[rows - 1].line.rows[0].row, rows as u64 + 1);
         assert!(
             db.raw_count("import_file_chunks").await >= 2,
             "{name}: over 1 MiB, in chunks"

@@ -36,6 +36,29 @@ CREATE TABLE import_file_chunks (
     PRIMARY KEY (batch_id, seq)
 );
 
+-- A settlement line's components and source rows, one row per line instead
+-- of one per component and row: a million-line import writes a million rows
+-- here, not fifteen million. Supersedes settlement_components and
+-- settlement_line_rows (0002), whose rows are copied here.
+-- components:  JSON [[code, label, amount_micros], ...] in the file's order
+-- source_rows: JSON [[sheet or null, row, [cells...]], ...]
+CREATE TABLE settlement_line_details (
+    line_id     BIGINT PRIMARY KEY REFERENCES settlement_lines (id),
+    components  TEXT NOT NULL,
+    source_rows TEXT NOT NULL
+);
+INSERT INTO settlement_line_details (line_id, components, source_rows)
+SELECT l.id,
+    COALESCE((SELECT json_agg(json_build_array(c.code, c.label, c.amount_micros) ORDER BY c.seq)::text
+              FROM settlement_components c WHERE c.line_id = l.id), '[]'),
+    COALESCE((SELECT json_agg(json_build_array(r.sheet, r.source_row, r.cells::json) ORDER BY r.seq)::text
+              FROM settlement_line_rows r WHERE r.line_id = l.id), '[]')
+FROM settlement_lines l;
+
+-- Line ids are assigned by the importer, which holds the writers' lock
+-- (see store/sql_import.rs); a default would hand out ids that collide.
+ALTER TABLE settlement_lines ALTER COLUMN id DROP DEFAULT;
+
 CREATE TABLE orders (
     id              BIGSERIAL PRIMARY KEY,
     channel         TEXT NOT NULL,
@@ -157,4 +180,8 @@ CREATE TRIGGER import_results_no_truncate BEFORE TRUNCATE ON import_results
 CREATE TRIGGER import_file_chunks_append_only BEFORE UPDATE OR DELETE ON import_file_chunks
     FOR EACH ROW EXECUTE FUNCTION settlebridge_refuse_change();
 CREATE TRIGGER import_file_chunks_no_truncate BEFORE TRUNCATE ON import_file_chunks
+    FOR EACH STATEMENT EXECUTE FUNCTION settlebridge_refuse_change();
+CREATE TRIGGER settlement_line_details_append_only BEFORE UPDATE OR DELETE ON settlement_line_details
+    FOR EACH ROW EXECUTE FUNCTION settlebridge_refuse_change();
+CREATE TRIGGER settlement_line_details_no_truncate BEFORE TRUNCATE ON settlement_line_details
     FOR EACH STATEMENT EXECUTE FUNCTION settlebridge_refuse_change();

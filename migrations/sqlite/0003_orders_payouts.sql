@@ -36,6 +36,25 @@ CREATE TABLE import_file_chunks (
     PRIMARY KEY (batch_id, seq)
 );
 
+-- A settlement line's components and source rows, one row per line instead
+-- of one per component and row: a million-line import writes a million rows
+-- here, not fifteen million. Supersedes settlement_components and
+-- settlement_line_rows (0002), whose rows are copied here.
+-- components:  JSON [[code, label, amount_micros], ...] in the file's order
+-- source_rows: JSON [[sheet or null, row, [cells...]], ...]
+CREATE TABLE settlement_line_details (
+    line_id     INTEGER PRIMARY KEY REFERENCES settlement_lines (id),
+    components  TEXT NOT NULL,
+    source_rows TEXT NOT NULL
+) WITHOUT ROWID;
+INSERT INTO settlement_line_details (line_id, components, source_rows)
+SELECT l.id,
+    COALESCE((SELECT json_group_array(json_array(c.code, c.label, c.amount_micros))
+              FROM (SELECT * FROM settlement_components WHERE line_id = l.id ORDER BY seq) c), '[]'),
+    COALESCE((SELECT json_group_array(json_array(r.sheet, r.source_row, json(r.cells)))
+              FROM (SELECT * FROM settlement_line_rows WHERE line_id = l.id ORDER BY seq) r), '[]')
+FROM settlement_lines l;
+
 CREATE TABLE orders (
     id              INTEGER PRIMARY KEY AUTOINCREMENT,
     channel         TEXT NOT NULL,
@@ -158,3 +177,7 @@ CREATE TRIGGER import_file_chunks_append_only_update BEFORE UPDATE ON import_fil
 BEGIN SELECT RAISE(ABORT, 'import_file_chunks is append-only'); END;
 CREATE TRIGGER import_file_chunks_append_only_delete BEFORE DELETE ON import_file_chunks
 BEGIN SELECT RAISE(ABORT, 'import_file_chunks is append-only'); END;
+CREATE TRIGGER settlement_line_details_append_only_update BEFORE UPDATE ON settlement_line_details
+BEGIN SELECT RAISE(ABORT, 'settlement_line_details is append-only'); END;
+CREATE TRIGGER settlement_line_details_append_only_delete BEFORE DELETE ON settlement_line_details
+BEGIN SELECT RAISE(ABORT, 'settlement_line_details is append-only'); END;

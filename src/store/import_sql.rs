@@ -158,9 +158,19 @@ where
     qb
 }
 
-/// A settlement line ready to insert: the line, its identity, occurrence,
-/// content hash and net in millionths.
-pub type LineRow<'a> = (&'a SettlementLine, &'a str, i64, String, i64);
+/// A settlement line ready to insert, with its id, identity, occurrence,
+/// content hash, net in millionths, and its components and source rows as
+/// JSON (see `settlement_line_details`).
+pub struct LineRow<'a> {
+    pub id: i64,
+    pub line: &'a SettlementLine,
+    pub identity: &'a str,
+    pub occurrence: i64,
+    pub hash: String,
+    pub net: i64,
+    pub components: String,
+    pub sources: String,
+}
 
 pub fn insert_lines<'a, DB>(
     channel: &'a str,
@@ -176,70 +186,43 @@ where
     Option<DateTime<Utc>>: Encode<'a, DB> + Type<DB>,
 {
     let mut qb = QueryBuilder::new(
-        "INSERT INTO settlement_lines (channel, shop, statement_id, identity, occurrence, \
+        "INSERT INTO settlement_lines (id, channel, shop, statement_id, identity, occurrence, \
          content_hash, transaction_type, order_id, adjustment_id, posted_raw, posted_at, \
          currency, net_micros, batch_id) ",
     );
-    qb.push_values(lines, |mut b, (line, identity, occurrence, hash, net)| {
-        b.push_bind(channel)
+    qb.push_values(lines, |mut b, r| {
+        b.push_bind(r.id)
+            .push_bind(channel)
             .push_bind(shop)
-            .push_bind(line.statement_id.as_str())
-            .push_bind(*identity)
-            .push_bind(*occurrence)
-            .push_bind(hash.as_str())
-            .push_bind(line.transaction_type.as_str())
-            .push_bind(line.order_id.as_deref())
-            .push_bind(line.adjustment_id.as_deref())
-            .push_bind(line.posted_at.as_ref().map(|t| t.raw.as_str()))
-            .push_bind(line.posted_at.as_ref().map(|t| t.utc))
-            .push_bind(line.currency.code())
-            .push_bind(*net)
+            .push_bind(r.line.statement_id.as_str())
+            .push_bind(r.identity)
+            .push_bind(r.occurrence)
+            .push_bind(r.hash.as_str())
+            .push_bind(r.line.transaction_type.as_str())
+            .push_bind(r.line.order_id.as_deref())
+            .push_bind(r.line.adjustment_id.as_deref())
+            .push_bind(r.line.posted_at.as_ref().map(|t| t.raw.as_str()))
+            .push_bind(r.line.posted_at.as_ref().map(|t| t.utc))
+            .push_bind(r.line.currency.code())
+            .push_bind(r.net)
             .push_bind(batch_id);
     });
     qb
 }
 
-/// Components of many lines: `(line_id, seq, code, label, amount_micros)`.
-pub fn insert_components<'a, DB>(
-    rows: &'a [(i64, i64, &'a str, &'a str, i64)],
-) -> QueryBuilder<'a, DB>
+pub fn insert_line_details<'a, DB>(lines: &'a [LineRow<'a>]) -> QueryBuilder<'a, DB>
 where
     DB: Database,
     i64: Encode<'a, DB> + Type<DB>,
     &'a str: Encode<'a, DB> + Type<DB>,
 {
     let mut qb = QueryBuilder::new(
-        "INSERT INTO settlement_components (line_id, seq, code, label, amount_micros) ",
+        "INSERT INTO settlement_line_details (line_id, components, source_rows) ",
     );
-    qb.push_values(rows, |mut b, (line_id, seq, code, label, micros)| {
-        b.push_bind(*line_id)
-            .push_bind(*seq)
-            .push_bind(*code)
-            .push_bind(*label)
-            .push_bind(*micros);
-    });
-    qb
-}
-
-/// Source rows of many lines: `(line_id, seq, sheet, row, cells as JSON)`.
-pub fn insert_line_rows<'a, DB>(
-    rows: &'a [(i64, i64, Option<&'a str>, i64, String)],
-) -> QueryBuilder<'a, DB>
-where
-    DB: Database,
-    i64: Encode<'a, DB> + Type<DB>,
-    &'a str: Encode<'a, DB> + Type<DB>,
-    Option<&'a str>: Encode<'a, DB> + Type<DB>,
-{
-    let mut qb = QueryBuilder::new(
-        "INSERT INTO settlement_line_rows (line_id, seq, sheet, source_row, cells) ",
-    );
-    qb.push_values(rows, |mut b, (line_id, seq, sheet, row, cells)| {
-        b.push_bind(*line_id)
-            .push_bind(*seq)
-            .push_bind(*sheet)
-            .push_bind(*row)
-            .push_bind(cells.as_str());
+    qb.push_values(lines, |mut b, r| {
+        b.push_bind(r.id)
+            .push_bind(r.components.as_str())
+            .push_bind(r.sources.as_str());
     });
     qb
 }

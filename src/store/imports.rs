@@ -48,3 +48,90 @@ pub const BATCH_SELECT: &str =
      b.imported_at, r.rows_read, r.statements_new, r.lines_new, r.lines_duplicate, r.orders_new, \
      r.orders_duplicate, r.orders_revised, r.payouts_new, r.payouts_duplicate \
      FROM import_batches b JOIN import_results r ON r.batch_id = b.id";
+
+/// A settlement line as stored: its id and occurrence, and the line with
+/// its components and source rows.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredLine {
+    pub id: i64,
+    pub occurrence: i64,
+    pub line: crate::domain::settlement::SettlementLine,
+}
+
+pub const LINES_OF_BATCH: &str = "SELECT l.id, l.occurrence, l.statement_id, l.transaction_type, \
+     l.order_id, l.adjustment_id, l.posted_raw, l.posted_at, l.currency, d.components, \
+     d.source_rows \
+     FROM settlement_lines l JOIN settlement_line_details d ON d.line_id = l.id \
+     WHERE l.batch_id = $1 ORDER BY l.id";
+
+/// One row of `LINES_OF_BATCH`.
+pub type LineRowOut = (
+    i64,
+    i64,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<DateTime<Utc>>,
+    String,
+    String,
+    String,
+);
+
+/// Rebuilds a stored line from its row.
+pub fn stored_line(row: LineRowOut) -> Result<StoredLine, super::StoreError> {
+    use crate::domain::settlement::{
+        Component, ComponentCode, SettlementLine, SourceRow, Timestamp,
+    };
+    let (
+        id,
+        occurrence,
+        statement_id,
+        transaction_type,
+        order_id,
+        adjustment_id,
+        posted_raw,
+        posted_at,
+        currency,
+        components,
+        sources,
+    ) = row;
+    let corrupt = |what: &str, e: &dyn std::fmt::Display| {
+        super::StoreError::Corrupt(format!("settlement line {id}: {what}: {e}"))
+    };
+    let components: Vec<(String, String, i64)> =
+        serde_json::from_str(&components).map_err(|e| corrupt("components", &e))?;
+    let sources: Vec<(Option<String>, u64, Vec<String>)> =
+        serde_json::from_str(&sources).map_err(|e| corrupt("source rows", &e))?;
+    let line = SettlementLine {
+        statement_id,
+        transaction_type,
+        order_id,
+        adjustment_id,
+        posted_at: match (posted_raw, posted_at) {
+            (Some(raw), Some(utc)) => Some(Timestamp { raw, utc }),
+            _ => None,
+        },
+        currency: currency.parse().map_err(|e| corrupt("currency", &e))?,
+        components: components
+            .into_iter()
+            .map(|(code, label, micros)| {
+                Ok(Component {
+                    code: ComponentCode::new(&code).map_err(|e| corrupt("component code", &e))?,
+                    amount: super::amounts::from_micros(micros),
+                    label,
+                })
+            })
+            .collect::<Result<_, super::StoreError>>()?,
+        rows: sources
+            .into_iter()
+            .map(|(sheet, row, cells)| SourceRow { sheet, row, cells })
+            .collect(),
+    };
+    Ok(StoredLine {
+        id,
+        occurrence,
+        line,
+    })
+}

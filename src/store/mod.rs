@@ -30,7 +30,7 @@ use crate::domain::{
 };
 
 pub use error::StoreError;
-pub use imports::{BatchSummary, NewBatch};
+pub use imports::{BatchSummary, NewBatch, StoredLine};
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
 
@@ -211,6 +211,8 @@ pub trait LedgerStore: Send + Sync {
     }
     /// The original bytes of an imported file.
     async fn batch_file(&self, batch_id: i64) -> Result<Option<Vec<u8>>, StoreError>;
+    /// The settlement lines an import added, in file order.
+    async fn lines_of_batch(&self, batch_id: i64) -> Result<Vec<StoredLine>, StoreError>;
 }
 
 /// The original file is stored in chunks of at most this many bytes.

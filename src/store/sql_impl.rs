@@ -396,6 +396,20 @@ macro_rules! impl_sql_store {
                     Ok(Some(chunks.into_iter().flat_map(|(c,)| c).collect()))
                 }
 
+                async fn lines_of_batch(
+                    &self,
+                    batch_id: i64,
+                ) -> Result<Vec<$crate::store::StoredLine>, StoreError> {
+                    let rows: Vec<$crate::store::imports::LineRowOut> =
+                        sqlx::query_as($crate::store::imports::LINES_OF_BATCH)
+                            .bind(batch_id)
+                            .fetch_all(&self.pool)
+                            .await?;
+                    rows.into_iter()
+                        .map($crate::store::imports::stored_line)
+                        .collect()
+                }
+
                 async fn begin_import(
                     &self,
                     batch: &NewBatch,

@@ -25,7 +25,7 @@ macro_rules! impl_sql_import {
             use $crate::store::{batch_sql, import_sql};
             use $crate::store::{sql, BatchSummary, ImportWriter, NewBatch, StoreError};
 
-            /// Lines per insert: 14 columns stay below SQLite's 32,766
+            /// Lines per insert: 15 columns stay below SQLite's 32,766
             /// bound parameters.
             const LINE_CHUNK: usize = 1000;
 
@@ -69,8 +69,8 @@ macro_rules! impl_sql_import {
                 channel: &'static str,
                 shop: String,
                 content_seq: i64,
-                /// The highest line id read back so far.
-                last_line_id: i64,
+                /// The id the last line written got.
+                next_line_id: i64,
                 lines: LineDeduper,
                 statements_in_file: HashMap<String, (String, Option<i64>)>,
                 payouts_in_file: HashMap<String, (String, i64)>,
@@ -112,13 +112,16 @@ macro_rules! impl_sql_import {
                         .bind(0i64)
                         .fetch_one(&mut *conn)
                         .await?;
+                    let (last_line_id,): (i64,) = sqlx::query_as(sql::LAST_LINE_ID)
+                        .fetch_one(&mut *conn)
+                        .await?;
                     Ok(Box::new(Writer {
                         tx: self,
                         batch_id,
                         channel: batch.channel.as_str(),
                         shop: batch.shop.clone(),
                         content_seq: 0,
-                        last_line_id: 0,
+                        next_line_id: last_line_id,
                         lines: LineDeduper::default(),
                         statements_in_file: HashMap::new(),
                         payouts_in_file: HashMap::new(),
@@ -248,7 +251,33 @@ macro_rules! impl_sql_import {
                         return Ok(());
                     }
                     self.counts.lines_new += new.len() as i64;
-                    for chunk in new.chunks(LINE_CHUNK) {
+                    // Ids are ours to give: this transaction holds the
+                    // writers' lock, so no other import writes lines now.
+                    let mut rows = Vec::with_capacity(new.len());
+                    for (line, identity, occurrence, hash, net) in new {
+                        self.next_line_id += 1;
+                        let components: Vec<(&str, &str, i64)> = line
+                            .components
+                            .iter()
+                            .map(|c| Ok((c.code.as_str(), c.label.as_str(), to_micros(c.amount)?)))
+                            .collect::<Result<_, StoreError>>()?;
+                        let sources: Vec<(Option<&str>, u64, &[String])> = line
+                            .rows
+                            .iter()
+                            .map(|r| (r.sheet.as_deref(), r.row, r.cells.as_slice()))
+                            .collect();
+                        rows.push(import_sql::LineRow {
+                            id: self.next_line_id,
+                            line,
+                            identity,
+                            occurrence,
+                            hash,
+                            net,
+                            components: serde_json::to_string(&components).expect("serializes"),
+                            sources: serde_json::to_string(&sources).expect("serializes"),
+                        });
+                    }
+                    for chunk in rows.chunks(LINE_CHUNK) {
                         import_sql::insert_lines::<$db>(
                             self.channel,
                             &self.shop,
@@ -258,50 +287,7 @@ macro_rules! impl_sql_import {
                         .build()
                         .execute(&mut *conn)
                         .await?;
-                    }
-                    // Read the new ids back by (identity, occurrence), unique
-                    // per shop, so components and rows go in chunks too.
-                    let ids: Vec<(i64, String, i64)> = sqlx::query_as(sql::LINES_OF_BATCH_AFTER)
-                        .bind(self.batch_id)
-                        .bind(self.last_line_id)
-                        .fetch_all(&mut *conn)
-                        .await?;
-                    if let Some(max) = ids.iter().map(|(id, _, _)| *id).max() {
-                        self.last_line_id = max;
-                    }
-                    let id_of: HashMap<(&str, i64), i64> = ids
-                        .iter()
-                        .map(|(id, identity, occurrence)| ((identity.as_str(), *occurrence), *id))
-                        .collect();
-                    let mut components = Vec::new();
-                    let mut source_rows = Vec::new();
-                    for (line, identity, occurrence, _, _) in &new {
-                        let line_id = *id_of.get(&(*identity, *occurrence)).ok_or_else(|| {
-                            StoreError::Corrupt(format!(
-                                "line {identity} was written but cannot be read back"
-                            ))
-                        })?;
-                        for (i, c) in line.components.iter().enumerate() {
-                            components.push((
-                                line_id,
-                                i as i64 + 1,
-                                c.code.as_str(),
-                                c.label.as_str(),
-                                to_micros(c.amount)?,
-                            ));
-                        }
-                        for (seq, sheet, row, cells) in rows_json(&line.rows) {
-                            source_rows.push((line_id, seq, sheet, row, cells));
-                        }
-                    }
-                    for chunk in components.chunks(batch_sql::CHUNK_ROWS) {
-                        import_sql::insert_components::<$db>(chunk)
-                            .build()
-                            .execute(&mut *conn)
-                            .await?;
-                    }
-                    for chunk in source_rows.chunks(batch_sql::CHUNK_ROWS) {
-                        import_sql::insert_line_rows::<$db>(chunk)
+                        import_sql::insert_line_details::<$db>(chunk)
                             .build()
                             .execute(&mut *conn)
                             .await?;
