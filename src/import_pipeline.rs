@@ -23,7 +23,9 @@ use crate::sources::checks::RecordChecks;
 use crate::sources::problems::ParseError;
 use crate::sources::sink::RecordSink;
 use crate::sources::ParseOptions;
-use crate::store::{BatchSummary, LedgerStore, NewBatch, StoreError, FILE_CHUNK_BYTES};
+use crate::store::{
+    BatchSummary, LedgerStore, NewBatch, PreparedLine, StoreError, FILE_CHUNK_BYTES,
+};
 
 /// Records per message.
 const CHUNK_RECORDS: usize = 1000;
@@ -40,10 +42,19 @@ pub(crate) enum Input {
 enum Msg {
     Content(Vec<u8>),
     Statements(Vec<Statement>),
-    Lines(Vec<SettlementLine>),
+    Lines(Vec<PreparedLine>),
     Payouts(Vec<Payout>),
     Orders(Vec<Order>),
-    Done(Result<FileSummary, ParseError>, String),
+    Done(Box<Ending>),
+}
+
+/// How the parser thread ended: the parse, the SHA-256 of what it read, and
+/// what the record checks and the tally found.
+struct Ending {
+    result: Result<FileSummary, ParseError>,
+    sha256: String,
+    checks: RecordChecks,
+    tally: Tally,
 }
 
 /// Forwards what the parser reads, in chunks, and hashes it on the way so
@@ -84,17 +95,29 @@ impl<R: Read> Read for TeeReader<R> {
     }
 }
 
-/// Sends records in chunks.
+/// Checks each record, counts it in the tally and sends it in chunks, with
+/// settlement lines prepared for storing (hashes, JSON) here on the parser's
+/// thread, so the writer only writes. Once a check fails nothing more is
+/// sent: the file will be refused, and every problem is still collected.
 struct ChannelSink {
     tx: mpsc::Sender<Msg>,
+    checks: RecordChecks,
+    tally: Tally,
     statements: Vec<Statement>,
-    lines: Vec<SettlementLine>,
+    lines: Vec<PreparedLine>,
     payouts: Vec<Payout>,
     orders: Vec<Order>,
 }
 
 impl ChannelSink {
     fn flush(&mut self) {
+        if !self.checks.is_clean() {
+            self.statements.clear();
+            self.lines.clear();
+            self.payouts.clear();
+            self.orders.clear();
+            return;
+        }
         if !self.statements.is_empty() {
             let _ = self
                 .tx
@@ -120,24 +143,57 @@ impl ChannelSink {
 
 impl RecordSink for ChannelSink {
     fn statement(&mut self, statement: Statement) {
+        self.checks.statement(&statement);
+        self.tally.statements.push((
+            statement.statement_id.clone(),
+            statement.currency.to_string(),
+            statement.declared_total,
+        ));
         self.statements.push(statement);
         if self.statements.len() >= CHUNK_RECORDS {
             self.flush();
         }
     }
     fn line(&mut self, line: SettlementLine) {
-        self.lines.push(line);
+        self.checks.line(&line);
+        let net = line.net();
+        match self.tally.by_statement.get_mut(&line.statement_id) {
+            Some(total) => *total += net,
+            None => {
+                self.tally
+                    .by_statement
+                    .insert(line.statement_id.clone(), net);
+            }
+        }
+        *self
+            .tally
+            .totals
+            .entry(line.currency.to_string())
+            .or_default() += net;
+        if self.checks.is_clean() {
+            match PreparedLine::new(line) {
+                Ok(prepared) => self.lines.push(prepared),
+                Err(e) => self.checks.refuse(None, e.to_string()),
+            }
+        }
         if self.lines.len() >= CHUNK_RECORDS {
             self.flush();
         }
     }
     fn payout(&mut self, payout: Payout) {
+        self.checks.payout(&payout);
+        *self
+            .tally
+            .payout_totals
+            .entry(payout.currency.to_string())
+            .or_default() += payout.amount;
         self.payouts.push(payout);
         if self.payouts.len() >= CHUNK_RECORDS {
             self.flush();
         }
     }
     fn order(&mut self, order: Order) {
+        self.checks.order(&order);
         self.orders.push(order);
         if self.orders.len() >= CHUNK_RECORDS {
             self.flush();
@@ -152,6 +208,7 @@ fn run_parser(
     file: String,
     input: Input,
     options: ParseOptions,
+    checks: RecordChecks,
     tx: mpsc::Sender<Msg>,
 ) {
     let reader: Box<dyn Read> = match input {
@@ -159,13 +216,15 @@ fn run_parser(
         Input::Path(path) => match std::fs::File::open(&path) {
             Ok(f) => Box::new(std::io::BufReader::with_capacity(1 << 16, f)),
             Err(e) => {
-                let _ = tx.blocking_send(Msg::Done(
-                    Err(ParseError::NotThisFormat {
+                let _ = tx.blocking_send(Msg::Done(Box::new(Ending {
+                    result: Err(ParseError::NotThisFormat {
                         file: file.clone(),
                         message: format!("cannot read: {e}"),
                     }),
-                    String::new(),
-                ));
+                    sha256: String::new(),
+                    checks,
+                    tally: Tally::default(),
+                })));
                 return;
             }
         },
@@ -178,6 +237,8 @@ fn run_parser(
     };
     let mut sink = ChannelSink {
         tx: tx.clone(),
+        checks,
+        tally: Tally::default(),
         statements: Vec::new(),
         lines: Vec::new(),
         payouts: Vec::new(),
@@ -193,8 +254,12 @@ fn run_parser(
     }
     tee.flush();
     sink.flush();
-    let sha = hex::encode(tee.sha.finalize());
-    let _ = tx.blocking_send(Msg::Done(result, sha));
+    let _ = tx.blocking_send(Msg::Done(Box::new(Ending {
+        result,
+        sha256: hex::encode(tee.sha.finalize()),
+        checks: sink.checks,
+        tally: sink.tally,
+    })));
 }
 
 /// What the report says beyond the batch's counts.
@@ -248,66 +313,23 @@ pub(crate) async fn run(
     let mut writer = store.begin_import(&batch).await.map_err(store_err)?;
     let (tx, mut rx) = mpsc::channel(CHANNEL_DEPTH);
     let parser_file = file.clone();
-    let parser =
-        tokio::task::spawn_blocking(move || run_parser(kind, parser_file, input, options, tx));
-    let mut checks = RecordChecks::new(shop);
-    let mut tally = Tally::default();
-    let mut done = None;
+    let checks = RecordChecks::new(shop);
+    let parser = tokio::task::spawn_blocking(move || {
+        run_parser(kind, parser_file, input, options, checks, tx)
+    });
+    let mut ending = None;
     while let Some(msg) = rx.recv().await {
         match msg {
             Msg::Content(chunk) => writer.add_content(&chunk).await.map_err(store_err)?,
-            Msg::Statements(statements) => {
-                for st in &statements {
-                    checks.statement(st);
-                    tally.statements.push((
-                        st.statement_id.clone(),
-                        st.currency.to_string(),
-                        st.declared_total,
-                    ));
-                }
-                if checks.is_clean() {
-                    writer
-                        .add_statements(&statements)
-                        .await
-                        .map_err(store_err)?;
-                }
-            }
-            Msg::Lines(lines) => {
-                for line in &lines {
-                    checks.line(line);
-                    let net = line.net();
-                    *tally
-                        .by_statement
-                        .entry(line.statement_id.clone())
-                        .or_default() += net;
-                    *tally.totals.entry(line.currency.to_string()).or_default() += net;
-                }
-                if checks.is_clean() {
-                    writer.add_lines(&lines).await.map_err(store_err)?;
-                }
-            }
-            Msg::Payouts(payouts) => {
-                for p in &payouts {
-                    checks.payout(p);
-                    *tally
-                        .payout_totals
-                        .entry(p.currency.to_string())
-                        .or_default() += p.amount;
-                }
-                if checks.is_clean() {
-                    writer.add_payouts(&payouts).await.map_err(store_err)?;
-                }
-            }
-            Msg::Orders(orders) => {
-                for o in &orders {
-                    checks.order(o);
-                }
-                if checks.is_clean() {
-                    writer.add_orders(&orders).await.map_err(store_err)?;
-                }
-            }
-            Msg::Done(result, sha) => {
-                done = Some((result, sha));
+            Msg::Statements(statements) => writer
+                .add_statements(&statements)
+                .await
+                .map_err(store_err)?,
+            Msg::Lines(lines) => writer.add_lines(&lines).await.map_err(store_err)?,
+            Msg::Payouts(payouts) => writer.add_payouts(&payouts).await.map_err(store_err)?,
+            Msg::Orders(orders) => writer.add_orders(&orders).await.map_err(store_err)?,
+            Msg::Done(end) => {
+                ending = Some(end);
                 break;
             }
         }
@@ -319,15 +341,21 @@ pub(crate) async fn run(
             message: format!("the parser failed: {e}"),
         }));
     }
-    let Some((result, sha)) = done else {
+    let Some(ending) = ending else {
         return Err(ImportError::Parse(ParseError::NotThisFormat {
             file,
             message: "the parser stopped without a result".into(),
         }));
     };
+    let Ending {
+        result,
+        sha256,
+        checks,
+        tally,
+    } = *ending;
     let summary_of_file = result?;
     checks.finish(&file)?;
-    if sha != batch.sha256 {
+    if sha256 != batch.sha256 {
         return Err(ImportError::Parse(ParseError::NotThisFormat {
             file,
             message: "the file changed while it was being imported; nothing was imported".into(),

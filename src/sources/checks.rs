@@ -109,6 +109,11 @@ impl RecordChecks {
         self.amount(row, "amount", payout.amount, "payout");
     }
 
+    /// Refuses the file for a reason found outside these checks.
+    pub fn refuse(&mut self, row: Option<u64>, message: String) {
+        self.problems.push(row, None, None, message);
+    }
+
     pub fn is_clean(&self) -> bool {
         self.problems.is_empty()
     }

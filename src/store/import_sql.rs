@@ -4,8 +4,9 @@
 use chrono::{DateTime, Utc};
 use sqlx::{Database, Encode, QueryBuilder, Type};
 
+use super::PreparedLine;
 use crate::domain::order::OrderLine;
-use crate::domain::settlement::{Component, SettlementLine};
+use crate::domain::settlement::Component;
 
 fn push_list<'a, DB, T>(qb: &mut QueryBuilder<'a, DB>, items: &'a [T])
 where
@@ -158,18 +159,11 @@ where
     qb
 }
 
-/// A settlement line ready to insert, with its id, identity, occurrence,
-/// content hash, net in millionths, and its components and source rows as
-/// JSON (see `settlement_line_details`).
+/// A new settlement line with the id and occurrence it is stored under.
 pub struct LineRow<'a> {
     pub id: i64,
-    pub line: &'a SettlementLine,
-    pub identity: &'a str,
+    pub line: &'a PreparedLine,
     pub occurrence: i64,
-    pub hash: String,
-    pub net: i64,
-    pub components: String,
-    pub sources: String,
 }
 
 pub fn insert_lines<'a, DB>(
@@ -191,20 +185,21 @@ where
          currency, net_micros, batch_id) ",
     );
     qb.push_values(lines, |mut b, r| {
+        let line = &r.line.line;
         b.push_bind(r.id)
             .push_bind(channel)
             .push_bind(shop)
-            .push_bind(r.line.statement_id.as_str())
-            .push_bind(r.identity)
+            .push_bind(line.statement_id.as_str())
+            .push_bind(r.line.identity.as_str())
             .push_bind(r.occurrence)
-            .push_bind(r.hash.as_str())
-            .push_bind(r.line.transaction_type.as_str())
-            .push_bind(r.line.order_id.as_deref())
-            .push_bind(r.line.adjustment_id.as_deref())
-            .push_bind(r.line.posted_at.as_ref().map(|t| t.raw.as_str()))
-            .push_bind(r.line.posted_at.as_ref().map(|t| t.utc))
-            .push_bind(r.line.currency.code())
-            .push_bind(r.net)
+            .push_bind(r.line.content_hash.as_str())
+            .push_bind(line.transaction_type.as_str())
+            .push_bind(line.order_id.as_deref())
+            .push_bind(line.adjustment_id.as_deref())
+            .push_bind(line.posted_at.as_ref().map(|t| t.raw.as_str()))
+            .push_bind(line.posted_at.as_ref().map(|t| t.utc))
+            .push_bind(line.currency.code())
+            .push_bind(r.line.net_micros)
             .push_bind(batch_id);
     });
     qb
@@ -221,8 +216,8 @@ where
     );
     qb.push_values(lines, |mut b, r| {
         b.push_bind(r.id)
-            .push_bind(r.components.as_str())
-            .push_bind(r.sources.as_str());
+            .push_bind(r.line.components_json.as_str())
+            .push_bind(r.line.sources_json.as_str());
     });
     qb
 }

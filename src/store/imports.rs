@@ -135,3 +135,48 @@ pub fn stored_line(row: LineRowOut) -> Result<StoredLine, super::StoreError> {
         line,
     })
 }
+
+/// A settlement line with what storing it needs computed ahead — identity,
+/// content hash, net, and its components and source rows as the JSON
+/// `settlement_line_details` keeps — so the work can run on the parser's
+/// thread while the database writes the previous chunk.
+#[derive(Clone, Debug)]
+pub struct PreparedLine {
+    pub line: crate::domain::settlement::SettlementLine,
+    pub identity: String,
+    pub content_hash: String,
+    pub net_micros: i64,
+    pub components_json: String,
+    pub sources_json: String,
+}
+
+impl PreparedLine {
+    pub fn new(line: crate::domain::settlement::SettlementLine) -> Result<Self, super::StoreError> {
+        let components: Vec<(&str, &str, i64)> = line
+            .components
+            .iter()
+            .map(|c| {
+                Ok((
+                    c.code.as_str(),
+                    c.label.as_str(),
+                    super::amounts::to_micros(c.amount)?,
+                ))
+            })
+            .collect::<Result<_, super::StoreError>>()?;
+        let sources: Vec<(Option<&str>, u64, &[String])> = line
+            .rows
+            .iter()
+            .map(|r| (r.sheet.as_deref(), r.row, r.cells.as_slice()))
+            .collect();
+        let components_json = serde_json::to_string(&components).expect("serializes");
+        let sources_json = serde_json::to_string(&sources).expect("serializes");
+        Ok(PreparedLine {
+            identity: line.identity(),
+            content_hash: line.content_hash(),
+            net_micros: super::amounts::to_micros(line.net())?,
+            components_json,
+            sources_json,
+            line,
+        })
+    }
+}

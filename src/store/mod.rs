@@ -23,14 +23,14 @@ use serde::Serialize;
 
 use crate::domain::order::Order;
 use crate::domain::payout::Payout;
-use crate::domain::settlement::{FileSummary, ParsedFile, SettlementLine, Statement};
+use crate::domain::settlement::{FileSummary, ParsedFile, Statement};
 use crate::domain::verify::PeriodSeal;
 use crate::domain::{
     AccountTotals, ChartOfAccounts, EntryId, JournalEntry, Period, PeriodStatus, StoredEntry,
 };
 
 pub use error::StoreError;
-pub use imports::{BatchSummary, NewBatch, StoredLine};
+pub use imports::{BatchSummary, NewBatch, PreparedLine, StoredLine};
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
 
@@ -201,7 +201,12 @@ pub trait LedgerStore: Send + Sync {
         }
         writer.add_statements(&parsed.statements).await?;
         for chunk in parsed.lines.chunks(1000) {
-            writer.add_lines(chunk).await?;
+            let prepared = chunk
+                .iter()
+                .cloned()
+                .map(PreparedLine::new)
+                .collect::<Result<Vec<_>, _>>()?;
+            writer.add_lines(&prepared).await?;
         }
         writer.add_payouts(&parsed.payouts).await?;
         for chunk in parsed.orders.chunks(1000) {
@@ -228,7 +233,7 @@ pub trait ImportWriter: Send {
     /// The next chunk of the original file (at most `FILE_CHUNK_BYTES`).
     async fn add_content(&mut self, chunk: &[u8]) -> Result<(), StoreError>;
     async fn add_statements(&mut self, statements: &[Statement]) -> Result<(), StoreError>;
-    async fn add_lines(&mut self, lines: &[SettlementLine]) -> Result<(), StoreError>;
+    async fn add_lines(&mut self, lines: &[PreparedLine]) -> Result<(), StoreError>;
     async fn add_payouts(&mut self, payouts: &[Payout]) -> Result<(), StoreError>;
     async fn add_orders(&mut self, orders: &[Order]) -> Result<(), StoreError>;
     async fn finish(self: Box<Self>, end: &FileSummary) -> Result<BatchSummary, StoreError>;

@@ -115,6 +115,8 @@ pub const INSERT_STATEMENT: &str =
      currency, declared_total_micros, period_start_raw, period_start, period_end_raw, period_end, \
      deposit_raw, deposit_at, batch_id, source_row, source_cells) \
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)";
+pub const STATEMENT_HAS_LINES: &str = "SELECT id FROM settlement_lines \
+     WHERE channel = $1 AND shop = $2 AND statement_id = $3 LIMIT 1";
 pub const LAST_LINE_ID: &str = "SELECT COALESCE(MAX(id), 0) FROM settlement_lines";
 
 pub fn batch_by_sha256() -> String {

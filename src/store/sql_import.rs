@@ -18,12 +18,12 @@ macro_rules! impl_sql_import {
             use $crate::domain::line_dedupe::{LineDecision, LineDeduper};
             use $crate::domain::order::{plan_orders, Order, StoredOrder};
             use $crate::domain::payout::Payout;
-            use $crate::domain::settlement::{
-                FileSummary, SettlementLine, SourceRow, Statement, Timestamp,
-            };
+            use $crate::domain::settlement::{FileSummary, SourceRow, Statement, Timestamp};
             use $crate::store::amounts::{from_micros, to_micros};
             use $crate::store::{batch_sql, import_sql};
-            use $crate::store::{sql, BatchSummary, ImportWriter, NewBatch, StoreError};
+            use $crate::store::{
+                sql, BatchSummary, ImportWriter, NewBatch, PreparedLine, StoreError,
+            };
 
             /// Lines per insert: 15 columns stay below SQLite's 32,766
             /// bound parameters.
@@ -71,6 +71,8 @@ macro_rules! impl_sql_import {
                 content_seq: i64,
                 /// The id the last line written got.
                 next_line_id: i64,
+                /// Whether each statement met had lines stored before this import.
+                statement_had_lines: HashMap<String, bool>,
                 lines: LineDeduper,
                 statements_in_file: HashMap<String, (String, Option<i64>)>,
                 payouts_in_file: HashMap<String, (String, i64)>,
@@ -122,6 +124,7 @@ macro_rules! impl_sql_import {
                         shop: batch.shop.clone(),
                         content_seq: 0,
                         next_line_id: last_line_id,
+                        statement_had_lines: HashMap::new(),
                         lines: LineDeduper::default(),
                         statements_in_file: HashMap::new(),
                         payouts_in_file: HashMap::new(),
@@ -207,12 +210,31 @@ macro_rules! impl_sql_import {
                     Ok(())
                 }
 
-                async fn add_lines(&mut self, lines: &[SettlementLine]) -> Result<(), StoreError> {
+                async fn add_lines(&mut self, lines: &[PreparedLine]) -> Result<(), StoreError> {
                     let conn = &mut *self.tx.tx;
-                    let identities: Vec<String> = lines.iter().map(|l| l.identity()).collect();
-                    let mut unseen: Vec<&str> = identities
+                    // A line's identity starts with its statement: lines of a
+                    // statement that had none stored before this import need
+                    // no lookup (the common case: a new statement).
+                    for l in lines {
+                        let statement = l.line.statement_id.as_str();
+                        if !self.statement_had_lines.contains_key(statement) {
+                            let found: Option<(i64,)> = sqlx::query_as(sql::STATEMENT_HAS_LINES)
+                                .bind(self.channel)
+                                .bind(&self.shop)
+                                .bind(statement)
+                                .fetch_optional(&mut *conn)
+                                .await?;
+                            self.statement_had_lines
+                                .insert(statement.to_string(), found.is_some());
+                        }
+                    }
+                    let mut unseen: Vec<&str> = lines
                         .iter()
-                        .map(String::as_str)
+                        .filter(|l| {
+                            self.statement_had_lines.get(l.line.statement_id.as_str())
+                                == Some(&true)
+                        })
+                        .map(|l| l.identity.as_str())
                         .filter(|i| !self.lines.seen(i))
                         .collect();
                     unseen.sort_unstable();
@@ -231,52 +253,23 @@ macro_rules! impl_sql_import {
                     for (identity, hashes) in stored {
                         self.lines.load(&identity, hashes);
                     }
-                    let mut new = Vec::new();
-                    for (i, line) in lines.iter().enumerate() {
-                        let hash = line.content_hash();
-                        let row = line.rows.first().map(|r| r.row).unwrap_or(0);
+                    let mut rows = Vec::new();
+                    for l in lines {
+                        let row = l.line.rows.first().map(|r| r.row).unwrap_or(0);
                         if let LineDecision::New { occurrence } =
-                            self.lines.classify(&identities[i], &hash, row)
+                            self.lines.classify(&l.identity, &l.content_hash, row)
                         {
-                            new.push((
-                                line,
-                                identities[i].as_str(),
+                            // Ids are ours to give: this transaction holds the
+                            // writers' lock, so no other import writes lines now.
+                            self.next_line_id += 1;
+                            rows.push(import_sql::LineRow {
+                                id: self.next_line_id,
+                                line: l,
                                 occurrence,
-                                hash,
-                                to_micros(line.net())?,
-                            ));
+                            });
                         }
                     }
-                    if new.is_empty() {
-                        return Ok(());
-                    }
-                    self.counts.lines_new += new.len() as i64;
-                    // Ids are ours to give: this transaction holds the
-                    // writers' lock, so no other import writes lines now.
-                    let mut rows = Vec::with_capacity(new.len());
-                    for (line, identity, occurrence, hash, net) in new {
-                        self.next_line_id += 1;
-                        let components: Vec<(&str, &str, i64)> = line
-                            .components
-                            .iter()
-                            .map(|c| Ok((c.code.as_str(), c.label.as_str(), to_micros(c.amount)?)))
-                            .collect::<Result<_, StoreError>>()?;
-                        let sources: Vec<(Option<&str>, u64, &[String])> = line
-                            .rows
-                            .iter()
-                            .map(|r| (r.sheet.as_deref(), r.row, r.cells.as_slice()))
-                            .collect();
-                        rows.push(import_sql::LineRow {
-                            id: self.next_line_id,
-                            line,
-                            identity,
-                            occurrence,
-                            hash,
-                            net,
-                            components: serde_json::to_string(&components).expect("serializes"),
-                            sources: serde_json::to_string(&sources).expect("serializes"),
-                        });
-                    }
+                    self.counts.lines_new += rows.len() as i64;
                     for chunk in rows.chunks(LINE_CHUNK) {
                         import_sql::insert_lines::<$db>(
                             self.channel,
