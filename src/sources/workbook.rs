@@ -32,6 +32,15 @@ pub fn is_zip(bytes: &[u8]) -> bool {
 /// Refuses archives that unpack to more than the limits, measuring what each
 /// member really inflates to (declared sizes can lie) without holding it.
 fn check_unpacked_size(file: &str, bytes: &[u8]) -> Result<(), ParseError> {
+    check_unpacked_size_within(file, bytes, MAX_MEMBER_BYTES, MAX_UNPACKED_BYTES)
+}
+
+fn check_unpacked_size_within(
+    file: &str,
+    bytes: &[u8],
+    max_member: u64,
+    max_total: u64,
+) -> Result<(), ParseError> {
     let refuse = |message: String| ParseError::NotThisFormat {
         file: file.into(),
         message,
@@ -45,19 +54,19 @@ fn check_unpacked_size(file: &str, bytes: &[u8]) -> Result<(), ParseError> {
             .map_err(|e| refuse(format!("not a readable XLSX (zip) file: {e}")))?;
         let name = member.name().to_string();
         let unpacked = std::io::copy(
-            &mut (&mut member).take(MAX_MEMBER_BYTES + 1),
+            &mut (&mut member).take(max_member + 1),
             &mut std::io::sink(),
         )
         .map_err(|e| refuse(format!("`{name}` inside the workbook is unreadable: {e}")))?;
-        if unpacked > MAX_MEMBER_BYTES {
+        if unpacked > max_member {
             return Err(refuse(format!(
-                "`{name}` inside the workbook unpacks to more than {MAX_MEMBER_BYTES} bytes; refused as a zip bomb"
+                "`{name}` inside the workbook unpacks to more than {max_member} bytes; refused as a zip bomb"
             )));
         }
         total += unpacked;
-        if total > MAX_UNPACKED_BYTES {
+        if total > max_total {
             return Err(refuse(format!(
-                "the workbook unpacks to more than {MAX_UNPACKED_BYTES} bytes; refused as a zip bomb"
+                "the workbook unpacks to more than {max_total} bytes; refused as a zip bomb"
             )));
         }
     }
@@ -300,6 +309,46 @@ mod tests {
         assert_eq!(float_text(0.1 + 0.2), "0.30000000000000004");
         assert_eq!(float_text(45.0), "45");
         assert_eq!(float_text(-0.01), "-0.01");
+    }
+
+    fn zip_of(members: &[(&str, usize)]) -> Vec<u8> {
+        use std::io::Write;
+        let mut out = std::io::Cursor::new(Vec::new());
+        let mut zip = zip::ZipWriter::new(&mut out);
+        let options = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated);
+        for (name, zeros) in members {
+            zip.start_file(*name, options).unwrap();
+            zip.write_all(&vec![0u8; *zeros]).unwrap();
+        }
+        zip.finish().unwrap();
+        out.into_inner()
+    }
+
+    #[test]
+    fn workbooks_that_inflate_past_the_limits_are_refused_as_zip_bombs() {
+        // 4 MiB of zeros packs into a few KiB: the ratio of a zip bomb.
+        let bomb = zip_of(&[("xl/worksheets/sheet1.xml", 4 << 20)]);
+        assert!(bomb.len() < 64 * 1024);
+        let err = check_unpacked_size_within("bomb.xlsx", &bomb, 1 << 20, 8 << 20)
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            err,
+            "bomb.xlsx: `xl/worksheets/sheet1.xml` inside the workbook unpacks to more than 1048576 bytes; refused as a zip bomb"
+        );
+        // Many members each below the limit, together above it.
+        let many = zip_of(&[("a.xml", 3 << 20), ("b.xml", 3 << 20), ("c.xml", 3 << 20)]);
+        let err = check_unpacked_size_within("many.xlsx", &many, 4 << 20, 8 << 20)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.ends_with("the workbook unpacks to more than 8388608 bytes; refused as a zip bomb"),
+            "{err}"
+        );
+        assert!(check_unpacked_size_within("ok.xlsx", &many, 4 << 20, 16 << 20).is_ok());
+        // Not a zip at all.
+        assert!(Workbook::open("x.xlsx", b"PK\x03\x04garbage").is_err());
     }
 
     #[test]
