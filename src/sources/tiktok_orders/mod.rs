@@ -238,7 +238,7 @@ fn read_orders(
             Some(header.line),
             Some(CREATED),
             None,
-            "the export's times name no time zone and none is configured for the shop; set the shop's zone",
+            "the export's times name no time zone and no shop is configured for it: give the shop a time_zone in gl-mappings/shops.toml and name it with --shop",
         );
     }
     if options.shop_currency.is_none() {
@@ -246,7 +246,7 @@ fn read_orders(
             Some(header.line),
             None,
             None,
-            "the order export names no currency and none is configured for the shop; set the shop's currency",
+            "the order export names no currency and no shop is configured for it: give the shop a currency in gl-mappings/shops.toml and name it with --shop",
         );
     }
     let mut grouper = Grouper::new(&header, sheet, options.shop_currency);

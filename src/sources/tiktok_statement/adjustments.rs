@@ -191,7 +191,7 @@ pub(super) fn read(
                 in_sheet(
                     sheet,
                     "no time zone: neither this header, the banner rows nor the shop's \
-                     configuration names one (configure the shop's zone)",
+                     configuration names one (give the shop a time_zone in gl-mappings/shops.toml)",
                 ),
             );
             continue;
