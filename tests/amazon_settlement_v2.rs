@@ -10,19 +10,17 @@ use std::path::PathBuf;
 use proptest::prelude::*;
 use rust_decimal::Decimal;
 use settlebridge::domain::settlement::ParsedFile;
-use settlebridge::domain::shop::NO_SHOPS;
-use settlebridge::importer::{self, ImportReport, ImportRequest, SourceKind};
+use settlebridge::importer::{self, SourceKind};
 use settlebridge::sources::amazon_settlement_v2::{parse, Options};
 use settlebridge::sources::problems::ParseError;
+use support::imports::{import_once, net_total};
 use support::{component_total, d};
 
 const US: &str = "settlement-v2-us.txt";
 const DE: &str = "settlement-v2-de-decimal-comma.txt";
 
 fn fixture(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("fixtures/amazon")
-        .join(name)
+    support::imports::fixture(&format!("amazon/{name}"))
 }
 
 fn text(name: &str) -> String {
@@ -31,10 +29,6 @@ fn text(name: &str) -> String {
 
 fn parse_text(text: &str) -> Result<ParsedFile, ParseError> {
     parse("v2.txt", text.as_bytes(), Options::default())
-}
-
-fn net_total(p: &ParsedFile) -> Decimal {
-    p.lines.iter().map(|l| l.net()).sum()
 }
 
 fn edited(name: &str, from: &str, to: &str) -> String {
@@ -288,47 +282,20 @@ fn a_file_without_its_summary_row_is_refused() {
     );
 }
 
-fn request(name: &str) -> ImportRequest<'_> {
-    ImportRequest {
-        file_name: name,
-        shop: Some("amazon-us"),
-        shops: &NO_SHOPS,
-        source: None,
-        accept_unclassified: false,
-        actor: "tester",
-    }
-}
-
 #[tokio::test]
 async fn import_detects_v2_and_a_second_import_changes_nothing() {
     let bytes = std::fs::read(fixture(US)).unwrap();
     for db in support::all_backends().await {
-        let report = importer::import_file(db.store(), &bytes, request(US))
-            .await
-            .unwrap();
-        let ImportReport::Imported {
-            format,
-            batch,
-            totals,
-            ..
-        } = report
-        else {
-            panic!("{}: not imported", db.name)
-        };
-        assert_eq!(format, SourceKind::AmazonSettlementV2);
-        assert_eq!((batch.rows_read, batch.lines_new), (31, 8), "{}", db.name);
-        assert_eq!(totals["USD"], "116.09");
-        assert_eq!(db.raw_count("settlement_lines").await, 8);
-        let again = importer::import_file(db.store(), &bytes, request("again.txt"))
-            .await
-            .unwrap();
-        assert!(
-            matches!(again, ImportReport::AlreadyImported { batch: b, .. } if b == batch.id),
+        let done = import_once(&db, &bytes, US, Some("amazon-us")).await;
+        assert_eq!(done.format, SourceKind::AmazonSettlementV2);
+        assert_eq!(
+            (done.batch.rows_read, done.batch.lines_new),
+            (31, 8),
             "{}",
             db.name
         );
+        assert_eq!(done.totals["USD"], "116.09");
         assert_eq!(db.raw_count("settlement_lines").await, 8);
-        assert_eq!(db.raw_count("import_batches").await, 1);
     }
 }
 

@@ -9,10 +9,10 @@ use std::path::PathBuf;
 use proptest::prelude::*;
 use rust_decimal::Decimal;
 use settlebridge::domain::settlement::ParsedFile;
-use settlebridge::domain::shop::NO_SHOPS;
-use settlebridge::importer::{self, ImportReport, ImportRequest, SourceKind};
+use settlebridge::importer::{self, SourceKind};
 use settlebridge::sources::amazon_transactions::{parse, Options};
 use settlebridge::sources::problems::ParseError;
+use support::imports::import_once;
 use support::{component_total, d, sample};
 
 const US: &str = "date-range-us-2024.csv";
@@ -21,9 +21,7 @@ const FR: &str = "date-range-fr.csv";
 const REAL: &str = "amazon-ethanmapshop_2024Jan1-2024Dec31CustomUnifiedTransaction.EXCERPT.csv";
 
 fn fixture(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("fixtures/amazon")
-        .join(name)
+    support::imports::fixture(&format!("amazon/{name}"))
 }
 
 fn text(name: &str) -> String {
@@ -422,47 +420,21 @@ fn detection_tells_every_format_apart() {
     }
 }
 
-fn request(name: &str) -> ImportRequest<'_> {
-    ImportRequest {
-        file_name: name,
-        shop: Some("amazon-us"),
-        shops: &NO_SHOPS,
-        source: None,
-        accept_unclassified: false,
-        actor: "tester",
-    }
-}
-
 #[tokio::test]
 async fn import_detects_the_report_and_a_second_import_changes_nothing() {
     let bytes = std::fs::read(fixture(US)).unwrap();
     for db in support::all_backends().await {
-        let report = importer::import_file(db.store(), &bytes, request(US))
-            .await
-            .unwrap();
-        let ImportReport::Imported {
-            format,
-            batch,
-            totals,
-            ..
-        } = report
-        else {
-            panic!("{}: not imported", db.name)
-        };
-        assert_eq!(format, SourceKind::AmazonTransactions);
-        assert_eq!((batch.rows_read, batch.lines_new), (8, 7), "{}", db.name);
-        assert_eq!(totals["USD"], "2076.55");
-        assert_eq!(db.raw_count("settlement_lines").await, 7);
-        assert_eq!(db.raw_count("statements").await, 2);
-        let again = importer::import_file(db.store(), &bytes, request("again.csv"))
-            .await
-            .unwrap();
-        assert!(
-            matches!(again, ImportReport::AlreadyImported { batch: b, .. } if b == batch.id),
+        let done = import_once(&db, &bytes, US, Some("amazon-us")).await;
+        assert_eq!(done.format, SourceKind::AmazonTransactions);
+        assert_eq!(
+            (done.batch.rows_read, done.batch.lines_new),
+            (8, 7),
             "{}",
             db.name
         );
+        assert_eq!(done.totals["USD"], "2076.55");
         assert_eq!(db.raw_count("settlement_lines").await, 7);
+        assert_eq!(db.raw_count("statements").await, 2);
     }
 }
 

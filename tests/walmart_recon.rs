@@ -9,19 +9,17 @@ use std::path::PathBuf;
 use proptest::prelude::*;
 use rust_decimal::Decimal;
 use settlebridge::domain::settlement::ParsedFile;
-use settlebridge::domain::shop::NO_SHOPS;
-use settlebridge::importer::{self, ImportReport, ImportRequest, SourceKind};
+use settlebridge::importer::{self, SourceKind};
 use settlebridge::sources::problems::ParseError;
 use settlebridge::sources::walmart_recon::{parse, Options};
+use support::imports::{import_once, net_total};
 use support::{component_total, d};
 
 const CSV: &str = "recon-v1-32col.csv";
 const TSV: &str = "recon-v1-29col-tab.tsv";
 
 fn fixture(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("fixtures/walmart")
-        .join(name)
+    support::imports::fixture(&format!("walmart/{name}"))
 }
 
 fn text(name: &str) -> String {
@@ -30,10 +28,6 @@ fn text(name: &str) -> String {
 
 fn parse_text(text: &str) -> Result<ParsedFile, ParseError> {
     parse("recon.csv", text.as_bytes(), Options::default())
-}
-
-fn net_total(p: &ParsedFile) -> Decimal {
-    p.lines.iter().map(|l| l.net()).sum()
 }
 
 fn edited(from: &str, to: &str) -> String {
@@ -274,49 +268,18 @@ fn detection_picks_walmart_in_either_delimiter() {
     );
 }
 
-fn request(name: &str) -> ImportRequest<'_> {
-    ImportRequest {
-        file_name: name,
-        shop: Some("walmart-us"),
-        shops: &NO_SHOPS,
-        source: None,
-        accept_unclassified: false,
-        actor: "tester",
-    }
-}
-
 #[tokio::test]
 async fn import_detects_the_report_and_a_second_import_changes_nothing() {
     for name in [CSV, TSV] {
         let bytes = std::fs::read(fixture(name)).unwrap();
         let lines = if name == CSV { 8 } else { 2 };
         for db in support::all_backends().await {
-            let report = importer::import_file(db.store(), &bytes, request(name))
-                .await
-                .unwrap();
-            let ImportReport::Imported {
-                format,
-                batch,
-                statements,
-                ..
-            } = report
-            else {
-                panic!("{}: not imported", db.name)
-            };
-            assert_eq!(format, SourceKind::WalmartRecon);
-            assert_eq!(batch.lines_new, lines, "{}", db.name);
+            let done = import_once(&db, &bytes, name, Some("walmart-us")).await;
+            assert_eq!(done.format, SourceKind::WalmartRecon);
+            assert_eq!(done.batch.lines_new, lines, "{}", db.name);
             assert_eq!(
-                statements[0].declared_total,
-                Some(statements[0].lines_total.clone())
-            );
-            assert_eq!(db.raw_count("settlement_lines").await, lines);
-            let again = importer::import_file(db.store(), &bytes, request("again.csv"))
-                .await
-                .unwrap();
-            assert!(
-                matches!(again, ImportReport::AlreadyImported { batch: b, .. } if b == batch.id),
-                "{}",
-                db.name
+                done.statements[0].declared_total,
+                Some(done.statements[0].lines_total.clone())
             );
             assert_eq!(db.raw_count("settlement_lines").await, lines);
         }

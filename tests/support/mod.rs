@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod cli;
+pub mod imports;
 pub mod xlsx_fixtures;
 
 use std::str::FromStr;
