@@ -13,14 +13,13 @@ use std::io::Read;
 
 use rust_decimal::Decimal;
 
-use super::amazon_common::{self, decimal_mark, parse_time, settlement_payout, AmountGroup};
+use super::amazon_common::{self, parse_time, read_summary_row, settlement_payout, AmountGroup};
 use super::amount::{parse_amount, DecimalMark};
 use super::drift::{SchemaDrift, UNCLASSIFIED};
 use super::problems::{ParseError, Problems};
 use super::table::{Table, TableFormat};
-use crate::domain::money::Currency;
 use crate::domain::settlement::{
-    Channel, Component, ComponentCode, ParsedFile, SettlementLine, SourceRow, Statement, Timestamp,
+    Component, ComponentCode, ParsedFile, SettlementLine, SourceRow, Statement, Timestamp,
 };
 
 /// Columns every variant has (33-column files lack only the promotion ones).
@@ -132,70 +131,16 @@ pub fn parse(file: &str, input: impl Read, options: Options) -> Result<ParsedFil
 
         let Some(stmt) = &statement else {
             // The summary row: the settlement's id, period, deposit and total.
-            let currency: Currency = match get("currency").parse() {
-                Ok(c) => c,
-                Err(e) => {
-                    problems.push(
-                        Some(row),
-                        Some("currency"),
-                        Some(get("currency")),
-                        e.to_string(),
-                    );
-                    return Err(problems.into_error(file));
-                }
+            let source = SourceRow {
+                sheet: None,
+                row,
+                cells: cells(),
             };
-            mark = decimal_mark(currency);
-            let total = match parse_amount(get("total-amount"), mark) {
-                Ok(t) => t,
-                Err(e) => {
-                    problems.push(
-                        Some(row),
-                        Some("total-amount"),
-                        Some(get("total-amount")),
-                        e.to_string(),
-                    );
-                    Decimal::ZERO
-                }
+            let Some((summary, file_mark)) = read_summary_row(&get, source, &mut problems) else {
+                return Err(problems.into_error(file));
             };
-            if get("settlement-id").is_empty() {
-                problems.push(
-                    Some(row),
-                    Some("settlement-id"),
-                    None,
-                    "the summary row has no settlement id",
-                );
-            }
-            let mut time = |column: &str| {
-                let raw = get(column);
-                if raw.is_empty() {
-                    return None;
-                }
-                match parse_time(raw) {
-                    Some(utc) => Some(Timestamp {
-                        raw: raw.to_string(),
-                        utc,
-                    }),
-                    None => {
-                        problems.push(Some(row), Some(column), Some(raw), "not a date and time");
-                        None
-                    }
-                }
-            };
-            statement = Some(Statement {
-                channel: Channel::Amazon,
-                statement_id: get("settlement-id").to_string(),
-                period_start: time("settlement-start-date"),
-                period_end: time("settlement-end-date"),
-                deposit_date: time("deposit-date"),
-                payout_id: Some(get("settlement-id").to_string()),
-                currency,
-                declared_total: Some(total),
-                source: Some(SourceRow {
-                    sheet: None,
-                    row,
-                    cells: cells(),
-                }),
-            });
+            mark = file_mark;
+            statement = Some(summary);
             continue;
         };
 

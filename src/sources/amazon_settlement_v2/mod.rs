@@ -34,17 +34,16 @@ use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 
 use super::amazon_common::{
-    self, decimal_mark, parse_time, settlement_payout, timestamp, AmountGroup,
+    self, parse_time, read_summary_row, settlement_payout, timestamp, AmountGroup,
 };
 use super::amount::{parse_amount, DecimalMark};
 use super::drift::{SchemaDrift, UNCLASSIFIED};
 use super::problems::{ParseError, Problems};
 use super::table::{Table, TableFormat};
-use crate::domain::money::Currency;
 use posted_date::{decide_day_order, parse_posted_date, DayOrder};
 
 use crate::domain::settlement::{
-    Channel, Component, ComponentCode, ParsedFile, SettlementLine, SourceRow, Statement, Timestamp,
+    Component, ComponentCode, ParsedFile, SettlementLine, SourceRow, Statement, Timestamp,
 };
 
 /// The 23 documented columns (`promotion-id` is optional).
@@ -174,61 +173,11 @@ pub fn parse(file: &str, input: impl Read, options: Options) -> Result<ParsedFil
                 );
                 return Err(problems.into_error(file));
             }
-            let currency: Currency = match get("currency").parse() {
-                Ok(c) => c,
-                Err(e) => {
-                    problems.push(
-                        Some(row),
-                        Some("currency"),
-                        Some(get("currency")),
-                        e.to_string(),
-                    );
-                    return Err(problems.into_error(file));
-                }
+            let Some((summary, file_mark)) = read_summary_row(&get, source(), &mut problems) else {
+                return Err(problems.into_error(file));
             };
-            mark = decimal_mark(currency);
-            let total = match parse_amount(get("total-amount"), mark) {
-                Ok(t) => t,
-                Err(e) => {
-                    problems.push(
-                        Some(row),
-                        Some("total-amount"),
-                        Some(get("total-amount")),
-                        e.to_string(),
-                    );
-                    Decimal::ZERO
-                }
-            };
-            if get("settlement-id").is_empty() {
-                problems.push(
-                    Some(row),
-                    Some("settlement-id"),
-                    None,
-                    "the summary row has no settlement id",
-                );
-            }
-            let mut time = |column: &str| {
-                let raw = get(column);
-                if raw.is_empty() {
-                    return None;
-                }
-                let t = timestamp(raw);
-                if t.is_none() {
-                    problems.push(Some(row), Some(column), Some(raw), "not a date and time");
-                }
-                t
-            };
-            statement = Some(Statement {
-                channel: Channel::Amazon,
-                statement_id: get("settlement-id").to_string(),
-                period_start: time("settlement-start-date"),
-                period_end: time("settlement-end-date"),
-                deposit_date: time("deposit-date"),
-                payout_id: Some(get("settlement-id").to_string()),
-                currency,
-                declared_total: Some(total),
-                source: Some(source()),
-            });
+            mark = file_mark;
+            statement = Some(summary);
             continue;
         };
 
