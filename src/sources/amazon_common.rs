@@ -171,6 +171,74 @@ pub fn timestamp(raw: &str) -> Option<Timestamp> {
     })
 }
 
+/// Reads a settlement file's summary row (id, period, deposit date, total,
+/// currency) into its statement, and the decimal mark its currency implies.
+/// A summary row without a readable currency stops the file: nothing after
+/// it can be read safely.
+pub fn read_summary_row<'r>(
+    get: &dyn Fn(&str) -> &'r str,
+    source: SourceRow,
+    problems: &mut Problems,
+) -> Option<(Statement, DecimalMark)> {
+    let row = source.row;
+    let currency: Currency = match get("currency").parse() {
+        Ok(c) => c,
+        Err(e) => {
+            problems.push(
+                Some(row),
+                Some("currency"),
+                Some(get("currency")),
+                e.to_string(),
+            );
+            return None;
+        }
+    };
+    let mark = decimal_mark(currency);
+    let total = match parse_amount(get("total-amount"), mark) {
+        Ok(t) => t,
+        Err(e) => {
+            problems.push(
+                Some(row),
+                Some("total-amount"),
+                Some(get("total-amount")),
+                e.to_string(),
+            );
+            Decimal::ZERO
+        }
+    };
+    if get("settlement-id").is_empty() {
+        problems.push(
+            Some(row),
+            Some("settlement-id"),
+            None,
+            "the summary row has no settlement id",
+        );
+    }
+    let mut time = |column: &str| {
+        let raw = get(column);
+        if raw.is_empty() {
+            return None;
+        }
+        let t = timestamp(raw);
+        if t.is_none() {
+            problems.push(Some(row), Some(column), Some(raw), "not a date and time");
+        }
+        t
+    };
+    let statement = Statement {
+        channel: Channel::Amazon,
+        statement_id: get("settlement-id").to_string(),
+        period_start: time("settlement-start-date"),
+        period_end: time("settlement-end-date"),
+        deposit_date: time("deposit-date"),
+        payout_id: Some(get("settlement-id").to_string()),
+        currency,
+        declared_total: Some(total),
+        source: Some(source),
+    };
+    Some((statement, mark))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -239,72 +307,4 @@ mod tests {
         assert_eq!(component_code("Order", WithheldTax, "TCS-IGST"), None);
         assert_eq!(component_code("Order", ItemFees, "Brand New Fee"), None);
     }
-}
-
-/// Reads a settlement file's summary row (id, period, deposit date, total,
-/// currency) into its statement, and the decimal mark its currency implies.
-/// A summary row without a readable currency stops the file: nothing after
-/// it can be read safely.
-pub fn read_summary_row<'r>(
-    get: &dyn Fn(&str) -> &'r str,
-    source: SourceRow,
-    problems: &mut Problems,
-) -> Option<(Statement, DecimalMark)> {
-    let row = source.row;
-    let currency: Currency = match get("currency").parse() {
-        Ok(c) => c,
-        Err(e) => {
-            problems.push(
-                Some(row),
-                Some("currency"),
-                Some(get("currency")),
-                e.to_string(),
-            );
-            return None;
-        }
-    };
-    let mark = decimal_mark(currency);
-    let total = match parse_amount(get("total-amount"), mark) {
-        Ok(t) => t,
-        Err(e) => {
-            problems.push(
-                Some(row),
-                Some("total-amount"),
-                Some(get("total-amount")),
-                e.to_string(),
-            );
-            Decimal::ZERO
-        }
-    };
-    if get("settlement-id").is_empty() {
-        problems.push(
-            Some(row),
-            Some("settlement-id"),
-            None,
-            "the summary row has no settlement id",
-        );
-    }
-    let mut time = |column: &str| {
-        let raw = get(column);
-        if raw.is_empty() {
-            return None;
-        }
-        let t = timestamp(raw);
-        if t.is_none() {
-            problems.push(Some(row), Some(column), Some(raw), "not a date and time");
-        }
-        t
-    };
-    let statement = Statement {
-        channel: Channel::Amazon,
-        statement_id: get("settlement-id").to_string(),
-        period_start: time("settlement-start-date"),
-        period_end: time("settlement-end-date"),
-        deposit_date: time("deposit-date"),
-        payout_id: Some(get("settlement-id").to_string()),
-        currency,
-        declared_total: Some(total),
-        source: Some(source),
-    };
-    Some((statement, mark))
 }
