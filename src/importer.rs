@@ -353,7 +353,9 @@ pub async fn import_path(
     if size > MAX_FILE_BYTES {
         return Err(ImportError::TooLarge { file, size });
     }
-    if workbook::is_zip(&head) {
+    // A workbook is read from its end and JSON is parsed whole (and told
+    // apart only by its whole shape): both are read into memory.
+    if workbook::is_zip(&head) || looks_like_json(&head) {
         let bytes: Arc<[u8]> = Arc::from(std::fs::read(path).map_err(cannot)?);
         return import_input(
             store,
@@ -374,6 +376,15 @@ pub async fn import_path(
         &head,
     )
     .await
+}
+
+/// Whether a file starts like JSON (after a BOM and white space).
+fn looks_like_json(head: &[u8]) -> bool {
+    let head = head.strip_prefix(b"\xef\xbb\xbf").unwrap_or(head);
+    matches!(
+        head.iter().find(|b| !b.is_ascii_whitespace()),
+        Some(b'{') | Some(b'[')
+    )
 }
 
 /// SHA-256, size and the first 64 KiB of a file, reading it once.

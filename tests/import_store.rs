@@ -362,3 +362,24 @@ async fn a_large_file_streams_in_and_a_problem_on_its_last_row_leaves_nothing() 
         );
     }
 }
+
+#[tokio::test]
+async fn a_json_export_larger_than_the_detection_window_is_still_recognized() {
+    // The API fixture with 100 KiB of white space inside: the first 64 KiB
+    // alone are not a JSON document.
+    let text = support::imports::fixture_text("tiktok/api-statement-transactions-202309.json");
+    let at = text.find('{').unwrap() + 1;
+    let padded = format!("{}{}{}", &text[..at], " ".repeat(100 * 1024), &text[at..]);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("statement.json");
+    std::fs::write(&path, &padded).unwrap();
+    let db = support::sqlite_db().await;
+    let report = importer::import_path(db.store(), &path, request("statement.json"))
+        .await
+        .unwrap();
+    let ImportReport::Imported { format, batch, .. } = report else {
+        panic!("not imported")
+    };
+    assert_eq!(format, settlebridge::importer::SourceKind::TikTokApi);
+    assert!(batch.lines_new > 0);
+}
