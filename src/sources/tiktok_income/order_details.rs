@@ -380,6 +380,7 @@ impl<'a> DetailsReader<'a> {
         }
 
         let kind = cell(layout.kind);
+        let order = normalize_header(kind) == "order";
         if kind.is_empty() {
             problems.push(
                 Some(row.line),
@@ -547,7 +548,7 @@ impl<'a> DetailsReader<'a> {
         } else if !adjustment.is_zero() {
             sums.all += adjustment;
             let label = format!("Adjustment amount ({kind})");
-            let code = if normalize_header(kind) == "order" {
+            let code = if order {
                 Some("adjustment.other")
             } else {
                 adjustment_code(kind)
@@ -640,7 +641,6 @@ impl<'a> DetailsReader<'a> {
             }
         }
 
-        let order = normalize_header(kind) == "order";
         let statement_id = match layout.statement.and_then(|i| present(cell(i))) {
             Some(id) => id.to_string(),
             None => format!("{}-{currency}", local_day(settled.utc, zone)),
