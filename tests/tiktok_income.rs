@@ -932,8 +932,11 @@ fn lines_leave_before_the_file_ends_and_an_error_on_the_last_row_still_fails() {
     assert_eq!(sink.statements, 0, "statements only once the file is sound");
 }
 
+/// A sheet's rows as (Excel row, cells), trailing blank cells left out.
+type TextRows = Vec<(u64, Vec<String>)>;
+
 /// `rows` and the streaming reader, side by side, on every sheet.
-fn rows_both_ways(bytes: &[u8]) -> Vec<(String, Vec<(u64, Vec<String>)>)> {
+fn rows_both_ways(bytes: &[u8]) -> Vec<(String, TextRows)> {
     let mut workbook = Workbook::open("t.xlsx", bytes).unwrap();
     let mut out = Vec::new();
     for sheet in workbook.sheet_names() {
@@ -973,7 +976,7 @@ fn rows_both_ways(bytes: &[u8]) -> Vec<(String, Vec<(u64, Vec<String>)>)> {
 }
 
 /// The grid's non-blank rows as text, by Excel row.
-fn grid_rows(grid: &[Vec<Cell>]) -> Vec<(u64, Vec<String>)> {
+fn grid_rows(grid: &[Vec<Cell>]) -> TextRows {
     grid.iter()
         .enumerate()
         .filter_map(|(i, r)| {
