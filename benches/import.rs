@@ -3,11 +3,18 @@
 //! own), parses them without storing (rows/s parsed and normalized) and
 //! imports them end to end into a fresh SQLite database (and PostgreSQL when
 //! SETTLEBRIDGE_TEST_POSTGRES_URL is set). Peak memory is the child's
-//! VmHWM: flat as the file grows means the rows stream.
+//! VmHWM: flat as the file grows means the rows stream (checked for the
+//! formats that stream; a note follows the table when it is not).
+//!
+//! Formats: Shopify Payments transactions (CSV), a TikTok Shop income
+//! `Order details` table saved as CSV, and a TikTok Shop income workbook
+//! (XLSX, with a fifth of the rows: a workbook is held whole, its rows
+//! stream).
 //!
 //! cargo bench --bench import                          # 1,000,000 rows
 //! BENCH_IMPORT_ROWS=100000 cargo bench --bench import
 //! BENCH_IMPORT_FORMATS=shopify-payouts cargo bench --bench import
+//! BENCH_IMPORT_FORMATS=tiktok-income cargo bench --bench import  # CSV and XLSX
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -26,15 +33,37 @@ use settlebridge::sources::ParseOptions;
 struct Generated {
     kind: SourceKind,
     extension: &'static str,
+    /// Data rows per `BENCH_IMPORT_ROWS` row (a workbook gets fewer).
+    divisor: usize,
+    /// Whether parsing streams: its peak memory must not grow with the file.
+    streams: bool,
     write: fn(&Path, usize),
 }
 
 fn formats() -> Vec<Generated> {
-    vec![Generated {
-        kind: SourceKind::ShopifyPayouts,
-        extension: "csv",
-        write: write_shopify_payouts,
-    }]
+    vec![
+        Generated {
+            kind: SourceKind::ShopifyPayouts,
+            extension: "csv",
+            divisor: 1,
+            streams: true,
+            write: write_shopify_payouts,
+        },
+        Generated {
+            kind: SourceKind::TikTokIncome,
+            extension: "csv",
+            divisor: 1,
+            streams: true,
+            write: write_tiktok_income_csv,
+        },
+        Generated {
+            kind: SourceKind::TikTokIncome,
+            extension: "xlsx",
+            divisor: 5,
+            streams: false,
+            write: write_tiktok_income_xlsx,
+        },
+    ]
 }
 
 /// Shopify Payments transactions: charges and the odd refund over 30 days.
@@ -80,6 +109,283 @@ fn write_shopify_payouts(path: &Path, rows: usize) {
         )
         .unwrap();
     }
+}
+
+/// `1234` → `12.34`, `-5` → `-0.05`.
+fn money(cents: i64) -> String {
+    format!(
+        "{}{}.{:02}",
+        if cents < 0 { "-" } else { "" },
+        cents.abs() / 100,
+        cents.abs() % 100
+    )
+}
+
+/// TikTok Shop income `Order details` columns (formats.md §1a), with the
+/// trailing spaces real exports have. `zone` is appended to the time
+/// headers (`Order settled time(UTC)`) when the zone is in the header.
+fn income_headers(zone: &str) -> Vec<String> {
+    [
+        "Order/adjustment ID  ",
+        "Type ",
+        "Order created time",
+        "Order settled time",
+        "Currency",
+        "Total settlement amount",
+        "Total revenue",
+        "Subtotal after seller discounts",
+        "Subtotal before discounts",
+        "Seller discounts",
+        "Refund subtotal after seller discounts",
+        "Refund subtotal before seller discounts",
+        "Refund of seller discounts",
+        "Total fees",
+        "Transaction fee",
+        "TikTok Shop commission fee",
+        "Seller shipping fee",
+        "Actual shipping fee ",
+        "Platform shipping fee discount",
+        "Customer shipping fee",
+        "Actual return shipping fee",
+        "Refunded customer shipping fee",
+        "Affiliate commission ",
+        "SFP service fee",
+        "Adjustment amount",
+        "Related order ID",
+        "Customer payment",
+        "Customer refund",
+        "Platform discounts",
+        "Refund of platform discounts",
+        "Estimated package weight (g)",
+        "Actual package weight (g)",
+    ]
+    .iter()
+    .map(|h| {
+        if h.ends_with(" time") {
+            format!("{h}{zone}")
+        } else {
+            h.to_string()
+        }
+    })
+    .collect()
+}
+
+/// One cell of a generated income row.
+enum Field {
+    Text(String),
+    /// An amount in cents.
+    Money(i64),
+}
+
+/// Data row `i` of `rows` under `income_headers`: mostly orders shaped
+/// like the accounting model's worked example (amounts varying), a refund
+/// every 25th row, an adjustment every 50th. Every row adds up the way the
+/// parser checks: Total settlement = Total revenue + Total fees +
+/// Adjustment, each subtotal the sum of its columns. Settled days ascend
+/// over the month (30 statements).
+fn income_row(i: usize, rows: usize, currency: &str) -> (Vec<Field>, u32, i64) {
+    use Field::{Money, Text};
+    let day = 1 + (i * 30 / rows.max(1)) as u32;
+    let order_id = 576_786_105_183_930_101u64 + 2 * i as u64;
+    let created = format!("2026/03/{:02}", day.saturating_sub(3).max(1));
+    let settled = format!("2026/04/{day:02}");
+    let mut cells = vec![
+        Text(order_id.to_string()),
+        Text("Order".into()),
+        Text(created),
+        Text(settled),
+        Text(currency.into()),
+    ];
+    let gross = 1000 + (i as i64 * 37) % 20000;
+    let discount = if i % 3 == 0 { -(gross / 10) } else { 0 };
+    let (mut sales_gross, mut sales_discount) = (gross, discount);
+    let (mut refund_gross, mut refund_discount) = (0, 0);
+    let (mut transaction, mut commission, mut affiliate, mut sfp) = (0, 0, 0, 0);
+    let (mut actual_shipping, mut platform_shipping, mut customer_shipping) = (0, 0, 0);
+    let (mut return_shipping, mut refunded_shipping, mut adjustment) = (0, 0, 0);
+    let mut related = "/".to_string();
+    if i % 50 == 49 {
+        // An adjustment: only its amount, the order it concerns in Related.
+        let (kind, amount) = match i % 150 {
+            49 => ("Platform reimbursement", 250 + (i as i64 % 900)),
+            99 => ("Shipping fee compensation", 120 + (i as i64 % 300)),
+            _ => ("Deductions incurred by seller", -(300 + (i as i64 % 500))),
+        };
+        cells[0] = Text((7_300_012_345_678_900_000u64 + i as u64).to_string());
+        cells[1] = Text(kind.into());
+        cells[2] = Text("/".into());
+        (sales_gross, sales_discount) = (0, 0);
+        adjustment = amount;
+        related = (order_id - 2).to_string();
+    } else if i % 25 == 24 {
+        // A refund settling: the revenue reversed, the return label paid.
+        (sales_gross, sales_discount) = (0, 0);
+        (refund_gross, refund_discount) = (-gross, -discount);
+        return_shipping = -520;
+        refunded_shipping = if i % 2 == 0 { -599 } else { 0 };
+    } else {
+        let sales = gross + discount;
+        transaction = -(sales * 3 / 100);
+        commission = -(sales * 6 / 100);
+        affiliate = if i % 4 == 0 { -(sales / 10) } else { 0 };
+        sfp = if i % 7 == 0 { -(sales * 4 / 100) } else { 0 };
+        actual_shipping = -(600 + (i as i64 % 5) * 35);
+        platform_shipping = if i % 2 == 0 { 141 } else { 0 };
+        customer_shipping = if i % 2 == 0 { 599 } else { 0 };
+    }
+    let sales_after = sales_gross + sales_discount;
+    let refund_after = refund_gross + refund_discount;
+    let revenue = sales_after + refund_after;
+    let seller_shipping = actual_shipping
+        + platform_shipping
+        + customer_shipping
+        + return_shipping
+        + refunded_shipping;
+    let fees = transaction + commission + affiliate + sfp + seller_shipping;
+    let total = revenue + fees + adjustment;
+    let platform_discounts = if i % 5 == 0 { 200 } else { 0 };
+    cells.extend([
+        Money(total),
+        Money(revenue),
+        Money(sales_after),
+        Money(sales_gross),
+        Money(sales_discount),
+        Money(refund_after),
+        Money(refund_gross),
+        Money(refund_discount),
+        Money(fees),
+        Money(transaction),
+        Money(commission),
+        Money(seller_shipping),
+        Money(actual_shipping),
+        Money(platform_shipping),
+        Money(customer_shipping),
+        Money(return_shipping),
+        Money(refunded_shipping),
+        Money(affiliate),
+        Money(sfp),
+        Money(adjustment),
+        Text(related),
+        // Memo figures: what the buyer paid and the platform funded.
+        Money(sales_after + customer_shipping - platform_discounts),
+        Money(refund_after),
+        Money(platform_discounts),
+        Money(0),
+        Text((200 + i % 800).to_string()),
+        Text((210 + i % 790).to_string()),
+    ]);
+    (cells, day, total)
+}
+
+/// A TikTok Shop income `Order details` table saved as CSV (USD, the zone
+/// in the time headers, so no shop is needed).
+fn write_tiktok_income_csv(path: &Path, rows: usize) {
+    let mut out = std::io::BufWriter::new(std::fs::File::create(path).unwrap());
+    let quote = |s: &str| {
+        if s.contains([',', '"', '\n']) {
+            format!("\"{}\"", s.replace('"', "\"\""))
+        } else {
+            s.to_string()
+        }
+    };
+    let header: Vec<String> = income_headers("(UTC)").iter().map(|h| quote(h)).collect();
+    writeln!(out, "\u{feff}{}", header.join(",")).unwrap();
+    for i in 0..rows {
+        let (cells, _, _) = income_row(i, rows, "USD");
+        let cells: Vec<String> = cells
+            .into_iter()
+            .map(|c| match c {
+                Field::Text(s) => quote(&s),
+                Field::Money(c) => money(c),
+            })
+            .collect();
+        writeln!(out, "{}", cells.join(",")).unwrap();
+    }
+}
+
+/// A TikTok Shop income workbook (MYR): `Reports` (zone, currency, the
+/// total the lines must sum to), `Order details` with amounts typed as
+/// numbers and ids as text, `Withdrawal records` (one transfer a day).
+fn write_tiktok_income_xlsx(path: &Path, rows: usize) {
+    let mut workbook = rust_xlsxwriter::Workbook::new();
+    let mut total = 0i64;
+    let mut by_day = std::collections::BTreeMap::<u32, i64>::new();
+    {
+        let details = workbook.add_worksheet();
+        details.set_name("Order details").unwrap();
+        for (c, h) in income_headers("").iter().enumerate() {
+            details.write_string(0, c as u16, h).unwrap();
+        }
+        for i in 0..rows {
+            let (cells, day, line_total) = income_row(i, rows, "MYR");
+            total += line_total;
+            *by_day.entry(day).or_default() += line_total;
+            let r = i as u32 + 1;
+            for (c, cell) in cells.iter().enumerate() {
+                match cell {
+                    Field::Text(s) => details.write_string(r, c as u16, s),
+                    Field::Money(cents) => details.write_number(r, c as u16, *cents as f64 / 100.0),
+                }
+                .unwrap();
+            }
+        }
+    }
+    {
+        let reports = workbook.add_worksheet();
+        reports.set_name("Reports").unwrap();
+        reports.write_string(0, 0, "Income statement").unwrap();
+        let labels = [
+            ("Time period:", None, "2026/04/01-2026/04/30"),
+            ("Timezone", None, "UTC+8"),
+            ("Currency", None, "MYR"),
+            ("Total settlement amount", Some(total), ""),
+        ];
+        for (r, (label, amount, text)) in labels.iter().enumerate() {
+            let r = r as u32 + 1;
+            reports.write_string(r, 0, *label).unwrap();
+            match amount {
+                Some(cents) => reports.write_number(r, 5, *cents as f64 / 100.0),
+                None => reports.write_string(r, 5, *text),
+            }
+            .unwrap();
+        }
+    }
+    {
+        let withdrawals = workbook.add_worksheet();
+        withdrawals.set_name("Withdrawal records").unwrap();
+        let header = [
+            "Type",
+            "Reference ID",
+            "Request time",
+            "Amount",
+            "Status",
+            "Success time",
+            "Bank account",
+        ];
+        for (c, h) in header.iter().enumerate() {
+            withdrawals.write_string(0, c as u16, *h).unwrap();
+        }
+        for (r, (day, cents)) in by_day.iter().enumerate() {
+            let r = r as u32 + 1;
+            let at = format!("2026/04/{day:02} 10:00:00");
+            withdrawals.write_string(r, 0, "Withdrawal").unwrap();
+            withdrawals
+                .write_string(
+                    r,
+                    1,
+                    (8_800_000_000_000_010_000u64 + *day as u64).to_string(),
+                )
+                .unwrap();
+            withdrawals.write_string(r, 2, &at).unwrap();
+            withdrawals
+                .write_number(r, 3, -(*cents as f64) / 100.0)
+                .unwrap();
+            withdrawals.write_string(r, 4, "Transferred").unwrap();
+            withdrawals.write_string(r, 5, &at).unwrap();
+            withdrawals.write_string(r, 6, "****1234").unwrap();
+        }
+    }
+    workbook.save(path).unwrap();
 }
 
 /// Counts what a parser emits and drops it.
@@ -204,6 +510,7 @@ fn main() {
         "|---|---|---|---|---|---|---|{}",
         if pg.is_some() { "---|" } else { "" }
     );
+    let mut notes = Vec::new();
     for format in formats() {
         let name = format.kind.as_str();
         if only
@@ -213,20 +520,22 @@ fn main() {
             continue;
         }
         // Two sizes: memory that stays flat between them streams.
-        for n in [rows / 10, rows] {
-            let file: PathBuf = dir.path().join(format!("{name}-{n}.{}", format.extension));
+        let mut parse_peaks = Vec::new();
+        let ext = format.extension;
+        for n in [rows / 10, rows].map(|n| n / format.divisor) {
+            let file: PathBuf = dir.path().join(format!("{name}-{n}.{ext}"));
             (format.write)(&file, n);
             let size = std::fs::metadata(&file).unwrap().len() as f64 / (1 << 20) as f64;
             let f = file.to_str().unwrap();
             let (parse_s, parsed, parse_peak) = run_child(&["--phase", "parse", name, f]);
             let db = format!(
                 "sqlite://{}",
-                dir.path().join(format!("{name}-{n}.db")).display()
+                dir.path().join(format!("{name}-{n}-{ext}.db")).display()
             );
             let (import_s, imported, import_peak) =
                 run_child(&["--phase", "import", name, f, "--db", &db]);
             let mut row = format!(
-                "| {name} | {n} | {size:.0} | {:.0} | {:.0} | {:.0} | {:.0} |",
+                "| {name} ({ext}) | {n} | {size:.0} | {:.0} | {:.0} | {:.0} | {:.0} |",
                 parsed as f64 / parse_s,
                 parse_peak as f64 / 1024.0,
                 imported as f64 / import_s,
@@ -258,7 +567,32 @@ fn main() {
                 }
             }
             println!("{row}");
+            parse_peaks.push(parse_peak);
             let _ = std::fs::remove_file(&file);
+        }
+        if let [small, large] = parse_peaks[..] {
+            let mib = |k: u64| k as f64 / 1024.0;
+            // Flat: at most a quarter more, or 16 MiB, at ten times the rows.
+            let flat = large <= small + (small / 4).max(16 * 1024);
+            if format.streams && !flat {
+                notes.push(format!(
+                    "{name} ({ext}): parse peak memory grew from {:.0} to {:.0} MiB: it does not stream",
+                    mib(small),
+                    mib(large)
+                ));
+            } else if format.streams {
+                notes.push(format!(
+                    "{name} ({ext}): parse peak memory flat ({:.0} → {:.0} MiB)",
+                    mib(small),
+                    mib(large)
+                ));
+            }
+        }
+    }
+    if !notes.is_empty() {
+        println!();
+        for note in notes {
+            println!("{note}");
         }
     }
 }

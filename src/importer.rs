@@ -287,6 +287,7 @@ pub fn parse_into(
 ) -> Result<FileSummary, ParseError> {
     match kind {
         SourceKind::ShopifyPayouts => shopify_payouts::parse_into(file, input, options, sink),
+        SourceKind::TikTokIncome => tiktok_income::parse_into(file, input, options, sink),
         _ => {
             let mut bytes = Vec::new();
             input

@@ -4,15 +4,50 @@
 
 mod support;
 
+use std::cell::Cell as StdCell;
+use std::io::Read;
+use std::rc::Rc;
+
 use proptest::prelude::*;
 use rust_decimal::Decimal;
-use settlebridge::domain::settlement::{ParsedFile, SettlementLine};
+use settlebridge::domain::order::Order;
+use settlebridge::domain::payout::Payout;
+use settlebridge::domain::settlement::{ParsedFile, SettlementLine, Statement};
 use settlebridge::domain::shop::NO_SHOPS;
 use settlebridge::importer::{self, ImportReport, ImportRequest, SourceKind};
-use settlebridge::sources::tiktok_income::{parse, Options};
+use settlebridge::sources::problems::Problems;
+use settlebridge::sources::sink::RecordSink;
+use settlebridge::sources::tiktok_income::{self, parse, Options};
 use settlebridge::sources::time::Zone;
+use settlebridge::sources::workbook::Workbook;
 use support::xlsx_fixtures::*;
 use support::{component_total, d, sqlite_db};
+
+/// A grid saved as CSV, as a spreadsheet would (BOM, quotes where needed).
+fn csv_of(grid: &[Vec<Cell>]) -> String {
+    let mut csv = String::from("\u{feff}");
+    for r in grid {
+        let cells: Vec<String> = r
+            .iter()
+            .map(|c| {
+                let text = match c {
+                    Cell::Text(s) => s.clone(),
+                    Cell::Number(x) => format!("{x}"),
+                    Cell::Formula(_, cached) => cached.clone(),
+                    Cell::Blank => String::new(),
+                };
+                if text.contains([',', '"', '\n']) {
+                    format!("\"{}\"", text.replace('"', "\"\""))
+                } else {
+                    text
+                }
+            })
+            .collect();
+        csv.push_str(&cells.join(","));
+        csv.push('\n');
+    }
+    csv
+}
 
 fn parse_sheets(sheets: &[Sheet], options: Options) -> Result<ParsedFile, String> {
     parse("income_20260307.xlsx", &xlsx(sheets), options).map_err(|e| e.to_string())
@@ -569,20 +604,7 @@ fn dong_amounts_are_whole() {
 
 #[test]
 fn the_order_details_table_saved_as_csv_reads_the_same() {
-    let grid = us_order_details();
-    let mut csv = String::from("\u{feff}");
-    for r in &grid {
-        let cells: Vec<String> = r
-            .iter()
-            .map(|c| match c {
-                Cell::Text(s) => s.clone(),
-                Cell::Number(x) => format!("{x}"),
-                _ => String::new(),
-            })
-            .collect();
-        csv.push_str(&cells.join(","));
-        csv.push('\n');
-    }
+    let csv = csv_of(&us_order_details());
     let from_csv = parse("income.csv", csv.as_bytes(), Options::default()).unwrap();
     let from_xlsx = parse_sheets(&income_usd(), Options::default()).unwrap();
     assert_eq!(from_csv.lines.len(), 3);
@@ -685,6 +707,353 @@ proptest! {
             }
         }
     }
+}
+
+// ---------------------------------------------------------------------------
+// Streaming: the CSV is read as it arrives and each line leaves at once; the
+// workbook's Order details sheet streams row by row.
+
+/// Hands over one byte per read: every row crosses a read boundary.
+struct Trickle<'b>(&'b [u8]);
+
+impl Read for Trickle<'_> {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        match (self.0.split_first(), out.first_mut()) {
+            (Some((b, rest)), Some(o)) => {
+                *o = *b;
+                self.0 = rest;
+                Ok(1)
+            }
+            _ => Ok(0),
+        }
+    }
+}
+
+/// `parse_into` through the importer's dispatch, collected.
+fn streamed(bytes: &[u8], options: Options) -> Result<ParsedFile, String> {
+    let mut p = ParsedFile::default();
+    let summary = importer::parse_into(
+        SourceKind::TikTokIncome,
+        "income.csv",
+        &mut Trickle(bytes),
+        options,
+        &mut p,
+    )
+    .map_err(|e| e.to_string())?;
+    p.header = summary.header;
+    p.rows_read = summary.rows_read;
+    p.warnings = summary.warnings;
+    Ok(p)
+}
+
+fn my_zone() -> Options {
+    Options {
+        shop_zone: Some("UTC+8".parse::<Zone>().unwrap()),
+        ..Default::default()
+    }
+}
+
+/// The MY grid with an amount beyond the header on Excel row 8 only (the
+/// row's totals include it).
+fn my_with_a_cell_beyond_the_header() -> Vec<Vec<Cell>> {
+    let mut sheet = Sheet::new("Order details", my_order_details());
+    sheet.set(INCOME_HEADER_ROW, 8, "Total settlement amount", n(153.40));
+    sheet.set(INCOME_HEADER_ROW, 8, "Total fees", n(-35.60));
+    let row = &mut sheet.rows[7];
+    row.resize(MY_HEADERS.len(), t("/"));
+    row.push(n(-1.50));
+    sheet.rows
+}
+
+#[test]
+fn the_streamed_csv_equals_the_collected_one() {
+    let edited = |edit: &dyn Fn(&mut Sheet)| {
+        let mut sheet = Sheet::new("Order details", my_order_details());
+        edit(&mut sheet);
+        csv_of(&sheet.rows)
+    };
+    let accept_my = Options {
+        accept_unclassified: true,
+        ..my_zone()
+    };
+    // (what, csv, options, lines when it parses)
+    let cases: Vec<(&str, String, Options, Option<usize>)> = vec![
+        (
+            "US",
+            csv_of(&us_order_details()),
+            Options::default(),
+            Some(3),
+        ),
+        ("MY", csv_of(&my_order_details()), my_zone(), Some(7)),
+        (
+            "beyond the header, accepted",
+            csv_of(&my_with_a_cell_beyond_the_header()),
+            accept_my,
+            Some(7),
+        ),
+        (
+            "beyond the header",
+            csv_of(&my_with_a_cell_beyond_the_header()),
+            my_zone(),
+            None,
+        ),
+        (
+            "a wrong net",
+            edited(&|s| s.set(INCOME_HEADER_ROW, 3, "Total settlement amount", n(1.0))),
+            my_zone(),
+            None,
+        ),
+        (
+            "a bad amount",
+            edited(&|s| s.set(INCOME_HEADER_ROW, 2, "Transaction fee", t("-2,59"))),
+            my_zone(),
+            None,
+        ),
+        (
+            "no zone",
+            csv_of(&my_order_details()),
+            Options::default(),
+            None,
+        ),
+    ];
+    for (what, csv, options, lines) in cases {
+        let collected = parse("income.csv", csv.as_bytes(), options);
+        let streamed = streamed(csv.as_bytes(), options);
+        match (collected, lines) {
+            (Ok(collected), Some(n)) => {
+                assert_eq!(collected.lines.len(), n, "{what}");
+                assert!(!collected.statements.is_empty(), "{what}");
+                assert_eq!(Ok(collected), streamed, "{what}");
+            }
+            (Err(e), None) => assert_eq!(Err(e.to_string()), streamed, "{what}"),
+            (other, _) => panic!("{what}: {other:?}"),
+        }
+    }
+    // The column beyond the header is named by its letter, never dropped.
+    let csv = csv_of(&my_with_a_cell_beyond_the_header());
+    let err = streamed(csv.as_bytes(), my_zone()).unwrap_err();
+    assert!(
+        err.contains("row 8, column `column AQ`, value `column AQ`: an amount column this importer does not know: 1 row(s) totalling -1.50 MYR"),
+        "{err}"
+    );
+    let p = streamed(csv.as_bytes(), accept_my).unwrap();
+    let last = p.lines.last().unwrap();
+    assert_eq!(last.rows[0].row, 8);
+    assert_eq!(last.net(), d("153.40"));
+    assert!(last
+        .components
+        .iter()
+        .any(|c| c.code.as_str() == "adjustment.unclassified"
+            && c.label == "column AQ"
+            && c.amount == d("-1.50")));
+}
+
+/// Counts lines as they arrive and notes how much of the file had been
+/// read when the first one did.
+struct Watching {
+    read: Rc<StdCell<usize>>,
+    first_line_after: Option<usize>,
+    lines: usize,
+    statements: usize,
+}
+
+impl RecordSink for Watching {
+    fn statement(&mut self, _: Statement) {
+        self.statements += 1;
+    }
+    fn line(&mut self, _: SettlementLine) {
+        self.first_line_after.get_or_insert(self.read.get());
+        self.lines += 1;
+    }
+    fn payout(&mut self, _: Payout) {}
+    fn order(&mut self, _: Order) {}
+}
+
+struct Counted<'b> {
+    bytes: &'b [u8],
+    read: Rc<StdCell<usize>>,
+}
+
+impl Read for Counted<'_> {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.bytes.read(out)?;
+        self.read.set(self.read.get() + n);
+        Ok(n)
+    }
+}
+
+#[test]
+fn lines_leave_before_the_file_ends_and_an_error_on_the_last_row_still_fails() {
+    let grid = us_order_details();
+    let worked = grid[1].clone();
+    let mut big = vec![grid[0].clone()];
+    for i in 0..3000u64 {
+        let mut row = worked.clone();
+        row[0] = t(&format!("{}", 576786105183930101u64 + 100 * i));
+        big.push(row);
+    }
+    let mut broken = worked.clone();
+    let total = US_HEADERS
+        .iter()
+        .position(|h| *h == "Total settlement amount")
+        .unwrap();
+    broken[total] = t("36.46");
+    big.push(broken);
+    let csv = csv_of(&big);
+    let read = Rc::new(StdCell::new(0));
+    let mut sink = Watching {
+        read: read.clone(),
+        first_line_after: None,
+        lines: 0,
+        statements: 0,
+    };
+    let err = tiktok_income::parse_into(
+        "big.csv",
+        Counted {
+            bytes: csv.as_bytes(),
+            read,
+        },
+        Options::default(),
+        &mut sink,
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        err.contains("row 3002, column `Total settlement amount`, value `36.46`: expected 36.45 (the sum of the row's components), found 36.46"),
+        "{err}"
+    );
+    assert_eq!(sink.lines, 3000, "every sound row left as it was read");
+    let first = sink.first_line_after.unwrap();
+    assert!(
+        first < csv.len() / 10,
+        "the first line left after {first} of {} bytes",
+        csv.len()
+    );
+    assert_eq!(sink.statements, 0, "statements only once the file is sound");
+}
+
+/// A sheet's rows as (Excel row, cells), trailing blank cells left out.
+type TextRows = Vec<(u64, Vec<String>)>;
+
+/// `rows` and the streaming reader, side by side, on every sheet.
+fn rows_both_ways(bytes: &[u8]) -> Vec<(String, TextRows)> {
+    let mut workbook = Workbook::open("t.xlsx", bytes).unwrap();
+    let mut out = Vec::new();
+    for sheet in workbook.sheet_names() {
+        let mut whole_problems = Problems::default();
+        let whole = workbook.rows(&sheet, &mut whole_problems).unwrap();
+        let mut problems = Problems::default();
+        workbook.check_formulas(&sheet, &mut problems).unwrap();
+        let mut streamed = Vec::new();
+        let mut reader = workbook.sheet_rows(&sheet).unwrap();
+        while let Some(row) = reader.next_row(&mut problems).unwrap() {
+            streamed.push(row);
+        }
+        let key = |rows: &[settlebridge::sources::table::Row]| {
+            rows.iter()
+                .map(|r| (r.line, r.cells.clone(), r.numeric.clone()))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(key(&whole), key(&streamed), "sheet `{sheet}`");
+        assert_eq!(
+            whole_problems.finish("t.xlsx").map_err(|e| e.to_string()),
+            problems.finish("t.xlsx").map_err(|e| e.to_string()),
+            "sheet `{sheet}`"
+        );
+        let rows = streamed
+            .into_iter()
+            .map(|r| {
+                let mut cells = r.cells;
+                while cells.last().is_some_and(|c| c.is_empty()) {
+                    cells.pop();
+                }
+                (r.line, cells)
+            })
+            .collect();
+        out.push((sheet, rows));
+    }
+    out
+}
+
+/// The grid's non-blank rows as text, by Excel row.
+fn grid_rows(grid: &[Vec<Cell>]) -> TextRows {
+    grid.iter()
+        .enumerate()
+        .filter_map(|(i, r)| {
+            let mut cells: Vec<String> = r
+                .iter()
+                .map(|c| match c {
+                    Cell::Text(s) => s.clone(),
+                    Cell::Number(x) => format!("{x}"),
+                    Cell::Formula(_, cached) => cached.clone(),
+                    Cell::Blank => String::new(),
+                })
+                .collect();
+            while cells.last().is_some_and(|c| c.is_empty()) {
+                cells.pop();
+            }
+            (!cells.iter().all(|c| c.trim().is_empty())).then(|| (i as u64 + 1, cells))
+        })
+        .collect()
+}
+
+#[test]
+fn the_streaming_sheet_reader_gives_exactly_the_rows_rows_gives() {
+    let sheets = income_myr();
+    let bytes = xlsx(&sheets);
+    let broken = with_dimension(&bytes, INCOME_DETAILS_SHEET_NUMBER, "A1:U2");
+    for workbook in [&bytes, &broken] {
+        let got = rows_both_ways(workbook);
+        assert_eq!(got.len(), sheets.len());
+        for ((name, rows), sheet) in got.iter().zip(&sheets) {
+            assert_eq!(name, &sheet.name);
+            assert_eq!(rows, &grid_rows(&sheet.rows), "sheet `{name}`");
+        }
+        let details = &got[1].1;
+        assert_eq!(
+            details.len(),
+            1 + 7,
+            "the header and rows 2–8, A1:U2 or not"
+        );
+        assert_eq!(details.last().unwrap().0, 8);
+        assert_eq!(details.last().unwrap().1.len(), MY_HEADERS.len());
+    }
+    // Typed numbers, formulas (reported the same way) and other workbooks.
+    let mut with_formula = income_myr();
+    with_formula[1].set(
+        INCOME_HEADER_ROW,
+        3,
+        "Total settlement amount",
+        Cell::Formula("=G3+N3".into(), "52.71".into()),
+    );
+    rows_both_ways(&xlsx(&with_formula));
+    rows_both_ways(&xlsx(&income_usd()));
+    rows_both_ways(&xlsx(&statement_usd()));
+}
+
+#[tokio::test]
+async fn the_order_details_csv_imports_through_the_stream() {
+    let db = sqlite_db().await;
+    let csv = csv_of(&us_order_details());
+    let report = importer::import_file(db.store(), csv.as_bytes(), request("income.csv"))
+        .await
+        .unwrap();
+    let ImportReport::Imported {
+        format,
+        batch,
+        statements,
+        totals,
+        ..
+    } = report
+    else {
+        panic!("not imported")
+    };
+    assert_eq!(format, SourceKind::TikTokIncome);
+    assert_eq!((batch.rows_read, batch.lines_new), (3, 3));
+    assert_eq!(statements.len(), 1);
+    assert_eq!(statements[0].lines_total, "64.66");
+    assert_eq!(totals["USD"], "64.66");
+    assert_eq!(db.raw_count("settlement_lines").await, 3);
 }
 
 fn request(name: &str) -> ImportRequest<'_> {

@@ -54,8 +54,30 @@ fn strip_currency(s: &str) -> &str {
     s
 }
 
+/// The plain form nearly every cell of a large export has (`-12.34`,
+/// `1052`), read without the general path's trimming and sign stripping:
+/// the same value it gives, at a fraction of the cost.
+fn plain(raw: &str, mark: DecimalMark) -> Option<Decimal> {
+    let digits = |t: &str| !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit());
+    let body = raw.strip_prefix('-').unwrap_or(raw);
+    let (int_part, frac_part) = match (mark, body.split_once('.')) {
+        (DecimalMark::Point, Some((i, f))) => (i, Some(f)),
+        (_, None) => (body, None),
+        // A point in a decimal-comma file groups thousands: not plain.
+        (DecimalMark::Comma, Some(_)) => return None,
+    };
+    if digits(int_part) && frac_part.is_none_or(digits) {
+        Decimal::from_str_exact(raw).ok()
+    } else {
+        None
+    }
+}
+
 /// Parses one amount cell. Blank, `/` and dashes are zero.
 pub fn parse_amount(raw: &str, mark: DecimalMark) -> Result<Decimal, AmountError> {
+    if let Some(value) = plain(raw, mark) {
+        return Ok(value);
+    }
     let not = || AmountError::NotAnAmount(raw.to_string());
     let mut s = raw.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}');
     s = s.strip_prefix('\'').unwrap_or(s).trim();
@@ -169,6 +191,36 @@ mod tests {
         for zero in ["", "  ", "/", "-", "—", "\t"] {
             assert_eq!(p(zero), Decimal::ZERO, "{zero:?}");
         }
+    }
+
+    #[test]
+    fn plain_cells_read_as_the_general_path_reads_them() {
+        for raw in [
+            "0",
+            "-0",
+            "12.34",
+            "-12.34",
+            "-0.00",
+            "007",
+            "1052",
+            "-1052.640",
+            "45.",
+            "79228162514264337593543950336",
+            "-",
+        ] {
+            for mark in [DecimalMark::Point, DecimalMark::Comma] {
+                let fast = plain(raw, mark);
+                // The general path, on the same text padded so it is not plain.
+                let general = parse_amount(&format!(" {raw} "), mark);
+                if let Some(v) = fast {
+                    assert_eq!(Ok(v), general, "{raw:?} {mark:?}");
+                    assert_eq!(v.to_string(), general.unwrap().to_string());
+                }
+            }
+        }
+        assert_eq!(plain("12.34", DecimalMark::Comma), None);
+        assert_eq!(plain("1,234.56", DecimalMark::Point), None);
+        assert_eq!(plain("+7", DecimalMark::Point), None);
     }
 
     #[test]

@@ -112,41 +112,102 @@ impl<'b> Workbook<'b> {
     /// Every row of a sheet (blank rows left out), in order, with 1-based
     /// row numbers as Excel shows them. Formula cells are reported: a
     /// figure must be a value the channel wrote, not one computed on a
-    /// spreadsheet afterwards.
+    /// spreadsheet afterwards. Holds the whole sheet: a large one is read
+    /// with `check_formulas` and `sheet_rows` instead.
     pub fn rows(&mut self, sheet: &str, problems: &mut Problems) -> Result<Vec<Row>, ParseError> {
-        let file = self.file.clone();
-        let unreadable = |e: calamine::XlsxError| ParseError::NotThisFormat {
-            file: file.clone(),
-            message: format!("sheet `{sheet}` is unreadable: {e}"),
-        };
-        {
-            let mut formulas = self
-                .xlsx
-                .worksheet_cells_reader(sheet)
-                .map_err(unreadable)?;
-            while let Some(cell) = formulas.next_formula().map_err(unreadable)? {
-                if !cell.get_value().is_empty() {
-                    let (r, c) = cell.get_position();
-                    problems.push(
-                        Some(r as u64 + 1),
-                        Some(&column_letters(c)),
-                        Some(cell.get_value()),
-                        format!("sheet `{sheet}`: a formula, not a value"),
-                    );
-                }
+        self.check_formulas(sheet, problems)?;
+        let mut reader = self.sheet_rows(sheet)?;
+        let mut rows = Vec::new();
+        while let Some(row) = reader.next_row(problems)? {
+            rows.push(row);
+        }
+        Ok(rows)
+    }
+
+    /// Reports every formula cell of a sheet (a pass over its XML that
+    /// keeps nothing).
+    pub fn check_formulas(
+        &mut self,
+        sheet: &str,
+        problems: &mut Problems,
+    ) -> Result<(), ParseError> {
+        let unreadable = unreadable(&self.file, sheet);
+        let mut formulas = self
+            .xlsx
+            .worksheet_cells_reader(sheet)
+            .map_err(&unreadable)?;
+        while let Some(cell) = formulas.next_formula().map_err(&unreadable)? {
+            if !cell.get_value().is_empty() {
+                let (r, c) = cell.get_position();
+                problems.push(
+                    Some(r as u64 + 1),
+                    Some(&column_letters(c)),
+                    Some(cell.get_value()),
+                    format!("sheet `{sheet}`: a formula, not a value"),
+                );
             }
         }
+        Ok(())
+    }
+
+    /// A sheet's rows one at a time, as `rows` gives them (formulas aside:
+    /// see `check_formulas`), holding one row at a time.
+    pub fn sheet_rows(&mut self, sheet: &str) -> Result<SheetRows<'_>, ParseError> {
+        let unreadable = unreadable(&self.file, sheet);
         let mut reader = self
             .xlsx
             .worksheet_cells_reader(sheet)
             .map_err(unreadable)?;
-        let mut rows: Vec<Row> = Vec::new();
-        let mut current: Option<Row> = None;
-        while let Some(cell) = reader.next_cell().map_err(unreadable)? {
+        Ok(SheetRows {
+            file: self.file.clone(),
+            sheet: sheet.to_string(),
+            // calamine does not name its cell reader's type: a closure does.
+            next_cell: Box::new(move || reader.next_cell()),
+            current: None,
+            done: false,
+        })
+    }
+}
+
+fn unreadable(file: &str, sheet: &str) -> impl Fn(calamine::XlsxError) -> ParseError {
+    let (file, sheet) = (file.to_string(), sheet.to_string());
+    move |e| ParseError::NotThisFormat {
+        file: file.clone(),
+        message: format!("sheet `{sheet}` is unreadable: {e}"),
+    }
+}
+
+type NextCell<'a> =
+    Box<dyn FnMut() -> Result<Option<calamine::Cell<DataRef<'a>>>, calamine::XlsxError> + 'a>;
+
+/// A sheet read row by row (see `Workbook::sheet_rows`): blank rows left
+/// out, cells typed as numbers flagged, cells beyond the limits and
+/// unreadable cells reported as problems.
+pub struct SheetRows<'a> {
+    file: String,
+    sheet: String,
+    next_cell: NextCell<'a>,
+    /// The row being filled: the reader knows a row is complete when the
+    /// next row's first cell arrives.
+    current: Option<Row>,
+    done: bool,
+}
+
+impl SheetRows<'_> {
+    /// The next non-blank row; an unreadable sheet or one over
+    /// `MAX_SHEET_ROWS` rows is an error.
+    pub fn next_row(&mut self, problems: &mut Problems) -> Result<Option<Row>, ParseError> {
+        let sheet = self.sheet.as_str();
+        while !self.done {
+            let Some(cell) = (self.next_cell)().map_err(unreadable(&self.file, sheet))? else {
+                self.done = true;
+                break;
+            };
             let (r, c) = cell.get_position();
             if r >= MAX_SHEET_ROWS {
+                self.done = true;
                 return Err(ParseError::NotThisFormat {
-                    file: file.clone(),
+                    file: self.file.clone(),
                     message: format!(
                         "sheet `{sheet}` has more than {MAX_SHEET_ROWS} rows; split the export"
                     ),
@@ -186,10 +247,11 @@ impl<'b> Workbook<'b> {
                 continue;
             }
             let line = r as u64 + 1;
-            if current.as_ref().is_some_and(|row| row.line != line) {
-                push_row(&mut rows, current.take());
-            }
-            let row = current.get_or_insert_with(|| Row {
+            let finished = match &self.current {
+                Some(row) if row.line != line => self.current.take(),
+                _ => None,
+            };
+            let row = self.current.get_or_insert_with(|| Row {
                 line,
                 ..Row::default()
             });
@@ -200,18 +262,37 @@ impl<'b> Workbook<'b> {
             }
             row.cells[c] = text;
             row.numeric[c] = numeric;
+            if let Some(row) = finished.filter(is_not_blank) {
+                return Ok(Some(row));
+            }
         }
-        push_row(&mut rows, current.take());
-        Ok(rows)
+        Ok(self.current.take().filter(is_not_blank))
+    }
+
+    /// Reads on to the header: the first of the next `within` rows that
+    /// `detect` recognizes (as `SheetTable::from_rows` finds it); the rows
+    /// above it are passed over. None when none of them is recognized.
+    pub fn find_header(
+        &mut self,
+        within: usize,
+        detect: impl Fn(&[String]) -> bool,
+        problems: &mut Problems,
+    ) -> Result<Option<Header>, ParseError> {
+        for _ in 0..within.max(1) {
+            let Some(row) = self.next_row(problems)? else {
+                return Ok(None);
+            };
+            let header = Header::new(row.cells, row.line);
+            if detect(&header.names) {
+                return Ok(Some(header));
+            }
+        }
+        Ok(None)
     }
 }
 
-fn push_row(rows: &mut Vec<Row>, row: Option<Row>) {
-    if let Some(row) = row {
-        if row.cells.iter().any(|c| !c.trim().is_empty()) {
-            rows.push(row);
-        }
-    }
+fn is_not_blank(row: &Row) -> bool {
+    row.cells.iter().any(|c| !c.trim().is_empty())
 }
 
 /// A cell as text, and whether it was typed as a number.

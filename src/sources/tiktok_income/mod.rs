@@ -15,20 +15,26 @@
 //! The same `Order details` table saved as CSV is read too (recognized by
 //! its header); it has no Reports sheet, so the zone must come from the
 //! header or the shop's configuration.
+//!
+//! Both stream (`parse_into`): `Order details` rows are read one at a
+//! time and each line goes to the sink as it is read, so memory stays flat
+//! however long the table; a workbook's other sheets are small and read
+//! whole.
 
 mod columns;
 mod order_details;
 mod sheets;
 
-use rust_decimal::Decimal;
+use std::io::{Cursor, Read};
+
 use sheets::Reports;
 
 use super::problems::{ParseError, Problems};
-use super::table::{Header, Row, Table, TableFormat};
+use super::sink::RecordSink;
+use super::table::{Table, TableFormat};
 use super::tiktok_finance::in_sheet;
-use super::workbook::{is_zip, SheetTable, Workbook};
-use crate::domain::money::Currency;
-use crate::domain::settlement::ParsedFile;
+use super::workbook::{is_zip, Workbook};
+use crate::domain::settlement::{FileSummary, ParsedFile};
 
 /// How to read the file (see `ParseOptions`).
 pub type Options = super::ParseOptions;
@@ -49,30 +55,69 @@ pub fn detect(headers: &[String]) -> bool {
 }
 
 /// Whether a workbook is an income export: an `Order details` sheet with
-/// the table's header near its top.
+/// the table's header near its top (only those first rows are read).
 pub fn detect_workbook(workbook: &mut Workbook<'_>) -> bool {
     let Some(sheet) = workbook.find_sheet(ORDER_DETAILS) else {
         return false;
     };
+    let Ok(mut rows) = workbook.sheet_rows(&sheet) else {
+        return false;
+    };
     let mut ignored = Problems::default();
-    match workbook.rows(&sheet, &mut ignored) {
-        Ok(rows) => rows
-            .iter()
-            .take(HEADER_WITHIN)
-            .any(|r| detect(&Header::new(r.cells.clone(), r.line).names)),
-        Err(_) => false,
-    }
+    matches!(
+        rows.find_header(HEADER_WITHIN, detect, &mut ignored),
+        Ok(Some(_))
+    )
 }
 
+/// Reads the whole file into a `ParsedFile` (see `parse_into`).
 pub fn parse(file: &str, bytes: &[u8], options: Options) -> Result<ParsedFile, ParseError> {
-    if is_zip(bytes) {
-        parse_workbook(file, bytes, options)
+    let mut parsed = ParsedFile::default();
+    let summary = if is_zip(bytes) {
+        parse_workbook_into(file, bytes, options, &mut parsed)?
     } else {
-        parse_csv(file, bytes, options)
+        parse_csv_into(file, bytes, options, &mut parsed)?
+    };
+    parsed.header = summary.header;
+    parsed.rows_read = summary.rows_read;
+    parsed.warnings = summary.warnings;
+    Ok(parsed)
+}
+
+/// Streams the file: each `Order details` row's line goes to `sink` as it
+/// is read; statements and payouts at the end, once the whole file is
+/// known to be sound. A CSV is read as it arrives; a workbook (a zip is
+/// read from its end) is read whole first, then its rows stream.
+pub fn parse_into(
+    file: &str,
+    mut input: impl Read,
+    options: Options,
+    sink: &mut dyn RecordSink,
+) -> Result<FileSummary, ParseError> {
+    let cannot = |e: std::io::Error| ParseError::NotThisFormat {
+        file: file.into(),
+        message: format!("cannot read: {e}"),
+    };
+    let mut head = Vec::with_capacity(4);
+    (&mut input)
+        .take(4)
+        .read_to_end(&mut head)
+        .map_err(cannot)?;
+    if is_zip(&head) {
+        let mut bytes = head;
+        input.read_to_end(&mut bytes).map_err(cannot)?;
+        parse_workbook_into(file, &bytes, options, sink)
+    } else {
+        parse_csv_into(file, Cursor::new(head).chain(input), options, sink)
     }
 }
 
-fn parse_workbook(file: &str, bytes: &[u8], options: Options) -> Result<ParsedFile, ParseError> {
+fn parse_workbook_into(
+    file: &str,
+    bytes: &[u8],
+    options: Options,
+    sink: &mut dyn RecordSink,
+) -> Result<FileSummary, ParseError> {
     let mut workbook = Workbook::open(file, bytes)?;
     let Some(details_sheet) = workbook.find_sheet(ORDER_DETAILS) else {
         return Err(ParseError::NotThisFormat {
@@ -91,28 +136,33 @@ fn parse_workbook(file: &str, bytes: &[u8], options: Options) -> Result<ParsedFi
         }
         None => None,
     };
-    let rows = workbook.rows(&details_sheet, &mut problems)?;
-    let Some(table) = SheetTable::from_rows(&details_sheet, rows, HEADER_WITHIN, detect) else {
-        return Err(ParseError::NotThisFormat {
-            file: file.into(),
-            message: format!(
-                "sheet `{details_sheet}` has no Order/adjustment ID, Type, Total settlement amount header in its first {HEADER_WITHIN} rows"
-            ),
-        });
+    let zone = reports.as_ref().and_then(|(_, r)| r.zone);
+    let reports_currency = reports.as_ref().and_then(|(_, r)| r.currency);
+
+    // The details sheet can be large: its rows stream into the reader.
+    workbook.check_formulas(&details_sheet, &mut problems)?;
+    let (header, details) = {
+        let mut rows = workbook.sheet_rows(&details_sheet)?;
+        let Some(header) = rows.find_header(HEADER_WITHIN, detect, &mut problems)? else {
+            return Err(ParseError::NotThisFormat {
+                file: file.into(),
+                message: format!(
+                    "sheet `{details_sheet}` has no Order/adjustment ID, Type, Total settlement amount header in its first {HEADER_WITHIN} rows"
+                ),
+            });
+        };
+        let ctx = order_details::Context {
+            sheet: Some(&details_sheet),
+            zone,
+            currency: reports_currency,
+            options,
+        };
+        let mut reader = order_details::DetailsReader::new(ctx, &header, &mut problems);
+        while let Some(row) = rows.next_row(&mut problems)? {
+            reader.row(row, &mut problems, &mut warnings, sink);
+        }
+        (header, reader.finish(&mut problems))
     };
-    let ctx = order_details::Context {
-        sheet: Some(&details_sheet),
-        zone: reports.as_ref().and_then(|(_, r)| r.zone),
-        currency: reports.as_ref().and_then(|(_, r)| r.currency),
-        options,
-    };
-    let details = order_details::read(
-        &ctx,
-        &table.header,
-        &table.rows,
-        &mut problems,
-        &mut warnings,
-    );
 
     let mut payouts = Vec::new();
     let mut rows_read = details.rows_read;
@@ -121,11 +171,11 @@ fn parse_workbook(file: &str, bytes: &[u8], options: Options) -> Result<ParsedFi
         let rows = workbook.rows(sheet, &mut problems)?;
         // The withdrawal sheet has no currency column: the Reports sheet's,
         // or the one currency of the lines.
-        let currency = ctx.currency.or_else(|| single_currency(&details));
+        let currency = reports_currency.or(details.currency);
         let w = sheets::read_withdrawals(
             sheet,
             rows,
-            ctx.zone.or(options.shop_zone),
+            zone.or(options.shop_zone),
             currency,
             &mut problems,
             &mut warnings,
@@ -156,8 +206,7 @@ fn parse_workbook(file: &str, bytes: &[u8], options: Options) -> Result<ParsedFi
         },
     )) = &reports
     {
-        let sum: Decimal = details.lines.iter().map(|l| l.net()).sum();
-        if problems.is_empty() && sum != *total {
+        if problems.is_empty() && details.total != *total {
             problems.push(
                 Some(*line),
                 Some("Total settlement amount"),
@@ -165,35 +214,36 @@ fn parse_workbook(file: &str, bytes: &[u8], options: Options) -> Result<ParsedFi
                 in_sheet(
                     Some(sheet),
                     format!(
-                        "expected {sum} (the sum of the {} lines of `{details_sheet}`), found {total}",
-                        details.lines.len()
+                        "expected {} (the sum of the {} lines of `{details_sheet}`), found {total}",
+                        details.total, details.lines
                     ),
                 ),
             );
         }
     }
     problems.finish(file)?;
-    Ok(ParsedFile {
-        header: table.header.raw,
-        statements: details.statements.into_values().collect(),
-        lines: details.lines,
-        payouts,
-        orders: Vec::new(),
+    for statement in details.statements.into_values() {
+        sink.statement(statement);
+    }
+    for payout in payouts {
+        sink.payout(payout);
+    }
+    Ok(FileSummary {
+        header: header.raw,
         rows_read,
         warnings,
     })
 }
 
-fn single_currency(details: &order_details::Details) -> Option<Currency> {
-    let mut currencies = details.lines.iter().map(|l| l.currency);
-    let first = currencies.next()?;
-    currencies.all(|c| c == first).then_some(first)
-}
-
-fn parse_csv(file: &str, bytes: &[u8], options: Options) -> Result<ParsedFile, ParseError> {
+fn parse_csv_into(
+    file: &str,
+    input: impl Read,
+    options: Options,
+    sink: &mut dyn RecordSink,
+) -> Result<FileSummary, ParseError> {
     let mut table = Table::open(
         file,
-        bytes,
+        input,
         &TableFormat {
             delimiter: b',',
             quoting: true,
@@ -205,24 +255,24 @@ fn parse_csv(file: &str, bytes: &[u8], options: Options) -> Result<ParsedFile, P
     )?;
     let mut problems = Problems::default();
     let mut warnings = Vec::new();
-    let mut rows: Vec<Row> = Vec::new();
-    while let Some(row) = table.next_row(&mut problems) {
-        rows.push(row);
-    }
     let ctx = order_details::Context {
         sheet: None,
         zone: None,
         currency: None,
         options,
     };
-    let details = order_details::read(&ctx, &table.header, &rows, &mut problems, &mut warnings);
+    let mut reader = order_details::DetailsReader::new(ctx, &table.header, &mut problems);
+    while let Some(row) = table.next_row(&mut problems) {
+        reader.row(row, &mut problems, &mut warnings, sink);
+    }
+    let details = reader.finish(&mut problems);
     problems.finish(file)?;
-    Ok(ParsedFile {
+    for statement in details.statements.into_values() {
+        sink.statement(statement);
+    }
+    Ok(FileSummary {
         header: table.header.raw,
-        statements: details.statements.into_values().collect(),
-        lines: details.lines,
         rows_read: details.rows_read,
         warnings,
-        ..Default::default()
     })
 }

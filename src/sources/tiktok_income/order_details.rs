@@ -8,6 +8,11 @@
 //! rows each carry their own amounts. Lines keep a stable identity
 //! (statement, type, order, adjustment, settled date); repeats across
 //! weekly exports are recognised by the store on identity and content.
+//!
+//! The table is read a row at a time (`DetailsReader`): each row's line
+//! goes to the sink as soon as it is read, so a million-row export is never
+//! held; what needs the whole table (statements, schema drift, the sum the
+//! Reports sheet declares) is kept small and given at the end.
 
 use std::collections::BTreeMap;
 
@@ -22,6 +27,7 @@ use crate::sources::amount::{parse_amount, DecimalMark};
 use crate::sources::drift::{SchemaDrift, UNCLASSIFIED};
 use crate::sources::header::normalize_header;
 use crate::sources::problems::Problems;
+use crate::sources::sink::RecordSink;
 use crate::sources::table::{Header, Row};
 use crate::sources::tiktok_finance::{
     adjustment_code, at_currency_scale, base_name, check_id_cell, in_sheet, is_text_by_name,
@@ -46,11 +52,17 @@ pub(super) struct Context<'a> {
     pub options: ParseOptions,
 }
 
+/// What the table held, once read (its lines went to the sink).
 #[derive(Default)]
 pub(super) struct Details {
-    pub lines: Vec<SettlementLine>,
     pub statements: BTreeMap<String, Statement>,
     pub rows_read: u64,
+    /// Lines read (handed to the sink while the file had no problem).
+    pub lines: u64,
+    /// Σ of the lines' nets.
+    pub total: Decimal,
+    /// The lines' currency, when they have exactly one.
+    pub currency: Option<Currency>,
 }
 
 struct Column {
@@ -58,6 +70,25 @@ struct Column {
     /// The header as written, trimmed: named in messages and labels.
     name: String,
     kind: Option<Kind>,
+    /// For a column this importer does not know: whether its name says
+    /// it is text (ids, times, names), so its numbers are not money.
+    text_by_name: bool,
+}
+
+impl Column {
+    fn new(index: usize, raw: &str) -> Self {
+        let name = if raw.trim().is_empty() {
+            format!("column {}", column_letters(index as u32))
+        } else {
+            raw.trim().to_string()
+        };
+        Column {
+            index,
+            text_by_name: is_text_by_name(&normalize_header(&name)),
+            name,
+            kind: classify(raw),
+        }
+    }
 }
 
 /// One money cell of a row.
@@ -66,136 +97,219 @@ struct Amount<'c> {
     value: Decimal,
 }
 
-pub(super) fn read(
-    ctx: &Context<'_>,
-    header: &Header,
-    rows: &[Row],
-    problems: &mut Problems,
-    warnings: &mut Vec<String>,
-) -> Details {
-    let sheet = ctx.sheet;
-    // Cells beyond the header are columns too (unnamed): never dropped.
-    let width = rows
-        .iter()
-        .map(|r| r.cells.len())
-        .chain([header.raw.len()])
-        .max()
-        .unwrap_or(0);
-    let columns: Vec<Column> = (0..width)
-        .map(|index| {
-            (
-                index,
-                header.raw.get(index).map(String::as_str).unwrap_or(""),
-            )
-        })
-        .map(|(index, raw)| Column {
-            index,
-            name: if raw.trim().is_empty() {
-                format!("column {}", column_letters(index as u32))
-            } else {
-                raw.trim().to_string()
-            },
-            kind: classify(raw),
-        })
-        .collect();
-    let field = |f: Field| {
-        columns
-            .iter()
-            .find(|c| c.kind == Some(Kind::Field(f)))
-            .map(|c| c.index)
-    };
-    let name_of = |i: Option<usize>, fallback: &str| {
-        i.and_then(|i| columns.get(i))
-            .map(|c| c.name.clone())
-            .unwrap_or_else(|| fallback.to_string())
-    };
-    let mut details = Details::default();
+/// Where the fields a line needs are, and their names for messages.
+struct Layout {
+    zone: Zone,
+    id: usize,
+    id_name: String,
+    kind: usize,
+    type_name: String,
+    settled: usize,
+    settled_name: String,
+    created: Option<usize>,
+    created_name: String,
+    created_zone: Zone,
+    currency: Option<usize>,
+    currency_name: String,
+    related: Option<usize>,
+    related_name: String,
+    statement: Option<usize>,
+    statement_name: String,
+    sku: Option<usize>,
+    sku_name: String,
+}
 
-    // A money column twice would be booked twice.
-    for (i, c) in columns.iter().enumerate() {
-        let money = matches!(
-            c.kind,
-            Some(Kind::Component { .. } | Kind::AdjustmentAmount | Kind::AdjustmentBreakdown(_))
-        );
-        let base = base_name(&c.name);
-        if money && columns[..i].iter().any(|o| base_name(&o.name) == base) {
+/// Reads the table a row at a time: `new` with its header, `row` for each
+/// data row (its line goes to the sink at once), `finish` at the end.
+pub(super) struct DetailsReader<'a> {
+    ctx: Context<'a>,
+    /// The header's columns, then the unnamed ones beyond it as rows
+    /// reach them (cells beyond the header are never dropped).
+    columns: Vec<Column>,
+    /// None when the header lacks what a line needs (reported by `new`):
+    /// the rows are then not read.
+    layout: Option<Layout>,
+    details: Details,
+    /// Whether the lines so far have more than one currency.
+    mixed_currencies: bool,
+    drift_columns: SchemaDrift,
+    drift_types: SchemaDrift,
+    drift_currency: Option<Currency>,
+}
+
+impl<'a> DetailsReader<'a> {
+    /// Checks the header (required columns, a column twice, the zone),
+    /// reporting what is wrong with it.
+    pub fn new(ctx: Context<'a>, header: &Header, problems: &mut Problems) -> Self {
+        let columns: Vec<Column> = header
+            .raw
+            .iter()
+            .enumerate()
+            .map(|(index, raw)| Column::new(index, raw))
+            .collect();
+        let layout = Self::layout(&ctx, &columns, header.line, problems);
+        DetailsReader {
+            drift_currency: ctx.currency,
+            ctx,
+            columns,
+            layout,
+            details: Details::default(),
+            mixed_currencies: false,
+            drift_columns: SchemaDrift::default(),
+            drift_types: SchemaDrift::default(),
+        }
+    }
+
+    fn layout(
+        ctx: &Context<'_>,
+        columns: &[Column],
+        header_line: u64,
+        problems: &mut Problems,
+    ) -> Option<Layout> {
+        let sheet = ctx.sheet;
+        let field = |f: Field| {
+            columns
+                .iter()
+                .find(|c| c.kind == Some(Kind::Field(f)))
+                .map(|c| c.index)
+        };
+        let name_of = |i: Option<usize>, fallback: &str| {
+            i.and_then(|i| columns.get(i))
+                .map(|c| c.name.clone())
+                .unwrap_or_else(|| fallback.to_string())
+        };
+        // A money column twice would be booked twice.
+        for (i, c) in columns.iter().enumerate() {
+            let money = matches!(
+                c.kind,
+                Some(
+                    Kind::Component { .. } | Kind::AdjustmentAmount | Kind::AdjustmentBreakdown(_)
+                )
+            );
+            let base = base_name(&c.name);
+            if money && columns[..i].iter().any(|o| base_name(&o.name) == base) {
+                problems.push(
+                    Some(header_line),
+                    Some(&c.name),
+                    None,
+                    in_sheet(
+                        sheet,
+                        "the column appears twice; which one to book is unclear",
+                    ),
+                );
+            }
+        }
+        let id_col = field(Field::Id);
+        let type_col = field(Field::Type);
+        let settled_col = field(Field::SettledTime);
+        let settlement_col = columns
+            .iter()
+            .find(|c| c.kind == Some(Kind::Check(Check::Settlement)));
+        for (present, name) in [
+            (id_col.is_some(), "Order/adjustment ID"),
+            (type_col.is_some(), "Type"),
+            (settled_col.is_some(), "Order settled time"),
+            (settlement_col.is_some(), "Total settlement amount"),
+        ] {
+            if !present {
+                problems.push(
+                    Some(header_line),
+                    Some(name),
+                    None,
+                    in_sheet(sheet, "required column is missing"),
+                );
+            }
+        }
+        let (Some(id_col), Some(type_col), Some(settled_col)) = (id_col, type_col, settled_col)
+        else {
+            return None;
+        };
+        settlement_col?;
+        let settled_name = name_of(Some(settled_col), "Order settled time");
+        let zone_of = |column: usize| {
+            columns
+                .get(column)
+                .and_then(|c| zone_in_header(&c.name))
+                .or(ctx.zone)
+                .or(ctx.options.shop_zone)
+        };
+        let Some(zone) = zone_of(settled_col) else {
             problems.push(
-                Some(header.line),
-                Some(&c.name),
+                Some(header_line),
+                Some(&settled_name),
                 None,
                 in_sheet(
                     sheet,
-                    "the column appears twice; which one to book is unclear",
+                    "no time zone: neither this header, the Reports sheet nor the shop's \
+                     configuration names one (configure the shop's zone)",
                 ),
             );
-        }
+            return None;
+        };
+        let created = field(Field::CreatedTime);
+        let currency = field(Field::Currency);
+        let related = field(Field::RelatedOrder);
+        let statement = field(Field::StatementId);
+        let sku = field(Field::SkuId);
+        Some(Layout {
+            zone,
+            id: id_col,
+            id_name: name_of(Some(id_col), "Order/adjustment ID"),
+            kind: type_col,
+            type_name: name_of(Some(type_col), "Type"),
+            settled: settled_col,
+            settled_name,
+            created,
+            created_name: name_of(created, "Order created time"),
+            created_zone: created.and_then(zone_of).unwrap_or(zone),
+            currency,
+            currency_name: name_of(currency, "Currency"),
+            related,
+            related_name: name_of(related, "Related order ID"),
+            statement,
+            statement_name: name_of(statement, "Statement ID"),
+            sku,
+            sku_name: name_of(sku, "SKU ID"),
+        })
     }
-    let id_col = field(Field::Id);
-    let type_col = field(Field::Type);
-    let settled_col = field(Field::SettledTime);
-    let settlement_col = columns
-        .iter()
-        .find(|c| c.kind == Some(Kind::Check(Check::Settlement)));
-    for (present, name) in [
-        (id_col.is_some(), "Order/adjustment ID"),
-        (type_col.is_some(), "Type"),
-        (settled_col.is_some(), "Order settled time"),
-        (settlement_col.is_some(), "Total settlement amount"),
-    ] {
-        if !present {
-            problems.push(
-                Some(header.line),
-                Some(name),
-                None,
-                in_sheet(sheet, "required column is missing"),
-            );
-        }
-    }
-    let (Some(id_col), Some(type_col), Some(settled_col)) = (id_col, type_col, settled_col) else {
-        return details;
-    };
-    if settlement_col.is_none() {
-        return details;
-    }
-    let settled_name = name_of(Some(settled_col), "Order settled time");
-    let zone_of = |column: usize| {
-        columns
-            .get(column)
-            .and_then(|c| zone_in_header(&c.name))
-            .or(ctx.zone)
-            .or(ctx.options.shop_zone)
-    };
-    let Some(zone) = zone_of(settled_col) else {
-        problems.push(
-            Some(header.line),
-            Some(&settled_name),
-            None,
-            in_sheet(
-                sheet,
-                "no time zone: neither this header, the Reports sheet nor the shop's configuration \
-                 names one (configure the shop's zone)",
-            ),
-        );
-        return details;
-    };
-    let created_col = field(Field::CreatedTime);
-    let currency_col = field(Field::Currency);
-    let related_col = field(Field::RelatedOrder);
-    let statement_col = field(Field::StatementId);
-    let sku_col = field(Field::SkuId);
-    let type_name = name_of(Some(type_col), "Type");
-    let id_name = name_of(Some(id_col), "Order/adjustment ID");
 
-    let mut drift_columns = SchemaDrift::default();
-    let mut drift_types = SchemaDrift::default();
-    let mut drift_currency: Option<Currency> = ctx.currency;
-
-    for row in rows {
+    /// Reads one data row: its line goes to `sink` (while the file has no
+    /// problem: once it has one, nothing of it will be stored).
+    pub fn row(
+        &mut self,
+        row: Row,
+        problems: &mut Problems,
+        warnings: &mut Vec<String>,
+        sink: &mut dyn RecordSink,
+    ) {
+        if self.layout.is_none() {
+            return;
+        }
+        // Cells beyond the header are columns too (unnamed): never dropped.
+        while self.columns.len() < row.cells.len() {
+            let index = self.columns.len();
+            self.columns.push(Column::new(index, ""));
+        }
+        let DetailsReader {
+            ctx,
+            columns,
+            layout: Some(layout),
+            details,
+            mixed_currencies,
+            drift_columns,
+            drift_types,
+            drift_currency,
+        } = self
+        else {
+            return;
+        };
+        let sheet = ctx.sheet;
+        let zone = layout.zone;
         let cell = |i: usize| row.cells.get(i).map(|s| s.trim()).unwrap_or("");
         let mut bad = false;
         let mut amounts: Vec<Amount<'_>> = Vec::new();
         let mut unknown: Vec<Amount<'_>> = Vec::new();
-        for column in &columns {
+        for column in columns.iter() {
             let raw = cell(column.index);
             // Blank is zero in a known money column (so a row's subtotals
             // are checked even where TikTok leaves them empty).
@@ -224,7 +338,7 @@ pub(super) fn read(
                 None => {
                     // A column this importer does not know: money-looking
                     // when it holds amounts (ids, times and names aside).
-                    if is_text_by_name(&normalize_header(&column.name)) {
+                    if column.text_by_name {
                         continue;
                     }
                     if let Ok(value) = parse_amount(raw, MARK) {
@@ -235,14 +349,14 @@ pub(super) fn read(
                 }
             }
         }
-        let Some(id) = present(cell(id_col)) else {
+        let Some(id) = present(cell(layout.id)) else {
             // TikTok pads the used range with blank rows; a row with money
             // but no id is not padding.
             let money = amounts.iter().chain(&unknown).find(|a| !a.value.is_zero());
             if let Some(a) = money {
                 problems.push(
                     Some(row.line),
-                    Some(&id_name),
+                    Some(&layout.id_name),
                     None,
                     in_sheet(
                         sheet,
@@ -253,35 +367,36 @@ pub(super) fn read(
                     ),
                 );
             }
-            continue;
+            return;
         };
         details.rows_read += 1;
-        for (col, fallback) in [
-            (Some(id_col), "Order/adjustment ID"),
-            (related_col, "Related order ID"),
-            (statement_col, "Statement ID"),
-            (sku_col, "SKU ID"),
+        for (col, name) in [
+            (Some(layout.id), &layout.id_name),
+            (layout.related, &layout.related_name),
+            (layout.statement, &layout.statement_name),
+            (layout.sku, &layout.sku_name),
         ] {
-            check_id_cell(sheet, row, col, &name_of(col, fallback), problems, warnings);
+            check_id_cell(sheet, &row, col, name, problems, warnings);
         }
 
-        let kind = cell(type_col);
+        let kind = cell(layout.kind);
+        let order = normalize_header(kind) == "order";
         if kind.is_empty() {
             problems.push(
                 Some(row.line),
-                Some(&type_name),
+                Some(&layout.type_name),
                 None,
                 in_sheet(sheet, "no type (Order, Adjustment …)"),
             );
             bad = true;
         }
-        let currency = match currency_col.and_then(|i| present(cell(i))) {
+        let currency = match layout.currency.and_then(|i| present(cell(i))) {
             Some(raw) => match raw.parse::<Currency>() {
                 Ok(c) => {
                     if ctx.currency.is_some_and(|r| r != c) {
                         problems.push(
                             Some(row.line),
-                            Some(&name_of(currency_col, "Currency")),
+                            Some(&layout.currency_name),
                             Some(raw),
                             in_sheet(sheet, "differs from the currency the Reports sheet names"),
                         );
@@ -292,7 +407,7 @@ pub(super) fn read(
                 Err(e) => {
                     problems.push(
                         Some(row.line),
-                        Some(&name_of(currency_col, "Currency")),
+                        Some(&layout.currency_name),
                         Some(raw),
                         in_sheet(sheet, e.to_string()),
                     );
@@ -303,7 +418,7 @@ pub(super) fn read(
                 if ctx.currency.is_none() {
                     problems.push(
                         Some(row.line),
-                        Some(&name_of(currency_col, "Currency")),
+                        Some(&layout.currency_name),
                         None,
                         in_sheet(sheet, "no currency in the row or the Reports sheet"),
                     );
@@ -311,14 +426,14 @@ pub(super) fn read(
                 ctx.currency
             }
         };
-        let settled_raw = cell(settled_col);
+        let settled_raw = cell(layout.settled);
         let settled = match present(settled_raw) {
             Some(raw) => {
                 let t = tiktok_time(raw, zone);
                 if t.is_none() {
                     problems.push(
                         Some(row.line),
-                        Some(&settled_name),
+                        Some(&layout.settled_name),
                         Some(raw),
                         in_sheet(sheet, "not a date (expected YYYY/MM/DD)"),
                     );
@@ -328,29 +443,28 @@ pub(super) fn read(
             None => {
                 problems.push(
                     Some(row.line),
-                    Some(&settled_name),
+                    Some(&layout.settled_name),
                     Some(settled_raw),
                     in_sheet(sheet, "no settled time"),
                 );
                 None
             }
         };
-        if let Some(raw) = created_col.and_then(|i| present(cell(i))) {
-            let zone = created_col.and_then(zone_of).unwrap_or(zone);
-            if tiktok_time(raw, zone).is_none() {
+        if let Some(raw) = layout.created.and_then(|i| present(cell(i))) {
+            if tiktok_time(raw, layout.created_zone).is_none() {
                 problems.push(
                     Some(row.line),
-                    Some(&name_of(created_col, "Order created time")),
+                    Some(&layout.created_name),
                     Some(raw),
                     in_sheet(sheet, "not a date (expected YYYY/MM/DD)"),
                 );
             }
         }
         let (Some(currency), Some(settled)) = (currency, settled) else {
-            continue;
+            return;
         };
         if bad {
-            continue;
+            return;
         }
         drift_currency.get_or_insert(currency);
         for a in amounts.iter().chain(&unknown) {
@@ -371,7 +485,7 @@ pub(super) fn read(
             }
         }
         if bad {
-            continue;
+            return;
         }
         for a in amounts.iter_mut().chain(unknown.iter_mut()) {
             a.value = at_currency_scale(a.value, currency);
@@ -434,7 +548,7 @@ pub(super) fn read(
         } else if !adjustment.is_zero() {
             sums.all += adjustment;
             let label = format!("Adjustment amount ({kind})");
-            let code = if normalize_header(kind) == "order" {
+            let code = if order {
                 Some("adjustment.other")
             } else {
                 adjustment_code(kind)
@@ -442,7 +556,7 @@ pub(super) fn read(
             match code {
                 Some(code) => push(code, adjustment, label),
                 None => {
-                    drift_types.record(row.line, &type_name, kind, adjustment);
+                    drift_types.record(row.line, &layout.type_name, kind, adjustment);
                     if ctx.options.accept_unclassified {
                         push(UNCLASSIFIED, adjustment, label);
                     }
@@ -527,8 +641,7 @@ pub(super) fn read(
             }
         }
 
-        let order = normalize_header(kind) == "order";
-        let statement_id = match statement_col.and_then(|i| present(cell(i))) {
+        let statement_id = match layout.statement.and_then(|i| present(cell(i))) {
             Some(id) => id.to_string(),
             None => format!("{}-{currency}", local_day(settled.utc, zone)),
         };
@@ -549,51 +662,75 @@ pub(super) fn read(
         if statement.currency != currency {
             problems.push(
                 Some(row.line),
-                Some(&name_of(currency_col, "Currency")),
+                Some(&layout.currency_name),
                 Some(currency.code()),
                 in_sheet(sheet, format!("statement {statement_id} mixes currencies")),
             );
-            continue;
+            return;
         }
-        let related = related_col
+        let related = layout
+            .related
             .and_then(|i| present(cell(i)))
             .map(str::to_string);
-        details.lines.push(SettlementLine {
+        let transaction_type = kind.to_string();
+        let id = id.to_string();
+        let line = SettlementLine {
             statement_id,
-            transaction_type: kind.to_string(),
-            order_id: if order { Some(id.to_string()) } else { related },
-            adjustment_id: (!order).then(|| id.to_string()),
+            transaction_type,
+            order_id: if order { Some(id.clone()) } else { related },
+            adjustment_id: (!order).then_some(id),
             posted_at: Some(settled),
             currency,
             components,
             rows: vec![SourceRow {
                 sheet: sheet.map(str::to_string),
                 row: row.line,
-                cells: row.cells.clone(),
+                cells: row.cells,
             }],
-        });
+        };
+        details.lines += 1;
+        details.total += line.net();
+        match details.currency {
+            None => details.currency = Some(currency),
+            Some(c) if c != currency => *mixed_currencies = true,
+            _ => {}
+        }
+        if problems.is_empty() {
+            sink.line(line);
+        }
     }
 
-    if !ctx.options.accept_unclassified {
-        let currency = drift_currency.map(|c| format!(" {c}")).unwrap_or_default();
-        drift_columns.report(problems, |rows, total| {
-            in_sheet(
-                sheet,
-                format!(
-                    "an amount column this importer does not know: {rows} row(s) totalling {total}{currency}"
-                ),
-            )
-        });
-        drift_types.report(problems, |rows, total| {
-            in_sheet(
-                sheet,
-                format!(
-                    "an adjustment type this importer does not know: {rows} row(s) with adjustment amounts totalling {total}{currency}"
-                ),
-            )
-        });
+    /// What only the whole table tells: schema drift is reported here.
+    pub fn finish(self, problems: &mut Problems) -> Details {
+        let sheet = self.ctx.sheet;
+        if !self.ctx.options.accept_unclassified {
+            let currency = self
+                .drift_currency
+                .map(|c| format!(" {c}"))
+                .unwrap_or_default();
+            self.drift_columns.report(problems, |rows, total| {
+                in_sheet(
+                    sheet,
+                    format!(
+                        "an amount column this importer does not know: {rows} row(s) totalling {total}{currency}"
+                    ),
+                )
+            });
+            self.drift_types.report(problems, |rows, total| {
+                in_sheet(
+                    sheet,
+                    format!(
+                        "an adjustment type this importer does not know: {rows} row(s) with adjustment amounts totalling {total}{currency}"
+                    ),
+                )
+            });
+        }
+        let mut details = self.details;
+        if self.mixed_currencies {
+            details.currency = None;
+        }
+        details
     }
-    details
 }
 
 /// A row's components summed by where they sit in TikTok's tree.
