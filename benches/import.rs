@@ -29,6 +29,10 @@ use settlebridge::importer::{self, ImportReport, ImportRequest, SourceKind};
 use settlebridge::sources::sink::RecordSink;
 use settlebridge::sources::ParseOptions;
 
+// The binary's allocator (see src/main.rs), so the figures are the binary's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// A generated format: its kind and how to write `rows` data rows of it.
 struct Generated {
     kind: SourceKind,
@@ -490,6 +494,16 @@ fn run_child(args: &[&str]) -> (f64, u64, u64) {
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
+    // `--generate KIND EXTENSION ROWS FILE` writes one generated file (for
+    // profiling a phase by hand).
+    if let Some(at) = args.iter().position(|a| a == "--generate") {
+        let format = formats()
+            .into_iter()
+            .find(|f| f.kind.as_str() == args[at + 1] && f.extension == args[at + 2])
+            .expect("a generated format: KIND EXTENSION");
+        (format.write)(Path::new(&args[at + 4]), args[at + 3].parse().unwrap());
+        return;
+    }
     if let Some(at) = args.iter().position(|a| a == "--phase") {
         let db = args
             .iter()

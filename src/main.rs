@@ -3,6 +3,11 @@ use std::process::ExitCode;
 use clap::Parser;
 use settlebridge::cli::{self, Cli};
 
+/// Imports allocate on the parser's thread and free on the writer's; glibc's
+/// allocator spends a third of an import's time on that, mimalloc does not.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> ExitCode {
     restore_default_sigpipe();
