@@ -13,12 +13,16 @@
 //! goes to is the merchant's decision, so the file that makes it has to be
 //! in the directory (the defaults ship in the repository's `gl-mappings/`).
 
+mod coverage;
+
 use std::path::{Path, PathBuf};
 
 use crate::domain::account::{ChartError, ChartOfAccounts};
 use crate::domain::mapping::{GlMapping, MappingErrors, MappingIssue};
 use crate::domain::settlement::Channel;
 use crate::domain::shop::{ShopError, Shops};
+
+pub use coverage::{ByWildcard, Coverage, Tally, Unchecked, Unmapped};
 
 /// The chart shipped with settlebridge, used when a directory has none.
 pub const DEFAULT_ACCOUNTS_TOML: &str = include_str!("../gl-mappings/accounts.toml");
@@ -292,6 +296,44 @@ mod tests {
         .unwrap();
         let err = load_shops(dir.path(), &chart).unwrap_err().to_string();
         assert!(err.contains("clears to account 9999"), "{err}");
+    }
+
+    #[test]
+    fn mapping_files_load_per_channel_and_absent_ones_are_named_when_needed() {
+        let dir = tempfile::tempdir().unwrap();
+        let chart = ChartOfAccounts::from_toml(DEFAULT_ACCOUNTS_TOML).unwrap();
+        let mappings = load_mappings(dir.path(), &chart).unwrap();
+        assert!(MAPPED_CHANNELS
+            .iter()
+            .all(|c| mappings.status(*c) == &ChannelMapping::Missing));
+        let err = mappings.get(Channel::Walmart).unwrap_err().to_string();
+        assert!(
+            err.contains("walmart.toml does not exist, and Walmart data cannot be categorized"),
+            "{err}"
+        );
+
+        std::fs::write(
+            dir.path().join("amazon.toml"),
+            default_mapping_toml(Channel::Amazon),
+        )
+        .unwrap();
+        std::fs::write(
+            dir.path().join("tiktok.toml"),
+            "[components]\n\"fee.*\" = \"6101\"\n",
+        )
+        .unwrap();
+        let read = read_mappings(dir.path(), &chart).unwrap();
+        assert!(read.get(Channel::Amazon).is_ok());
+        assert!(matches!(
+            read.status(Channel::TikTok),
+            ChannelMapping::Invalid(_)
+        ));
+        let err = load_mappings(dir.path(), &chart).unwrap_err().to_string();
+        assert!(
+            err.starts_with("1 problem in the mapping files")
+                && err.contains("tiktok.toml:2: component \"fee.*\": account: account 6101 is not in the chart of accounts"),
+            "{err}"
+        );
     }
 
     #[test]
