@@ -22,7 +22,7 @@ use crate::domain::mapping::{GlMapping, MappingErrors, MappingIssue};
 use crate::domain::settlement::Channel;
 use crate::domain::shop::{ShopError, Shops};
 
-pub use coverage::{ByWildcard, Coverage, Tally, Unchecked, Unmapped};
+pub use coverage::{ByWildcard, Coverage, Tally, Unchecked, Unmapped, UnmappedComponents};
 
 /// The chart shipped with settlebridge, used when a directory has none.
 pub const DEFAULT_ACCOUNTS_TOML: &str = include_str!("../gl-mappings/accounts.toml");
@@ -333,6 +333,82 @@ mod tests {
             err.starts_with("1 problem in the mapping files")
                 && err.contains("tiktok.toml:2: component \"fee.*\": account: account 6101 is not in the chart of accounts"),
             "{err}"
+        );
+    }
+
+    #[test]
+    fn coverage_says_exactly_which_components_cannot_be_booked() {
+        use crate::domain::settlement::{Component, ComponentCode, SettlementLine};
+        let dir = tempfile::tempdir().unwrap();
+        let chart = ChartOfAccounts::from_toml(DEFAULT_ACCOUNTS_TOML).unwrap();
+        std::fs::write(
+            dir.path().join("amazon.toml"),
+            "[components]\n\"sale.gross\" = \"4000\"\n",
+        )
+        .unwrap();
+        let mappings = load_mappings(dir.path(), &chart).unwrap();
+        let line = |amounts: &[(&str, &str)], currency: &str| SettlementLine {
+            statement_id: "s1".into(),
+            transaction_type: "Order".into(),
+            order_id: None,
+            adjustment_id: None,
+            posted_at: None,
+            currency: currency.parse().unwrap(),
+            components: amounts
+                .iter()
+                .map(|(code, amount)| Component {
+                    code: ComponentCode::new(code).unwrap(),
+                    amount: amount.parse().unwrap(),
+                    label: String::new(),
+                })
+                .collect(),
+            rows: Vec::new(),
+        };
+        let mut coverage = Coverage::default();
+        coverage.add_batch(
+            &mappings,
+            &Shops::default(),
+            Channel::Amazon,
+            "amazon-ca",
+            &[
+                line(
+                    &[("sale.gross", "20"), ("fee.digital_services", "-30.2")],
+                    "CAD",
+                ),
+                line(&[("fee.digital_services", "-4")], "CAD"),
+                line(&[("fee.digital_services", "-1.5")], "USD"),
+            ],
+        );
+        assert!(coverage.require_mapped().is_err());
+        coverage.add_batch(
+            &mappings,
+            &Shops::default(),
+            Channel::Walmart,
+            "",
+            &[line(&[("sale.gross", "1")], "USD")],
+        );
+        let err = coverage.require_mapped().unwrap_err();
+        let text = err.to_string();
+        assert!(
+            text.starts_with("cannot book: 1 component code without an account, and data without a usable mapping file"),
+            "{text}"
+        );
+        let amazon = dir.path().join("amazon.toml").display().to_string();
+        assert!(
+            text.contains(&format!(
+                "fee.digital_services (Amazon, shop amazon-ca): 3 amounts totalling -34.20 CAD and -1.50 USD have no account in {amazon}"
+            )),
+            "{text}"
+        );
+        assert!(
+            text.contains(
+                "walmart.toml does not exist, and 1 batch of Walmart data (1 amount) needs it"
+            ),
+            "{text}"
+        );
+        assert_eq!(
+            (coverage.batches, coverage.lines, coverage.amounts),
+            (2, 4, 5)
         );
     }
 

@@ -91,8 +91,10 @@ fn mappings_check_names_unmapped_components_and_passes_with_the_defaults() {
         "{text}"
     );
     assert!(
-        text.contains("adjustment.mystery_bonus (TikTok Shop, shop tiktok-us): 1 amount totalling")
-            && text.contains("go to 1900 by `adjustment.*` in maps/tiktok.toml"),
+        text.contains(
+            "adjustment.mystery_bonus (TikTok Shop, shop tiktok-us): 1 amount totalling 4.10 USD \
+             goes to 1900 by `adjustment.*` in maps/tiktok.toml"
+        ),
         "{text}"
     );
     // The same as JSON.

@@ -138,11 +138,16 @@ impl fmt::Display for ByWildcard {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "{} ({}): {} totalling {} go to {} by `{}` in {}",
+            "{} ({}): {} totalling {} {} to {} by `{}` in {}",
             self.code,
             shop_text(title(self.channel), &self.shop),
             self.tally.counted(),
             self.tally.totals_text(),
+            if self.tally.amounts == 1 {
+                "goes"
+            } else {
+                "go"
+            },
             self.account,
             self.pattern,
             self.file.display()
@@ -165,11 +170,12 @@ pub struct Unchecked {
 impl fmt::Display for Unchecked {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let data = format!(
-            "{} batch{} of {} data ({} amounts)",
+            "{} batch{} of {} data ({} amount{})",
             self.batches,
             if self.batches == 1 { "" } else { "es" },
             title(self.channel),
-            self.amounts
+            self.amounts,
+            if self.amounts == 1 { "" } else { "s" }
         );
         match self.reason {
             "missing" => write!(
@@ -330,5 +336,53 @@ impl Coverage {
     /// Channels with data whose file is missing or invalid.
     pub fn unchecked(&self) -> Vec<Unchecked> {
         self.unchecked.values().cloned().collect()
+    }
+
+    /// What booking asks before it posts: every component has an account,
+    /// or an error that says exactly which do not (and which data could
+    /// not be checked).
+    pub fn require_mapped(&self) -> Result<(), UnmappedComponents> {
+        let unmapped = self.unmapped();
+        let unchecked = self.unchecked();
+        if unmapped.is_empty() && unchecked.is_empty() {
+            Ok(())
+        } else {
+            Err(UnmappedComponents {
+                unmapped,
+                unchecked,
+            })
+        }
+    }
+}
+
+/// Components that cannot be booked, each named with its count and total.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub struct UnmappedComponents {
+    pub unmapped: Vec<Unmapped>,
+    pub unchecked: Vec<Unchecked>,
+}
+
+impl fmt::Display for UnmappedComponents {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let n = self.unmapped.len();
+        write!(
+            f,
+            "cannot book: {n} component code{} without an account",
+            if n == 1 { "" } else { "s" }
+        )?;
+        if !self.unchecked.is_empty() {
+            write!(f, ", and data without a usable mapping file")?;
+        }
+        write!(
+            f,
+            " (add them to the mapping files and run `settlebridge mappings check`)"
+        )?;
+        for u in &self.unmapped {
+            write!(f, "\n  {u}")?;
+        }
+        for u in &self.unchecked {
+            write!(f, "\n  {u}")?;
+        }
+        Ok(())
     }
 }

@@ -103,6 +103,8 @@ pub struct Resolution {
     pub rule: Option<String>,
     /// The `[components]` entry that gave the default (`fee.*`), if one did.
     pub default: Option<String>,
+    /// The mapping file's version (`sha256:…`): what the posting records.
+    pub version: String,
 }
 
 /// One `[components]` entry.
@@ -257,6 +259,7 @@ impl GlMapping {
             segments,
             rule: rule.map(|r| r.name.clone()),
             default: default.map(|d| d.pattern.to_string()),
+            version: self.version.clone(),
         })
     }
 }

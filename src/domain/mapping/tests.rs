@@ -331,6 +331,12 @@ fn the_version_is_the_files_sha256() {
     )
     .unwrap();
     assert_ne!(changed.version(), m.version());
+    let r = m.resolve(&code("fee.x"), &Context::default()).unwrap();
+    assert_eq!(
+        r.version,
+        m.version(),
+        "every resolution carries the version"
+    );
     assert_eq!(m.rules().len(), 5);
     assert_eq!(m.defaults().len(), 6);
 }
