@@ -46,6 +46,7 @@
 
 mod check;
 mod parse;
+mod parse_rule;
 mod pattern;
 #[cfg(test)]
 mod tests;
