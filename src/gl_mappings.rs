@@ -1,10 +1,28 @@
 //! The merchant's policy files in `gl-mappings/`: the chart of accounts
-//! today; the component → account mappings and shops later.
+//! (`accounts.toml`), the shops (`shops.toml`) and one component → account
+//! mapping per channel (`tiktok.toml`, `shopify.toml`, `amazon.toml`,
+//! `walmart.toml`, see `domain::mapping`).
+//!
+//! A channel's mapping file may be absent: `load_mappings` records it as
+//! missing rather than failing, because a merchant who sells on two
+//! channels should not need files for the other two. It becomes an error —
+//! naming the file — as soon as data of that channel needs it:
+//! `Mappings::get` refuses, `mappings check` fails when imported data of the
+//! channel exists, and booking refuses the channel's lines. Unlike the
+//! chart, there is no silent built-in fallback: which account a component
+//! goes to is the merchant's decision, so the file that makes it has to be
+//! in the directory (the defaults ship in the repository's `gl-mappings/`).
+
+mod coverage;
 
 use std::path::{Path, PathBuf};
 
 use crate::domain::account::{ChartError, ChartOfAccounts};
+use crate::domain::mapping::{GlMapping, MappingErrors, MappingIssue};
+use crate::domain::settlement::Channel;
 use crate::domain::shop::{ShopError, Shops};
+
+pub use coverage::{ByWildcard, Coverage, Tally, Unchecked, Unmapped, UnmappedComponents};
 
 /// The chart shipped with settlebridge, used when a directory has none.
 pub const DEFAULT_ACCOUNTS_TOML: &str = include_str!("../gl-mappings/accounts.toml");
@@ -26,6 +44,148 @@ pub enum MappingsError {
         shop: String,
         account: String,
     },
+    #[error(transparent)]
+    Invalid(#[from] MappingErrors),
+    #[error(
+        "{path} does not exist, and {channel} data cannot be categorized without it (start \
+         from the default that ships in settlebridge's gl-mappings/)"
+    )]
+    MissingMapping {
+        path: PathBuf,
+        channel: &'static str,
+    },
+}
+
+/// The channels with a mapping file, in the order messages list them.
+pub const MAPPED_CHANNELS: [Channel; 4] = [
+    Channel::TikTok,
+    Channel::Shopify,
+    Channel::Amazon,
+    Channel::Walmart,
+];
+
+/// The mapping file's name in the directory: `tiktok.toml` …
+pub fn mapping_file_name(channel: Channel) -> String {
+    format!("{}.toml", channel.as_str())
+}
+
+/// The channel's name for people.
+pub fn channel_title(channel: Channel) -> &'static str {
+    match channel {
+        Channel::TikTok => "TikTok Shop",
+        Channel::Shopify => "Shopify",
+        Channel::Amazon => "Amazon",
+        Channel::Walmart => "Walmart",
+    }
+}
+
+/// The default mappings shipped with settlebridge (the repository's
+/// `gl-mappings/<channel>.toml`), for tests and for copying.
+pub fn default_mapping_toml(channel: Channel) -> &'static str {
+    match channel {
+        Channel::TikTok => include_str!("../gl-mappings/tiktok.toml"),
+        Channel::Shopify => include_str!("../gl-mappings/shopify.toml"),
+        Channel::Amazon => include_str!("../gl-mappings/amazon.toml"),
+        Channel::Walmart => include_str!("../gl-mappings/walmart.toml"),
+    }
+}
+
+/// What was found for one channel.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ChannelMapping {
+    Loaded(GlMapping),
+    /// No file: fine until data of the channel needs one.
+    Missing,
+    /// The file's problems, each with its line.
+    Invalid(Vec<MappingIssue>),
+}
+
+/// The mapping files of a directory, per channel.
+#[derive(Clone, Debug)]
+pub struct Mappings {
+    channels: Vec<(Channel, PathBuf, ChannelMapping)>,
+}
+
+impl Mappings {
+    fn entry(&self, channel: Channel) -> &(Channel, PathBuf, ChannelMapping) {
+        self.channels
+            .iter()
+            .find(|(c, _, _)| *c == channel)
+            .expect("every mapped channel is read")
+    }
+
+    /// Where the channel's file is (or would be).
+    pub fn path(&self, channel: Channel) -> &Path {
+        &self.entry(channel).1
+    }
+
+    pub fn status(&self, channel: Channel) -> &ChannelMapping {
+        &self.entry(channel).2
+    }
+
+    /// The channel's mapping; an error naming the file when it is missing
+    /// or invalid.
+    pub fn get(&self, channel: Channel) -> Result<&GlMapping, MappingsError> {
+        let (_, path, status) = self.entry(channel);
+        match status {
+            ChannelMapping::Loaded(m) => Ok(m),
+            ChannelMapping::Missing => Err(MappingsError::MissingMapping {
+                path: path.clone(),
+                channel: channel_title(channel),
+            }),
+            ChannelMapping::Invalid(issues) => {
+                Err(MappingsError::Invalid(MappingErrors(issues.clone())))
+            }
+        }
+    }
+
+    /// Every problem of every file.
+    pub fn issues(&self) -> Vec<MappingIssue> {
+        self.channels
+            .iter()
+            .filter_map(|(_, _, s)| match s {
+                ChannelMapping::Invalid(issues) => Some(issues.clone()),
+                _ => None,
+            })
+            .flatten()
+            .collect()
+    }
+}
+
+/// Reads `<dir>/<channel>.toml` for every channel and checks each against
+/// `chart`, keeping invalid files with their problems (for `mappings
+/// check`, which reports them all). Fails only when a file cannot be read.
+pub fn read_mappings(dir: &Path, chart: &ChartOfAccounts) -> Result<Mappings, MappingsError> {
+    let mut channels = Vec::new();
+    for channel in MAPPED_CHANNELS {
+        let path = dir.join(mapping_file_name(channel));
+        let status = match std::fs::read_to_string(&path) {
+            Ok(text) => {
+                let label = path.display().to_string();
+                match GlMapping::load(&label, channel, &text, chart) {
+                    Ok(m) => ChannelMapping::Loaded(m),
+                    Err(MappingErrors(issues)) => ChannelMapping::Invalid(issues),
+                }
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => ChannelMapping::Missing,
+            Err(source) => return Err(MappingsError::Read { path, source }),
+        };
+        channels.push((channel, path, status));
+    }
+    Ok(Mappings { channels })
+}
+
+/// Reads the mapping files of `dir` and checks them against `chart`: every
+/// problem of every file, or mappings whose files are valid (absent files
+/// are allowed, see the module docs).
+pub fn load_mappings(dir: &Path, chart: &ChartOfAccounts) -> Result<Mappings, MappingsError> {
+    let mappings = read_mappings(dir, chart)?;
+    let issues = mappings.issues();
+    if issues.is_empty() {
+        Ok(mappings)
+    } else {
+        Err(MappingsError::Invalid(MappingErrors(issues)))
+    }
 }
 
 /// Where a chart came from, for messages.
@@ -136,6 +296,120 @@ mod tests {
         .unwrap();
         let err = load_shops(dir.path(), &chart).unwrap_err().to_string();
         assert!(err.contains("clears to account 9999"), "{err}");
+    }
+
+    #[test]
+    fn mapping_files_load_per_channel_and_absent_ones_are_named_when_needed() {
+        let dir = tempfile::tempdir().unwrap();
+        let chart = ChartOfAccounts::from_toml(DEFAULT_ACCOUNTS_TOML).unwrap();
+        let mappings = load_mappings(dir.path(), &chart).unwrap();
+        assert!(MAPPED_CHANNELS
+            .iter()
+            .all(|c| mappings.status(*c) == &ChannelMapping::Missing));
+        let err = mappings.get(Channel::Walmart).unwrap_err().to_string();
+        assert!(
+            err.contains("walmart.toml does not exist, and Walmart data cannot be categorized"),
+            "{err}"
+        );
+
+        std::fs::write(
+            dir.path().join("amazon.toml"),
+            default_mapping_toml(Channel::Amazon),
+        )
+        .unwrap();
+        std::fs::write(
+            dir.path().join("tiktok.toml"),
+            "[components]\n\"fee.*\" = \"6101\"\n",
+        )
+        .unwrap();
+        let read = read_mappings(dir.path(), &chart).unwrap();
+        assert!(read.get(Channel::Amazon).is_ok());
+        assert!(matches!(
+            read.status(Channel::TikTok),
+            ChannelMapping::Invalid(_)
+        ));
+        let err = load_mappings(dir.path(), &chart).unwrap_err().to_string();
+        assert!(
+            err.starts_with("1 problem in the mapping files")
+                && err.contains("tiktok.toml:2: component \"fee.*\": account: account 6101 is not in the chart of accounts"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn coverage_says_exactly_which_components_cannot_be_booked() {
+        use crate::domain::settlement::{Component, ComponentCode, SettlementLine};
+        let dir = tempfile::tempdir().unwrap();
+        let chart = ChartOfAccounts::from_toml(DEFAULT_ACCOUNTS_TOML).unwrap();
+        std::fs::write(
+            dir.path().join("amazon.toml"),
+            "[components]\n\"sale.gross\" = \"4000\"\n",
+        )
+        .unwrap();
+        let mappings = load_mappings(dir.path(), &chart).unwrap();
+        let line = |amounts: &[(&str, &str)], currency: &str| SettlementLine {
+            statement_id: "s1".into(),
+            transaction_type: "Order".into(),
+            order_id: None,
+            adjustment_id: None,
+            posted_at: None,
+            currency: currency.parse().unwrap(),
+            components: amounts
+                .iter()
+                .map(|(code, amount)| Component {
+                    code: ComponentCode::new(code).unwrap(),
+                    amount: amount.parse().unwrap(),
+                    label: String::new(),
+                })
+                .collect(),
+            rows: Vec::new(),
+        };
+        let mut coverage = Coverage::default();
+        coverage.add_batch(
+            &mappings,
+            &Shops::default(),
+            Channel::Amazon,
+            "amazon-ca",
+            &[
+                line(
+                    &[("sale.gross", "20"), ("fee.digital_services", "-30.2")],
+                    "CAD",
+                ),
+                line(&[("fee.digital_services", "-4")], "CAD"),
+                line(&[("fee.digital_services", "-1.5")], "USD"),
+            ],
+        );
+        assert!(coverage.require_mapped().is_err());
+        coverage.add_batch(
+            &mappings,
+            &Shops::default(),
+            Channel::Walmart,
+            "",
+            &[line(&[("sale.gross", "1")], "USD")],
+        );
+        let err = coverage.require_mapped().unwrap_err();
+        let text = err.to_string();
+        assert!(
+            text.starts_with("cannot book: 1 component code without an account, and data without a usable mapping file"),
+            "{text}"
+        );
+        let amazon = dir.path().join("amazon.toml").display().to_string();
+        assert!(
+            text.contains(&format!(
+                "fee.digital_services (Amazon, shop amazon-ca): 3 amounts totalling -34.20 CAD and -1.50 USD have no account in {amazon}"
+            )),
+            "{text}"
+        );
+        assert!(
+            text.contains(
+                "walmart.toml does not exist, and 1 batch of Walmart data (1 amount) needs it"
+            ),
+            "{text}"
+        );
+        assert_eq!(
+            (coverage.batches, coverage.lines, coverage.amounts),
+            (2, 4, 5)
+        );
     }
 
     #[test]

@@ -5,6 +5,7 @@ mod demo;
 mod entry_cmd;
 mod import_cmd;
 mod ledger_cmd;
+mod mappings_cmd;
 mod table;
 
 use std::path::PathBuf;
@@ -95,6 +96,11 @@ pub enum Command {
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
+    /// Check the component → account mapping files (gl-mappings/<channel>.toml).
+    Mappings {
+        #[command(subcommand)]
+        action: MappingsCommand,
+    },
     /// Write a fresh demo database (not the one --db names) and show its books.
     Demo {
         /// The SQLite file to (re)create.
@@ -108,6 +114,16 @@ pub enum OutputFormat {
     Table,
     Csv,
     Json,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum MappingsCommand {
+    /// Validate the mapping files against the chart and list every component
+    /// of the imported data that has no account; exit 1 if there is any.
+    Check {
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -233,6 +249,9 @@ async fn run_command(cli: &Cli, store: &dyn LedgerStore) -> anyhow::Result<ExitC
             };
             import_cmd::run(cli, store, args).await
         }
+        Command::Mappings {
+            action: MappingsCommand::Check { json },
+        } => mappings_cmd::check(cli, store, *json).await,
         Command::Demo { .. } => unreachable!("handled above"),
     }
 }

@@ -5,6 +5,7 @@ pub mod account;
 pub mod entry;
 pub mod hashing;
 pub mod line_dedupe;
+pub mod mapping;
 pub mod money;
 pub mod order;
 pub mod payout;

@@ -218,6 +218,9 @@ pub trait LedgerStore: Send + Sync {
     async fn batch_file(&self, batch_id: i64) -> Result<Option<Vec<u8>>, StoreError>;
     /// The settlement lines an import added, in file order.
     async fn lines_of_batch(&self, batch_id: i64) -> Result<Vec<StoredLine>, StoreError>;
+    /// Every recorded import, oldest first (an import still running or
+    /// refused has no result and is not listed).
+    async fn batches(&self) -> Result<Vec<BatchSummary>, StoreError>;
 }
 
 /// The original file is stored in chunks of at most this many bytes.

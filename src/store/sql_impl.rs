@@ -410,6 +410,13 @@ macro_rules! impl_sql_store {
                         .collect()
                 }
 
+                async fn batches(&self) -> Result<Vec<BatchSummary>, StoreError> {
+                    let sql = format!("{} ORDER BY b.id", $crate::store::imports::BATCH_SELECT);
+                    Ok(sqlx::query_as::<_, BatchSummary>(&sql)
+                        .fetch_all(&self.pool)
+                        .await?)
+                }
+
                 async fn begin_import(
                     &self,
                     batch: &NewBatch,
