@@ -9,7 +9,6 @@ pub mod demo;
 pub mod domain;
 pub mod export;
 pub mod gl_mappings;
-mod import_pipeline;
 pub mod importer;
 pub mod ledger;
 pub mod sources;

@@ -15,10 +15,10 @@ use rust_decimal::Decimal;
 use sha2::{Digest, Sha256};
 use tokio::sync::mpsc;
 
+use super::{parse_into, ImportError, SourceKind, StatementReport};
 use crate::domain::order::Order;
 use crate::domain::payout::Payout;
 use crate::domain::settlement::{FileSummary, SettlementLine, Statement};
-use crate::importer::{parse_into, ImportError, SourceKind, StatementReport};
 use crate::sources::checks::RecordChecks;
 use crate::sources::problems::ParseError;
 use crate::sources::sink::RecordSink;
