@@ -99,6 +99,18 @@ async fn orders_are_stored_once_then_observed_or_revised() {
         );
         assert_eq!(same.orders_duplicate, 4);
         assert_eq!(db.raw_count("order_observations").await, 1, "{name}");
+        let observed_order = store
+            .order(Channel::Shopify, "", "#2002")
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(observed_order.revision, 1);
+        assert_eq!(
+            observed_order.order.status.as_deref(),
+            Some("refunded"),
+            "{name}"
+        );
+        assert_eq!(observed_order.order.refunded, Some(d("1249")), "{name}");
 
         let revised = imported(
             importer::import_file(store, edited.as_bytes(), request("orders-4.csv", &NO_SHOPS))
@@ -119,6 +131,61 @@ async fn orders_are_stored_once_then_observed_or_revised() {
             .raw_count("orders WHERE order_id = '#2004' AND revision = 2")
             .await;
         assert_eq!(revisions, 1, "{name}");
+
+        // Read back: the latest revision, the latest status, the file's figures.
+        let parsed = settlebridge::sources::shopify_orders::parse(
+            "orders.csv",
+            original.as_bytes(),
+            Default::default(),
+        )
+        .unwrap();
+        let first = store
+            .order(Channel::Shopify, "", "#2001")
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(first.revision, 1);
+        assert_eq!(
+            &first.order,
+            parsed
+                .orders
+                .iter()
+                .find(|o| o.order_id == "#2001")
+                .unwrap(),
+            "{name}: stored as parsed, to the last cell"
+        );
+        // orders-4.csv was cut from the first export, so it shows #2002 as
+        // partially refunded again: the latest import's observation wins.
+        let refunded = store
+            .order(Channel::Shopify, "", "#2002")
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(db.raw_count("order_observations").await, 2, "{name}");
+        assert_eq!(
+            refunded.order.status.as_deref(),
+            Some("partially_refunded"),
+            "{name}"
+        );
+        assert_eq!(refunded.order.refunded, Some(d("150")), "{name}");
+        let edited_order = store
+            .order(Channel::Shopify, "", "#2004")
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(edited_order.revision, 2, "{name}");
+        assert_eq!(edited_order.order.lines[0].unit_price, Some(d("590")));
+        assert_eq!(edited_order.order.amount("sale.gross"), d("2360"));
+        assert!(store
+            .order(Channel::Shopify, "", "#9999")
+            .await
+            .unwrap()
+            .is_none());
+        assert!(store
+            .order(Channel::Amazon, "", "#2001")
+            .await
+            .unwrap()
+            .is_none());
 
         for sql in [
             "UPDATE orders SET status = 'x'",

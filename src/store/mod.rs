@@ -9,6 +9,7 @@ mod chart_sync;
 mod error;
 mod import_sql;
 mod imports;
+mod order_read;
 mod postgres;
 mod rows;
 mod rules;
@@ -31,6 +32,7 @@ use crate::domain::{
 
 pub use error::StoreError;
 pub use imports::{BatchSummary, NewBatch, PreparedLine, StoredLine};
+pub use order_read::OrderRecord;
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
 
@@ -221,6 +223,13 @@ pub trait LedgerStore: Send + Sync {
     /// Every recorded import, oldest first (an import still running or
     /// refused has no result and is not listed).
     async fn batches(&self) -> Result<Vec<BatchSummary>, StoreError>;
+    /// An order's latest revision, with its latest status and refund.
+    async fn order(
+        &self,
+        channel: crate::domain::settlement::Channel,
+        shop: &str,
+        order_id: &str,
+    ) -> Result<Option<OrderRecord>, StoreError>;
 }
 
 /// The original file is stored in chunks of at most this many bytes.

@@ -417,6 +417,44 @@ macro_rules! impl_sql_store {
                         .await?)
                 }
 
+                async fn order(
+                    &self,
+                    channel: $crate::domain::settlement::Channel,
+                    shop: &str,
+                    order_id: &str,
+                ) -> Result<Option<$crate::store::OrderRecord>, StoreError> {
+                    use $crate::store::order_read as q;
+                    let Some(row): Option<q::OrderRow> = sqlx::query_as(q::LATEST_ORDER)
+                        .bind(channel.as_str())
+                        .bind(shop)
+                        .bind(order_id)
+                        .fetch_optional(&self.pool)
+                        .await?
+                    else {
+                        return Ok(None);
+                    };
+                    let id = row.0;
+                    let lines: Vec<q::LineRow> = sqlx::query_as(q::ORDER_LINES)
+                        .bind(id)
+                        .fetch_all(&self.pool)
+                        .await?;
+                    let amounts: Vec<q::AmountRow> = sqlx::query_as(q::ORDER_AMOUNTS)
+                        .bind(id)
+                        .fetch_all(&self.pool)
+                        .await?;
+                    let rows: Vec<q::RowRow> = sqlx::query_as(q::ORDER_ROWS)
+                        .bind(id)
+                        .fetch_all(&self.pool)
+                        .await?;
+                    let observation: Option<(Option<String>, Option<i64>)> =
+                        sqlx::query_as(q::LATEST_OBSERVATION)
+                            .bind(id)
+                            .fetch_optional(&self.pool)
+                            .await?;
+                    q::order_record(channel, order_id, row, lines, amounts, rows, observation)
+                        .map(Some)
+                }
+
                 async fn begin_import(
                     &self,
                     batch: &NewBatch,
