@@ -241,8 +241,11 @@ pub fn parse(file: &str, bytes: &[u8], options: Options) -> Result<ParsedFile, P
         .map(|(_, b)| *b)
         .unwrap_or_default());
     let zone = banner.zone.or(options.shop_zone);
+    // The P&L statement is the US seller's workbook: without a banner or a
+    // configured shop saying otherwise, its money is dollars.
     let currency = banner
         .currency
+        .or(options.shop_currency)
         .unwrap_or_else(|| "USD".parse().expect("USD is a currency"));
 
     let mut statements = Statements::default();
