@@ -20,6 +20,7 @@ use sha2::{Digest, Sha256};
 pub use formats::{detect, parse, parse_into, SourceKind};
 use pipeline::Input;
 
+use crate::domain::money::Currency;
 use crate::domain::shop::{ShopError, Shops};
 use crate::sources::problems::{ImportProblem, ParseError};
 use crate::sources::workbook;
@@ -261,8 +262,11 @@ async fn import_input(
         }) => return Ok(ImportReport::AlreadyImported { file, batch }),
         Err(e) => return Err(e),
     };
-    let text =
-        |m: &BTreeMap<String, Decimal>| m.iter().map(|(c, t)| (c.clone(), t.to_string())).collect();
+    let text = |m: &BTreeMap<Currency, Decimal>| {
+        m.iter()
+            .map(|(c, t)| (c.to_string(), t.to_string()))
+            .collect()
+    };
     Ok(ImportReport::Imported {
         file,
         format: kind,

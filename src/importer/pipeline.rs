@@ -16,6 +16,7 @@ use sha2::{Digest, Sha256};
 use tokio::sync::mpsc;
 
 use super::{parse_into, ImportError, SourceKind, StatementReport};
+use crate::domain::money::Currency;
 use crate::domain::order::Order;
 use crate::domain::payout::Payout;
 use crate::domain::settlement::{FileSummary, SettlementLine, Statement};
@@ -165,11 +166,7 @@ impl RecordSink for ChannelSink {
                     .insert(line.statement_id.clone(), net);
             }
         }
-        *self
-            .tally
-            .totals
-            .entry(line.currency.to_string())
-            .or_default() += net;
+        *self.tally.totals.entry(line.currency).or_default() += net;
         if self.checks.is_clean() {
             match PreparedLine::new(line) {
                 Ok(prepared) => self.lines.push(prepared),
@@ -182,11 +179,7 @@ impl RecordSink for ChannelSink {
     }
     fn payout(&mut self, payout: Payout) {
         self.checks.payout(&payout);
-        *self
-            .tally
-            .payout_totals
-            .entry(payout.currency.to_string())
-            .or_default() += payout.amount;
+        *self.tally.payout_totals.entry(payout.currency).or_default() += payout.amount;
         self.payouts.push(payout);
         if self.payouts.len() >= CHUNK_RECORDS {
             self.flush();
@@ -267,8 +260,8 @@ fn run_parser(
 pub(crate) struct Tally {
     statements: Vec<(String, String, Option<Decimal>)>,
     by_statement: BTreeMap<String, Decimal>,
-    pub totals: BTreeMap<String, Decimal>,
-    pub payout_totals: BTreeMap<String, Decimal>,
+    pub totals: BTreeMap<Currency, Decimal>,
+    pub payout_totals: BTreeMap<Currency, Decimal>,
 }
 
 impl Tally {

@@ -239,6 +239,37 @@ pub fn read_summary_row<'r>(
     Some((statement, mark))
 }
 
+/// A detail row may repeat the settlement id and currency; when it does,
+/// they must be the summary row's.
+pub fn check_detail_row<'r>(
+    get: &dyn Fn(&str) -> &'r str,
+    row: u64,
+    statement: &Statement,
+    problems: &mut Problems,
+) {
+    let id = get("settlement-id");
+    if !id.is_empty() && id != statement.statement_id {
+        problems.push(
+            Some(row),
+            Some("settlement-id"),
+            Some(id),
+            format!(
+                "belongs to another settlement than {}",
+                statement.statement_id
+            ),
+        );
+    }
+    let currency = get("currency");
+    if !currency.is_empty() && currency != statement.currency.code() {
+        problems.push(
+            Some(row),
+            Some("currency"),
+            Some(currency),
+            "differs from the summary row's currency",
+        );
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -13,7 +13,9 @@ use std::io::Read;
 
 use rust_decimal::Decimal;
 
-use super::amazon_common::{self, parse_time, read_summary_row, settlement_payout, AmountGroup};
+use super::amazon_common::{
+    self, check_detail_row, parse_time, read_summary_row, settlement_payout, AmountGroup,
+};
 use super::amount::{parse_amount, DecimalMark};
 use super::drift::{SchemaDrift, UNCLASSIFIED};
 use super::problems::{ParseError, Problems};
@@ -145,22 +147,7 @@ pub fn parse(file: &str, input: impl Read, options: Options) -> Result<ParsedFil
         };
 
         rows_read += 1;
-        if !get("settlement-id").is_empty() && get("settlement-id") != stmt.statement_id {
-            problems.push(
-                Some(row),
-                Some("settlement-id"),
-                Some(get("settlement-id")),
-                format!("belongs to another settlement than {}", stmt.statement_id),
-            );
-        }
-        if !get("currency").is_empty() && get("currency") != stmt.currency.code() {
-            problems.push(
-                Some(row),
-                Some("currency"),
-                Some(get("currency")),
-                "differs from the summary row's currency",
-            );
-        }
+        check_detail_row(&get, row, stmt, &mut problems);
         let transaction_type = get("transaction-type");
         let mut components = Vec::new();
         let amounts = TYPED_AMOUNTS
