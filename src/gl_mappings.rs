@@ -38,10 +38,11 @@ pub enum MappingsError {
     Chart { path: PathBuf, source: ChartError },
     #[error("{path}: {source}")]
     Shops { path: PathBuf, source: ShopError },
-    #[error("{path}: shop `{shop}` clears to account {account}, which is not in the chart")]
+    #[error("{path}: shop `{shop}`: {field} {account} is not in the chart")]
     ShopAccount {
         path: PathBuf,
         shop: String,
+        field: &'static str,
         account: String,
     },
     #[error(transparent)]
@@ -238,12 +239,18 @@ pub fn load_shops(dir: &Path, chart: &ChartOfAccounts) -> Result<Shops, Mappings
         Err(source) => return Err(MappingsError::Read { path, source }),
     };
     for shop in shops.iter() {
-        if chart.get(&shop.clearing_account).is_none() {
-            return Err(MappingsError::ShopAccount {
-                path,
-                shop: shop.name.clone(),
-                account: shop.clearing_account.to_string(),
-            });
+        for (field, account) in [
+            ("clearing_account", &shop.clearing_account),
+            ("payout_account", &shop.payout_account),
+        ] {
+            if chart.get(account).is_none() {
+                return Err(MappingsError::ShopAccount {
+                    path,
+                    shop: shop.name.clone(),
+                    field,
+                    account: account.to_string(),
+                });
+            }
         }
     }
     Ok(shops)
@@ -295,7 +302,10 @@ mod tests {
         )
         .unwrap();
         let err = load_shops(dir.path(), &chart).unwrap_err().to_string();
-        assert!(err.contains("clears to account 9999"), "{err}");
+        assert!(
+            err.contains("clearing_account 9999 is not in the chart"),
+            "{err}"
+        );
     }
 
     #[test]

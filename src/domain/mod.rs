@@ -2,10 +2,12 @@
 //! keep a ledger sound. Plain Rust, no I/O; adapters live around it.
 
 pub mod account;
+pub mod booking;
 pub mod entry;
 pub mod hashing;
 pub mod line_dedupe;
 pub mod mapping;
+pub mod matching;
 pub mod money;
 pub mod order;
 pub mod payout;

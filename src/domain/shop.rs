@@ -29,6 +29,8 @@ pub struct Shop {
     pub currency: Currency,
     pub time_zone: Zone,
     pub clearing_account: AccountCode,
+    /// Where payouts go until the bank deposit is matched (cash in transit).
+    pub payout_account: AccountCode,
     /// NetSuite segments every posting of the shop carries (subsidiary,
     /// department, class, location).
     pub segments: BTreeMap<String, String>,
@@ -78,6 +80,8 @@ struct ShopEntry {
     currency: String,
     time_zone: String,
     clearing_account: String,
+    #[serde(default)]
+    payout_account: Option<String>,
     #[serde(default)]
     segments: BTreeMap<String, String>,
 }
@@ -134,6 +138,12 @@ impl Shops {
                 .clearing_account
                 .parse()
                 .map_err(|err| invalid(format!("`{}`: clearing_account: {err}", e.name)))?;
+            let payout_account: AccountCode = e
+                .payout_account
+                .as_deref()
+                .unwrap_or(super::booking::DEFAULT_PAYOUT_ACCOUNT)
+                .parse()
+                .map_err(|err| invalid(format!("`{}`: payout_account: {err}", e.name)))?;
             if let Some(bad) = e.segments.keys().find(|k| !SEGMENTS.contains(&k.as_str())) {
                 return Err(invalid(format!(
                     "`{}`: segment `{bad}` is not one of {}",
@@ -150,6 +160,7 @@ impl Shops {
                 currency,
                 time_zone,
                 clearing_account,
+                payout_account,
                 segments: e.segments,
             });
         }

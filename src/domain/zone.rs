@@ -36,6 +36,16 @@ impl Zone {
         }
     }
 
+    /// The calendar day an instant falls on in this zone: what an entry is
+    /// dated by (a sale at 23:30 in Los Angeles is booked on that day, not
+    /// on the next UTC day).
+    pub fn date_of(&self, instant: DateTime<Utc>) -> NaiveDate {
+        match self {
+            Zone::Fixed(z) => instant.with_timezone(z).date_naive(),
+            Zone::Named(tz) => instant.with_timezone(tz).date_naive(),
+        }
+    }
+
     /// Midnight of `day` in this zone.
     pub fn start_of_day(&self, day: NaiveDate) -> Option<DateTime<Utc>> {
         self.resolve(day.and_hms_opt(0, 0, 0).expect("midnight"))

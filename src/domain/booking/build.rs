@@ -1,0 +1,566 @@
+//! Building the planned entries: one sale entry per order, one variance
+//! entry per order whose export and settlement disagree, one entry per
+//! settlement line (settlement, refund, adjustment or reserve), one entry
+//! per payout.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use rust_decimal::Decimal;
+
+use super::{BookPlan, BookingError, BookingShop, PlannedEntry, Subject, Unbooked, UnmappedCode};
+use crate::domain::entry::{EntryDraft, EntryKind, Posting, Segments, Side, SourceRef};
+use crate::domain::hashing::sha256_hex;
+use crate::domain::mapping::{Context, GlMapping, MappedAccount};
+use crate::domain::matching::{
+    is_sale_code, LineFact, Matching, OrderMatch, PayoutCheck, SaleSource, ShopFacts,
+};
+use crate::domain::money::{canonical_decimal, Currency, Money};
+use crate::domain::settlement::{Component, ComponentCode, SourceRow};
+
+/// Every entry the shop's books should hold, or the unmapped codes that
+/// stop booking (all of them, with counts and totals).
+pub fn plan_books(
+    shop: &BookingShop,
+    facts: &ShopFacts,
+    matching: &Matching,
+    mapping: &GlMapping,
+) -> Result<BookPlan, BookingError> {
+    let mut b = Builder {
+        shop,
+        mapping,
+        unmapped: BTreeMap::new(),
+        plan: BookPlan::default(),
+    };
+    b.check_currencies(facts)?;
+    for om in matching.orders.values() {
+        b.sale(facts, om);
+        b.variance(facts, om, matching);
+    }
+    for (i, line) in facts.lines.iter().enumerate() {
+        b.line(line, matching.line_payout[i].as_deref());
+    }
+    for payout in &matching.payouts {
+        b.payout(facts, payout);
+    }
+    if !b.unmapped.is_empty() {
+        return Err(BookingError::Unmapped {
+            shop: shop.label(),
+            file: mapping.file().to_string(),
+            codes: b
+                .unmapped
+                .into_iter()
+                .map(|(code, (count, total))| UnmappedCode {
+                    code,
+                    count,
+                    total,
+                    currency: shop.currency,
+                })
+                .collect(),
+        });
+    }
+    Ok(b.plan)
+}
+
+struct Builder<'a> {
+    shop: &'a BookingShop,
+    mapping: &'a GlMapping,
+    /// code → (amounts, total)
+    unmapped: BTreeMap<String, (usize, Decimal)>,
+    plan: BookPlan,
+}
+
+/// Postings of one entry under construction, with clearing taking the net.
+struct Draft<'a> {
+    shop: &'a BookingShop,
+    mapping: &'a GlMapping,
+    /// code → (amounts, total) of what the mapping has no account for.
+    unmapped: BTreeMap<String, (usize, Decimal)>,
+    postings: Vec<Posting>,
+    /// Σ of the amounts added, signed as the channel signs them.
+    net: Decimal,
+    /// Where the clearing posting points.
+    clearing_source: SourceRef,
+}
+
+impl<'a> Draft<'a> {
+    fn new(shop: &'a BookingShop, mapping: &'a GlMapping, clearing_source: SourceRef) -> Self {
+        Draft {
+            shop,
+            mapping,
+            unmapped: BTreeMap::new(),
+            postings: Vec::new(),
+            net: Decimal::ZERO,
+            clearing_source,
+        }
+    }
+
+    fn segments(&self, extra: &BTreeMap<String, String>) -> Segments {
+        let mut all = self.shop.segments.clone();
+        all.extend(extra.iter().map(|(k, v)| (k.clone(), v.clone())));
+        let get = |k: &str| all.get(k).cloned();
+        Segments {
+            subsidiary: get("subsidiary"),
+            department: get("department"),
+            class: get("class"),
+            location: get("location"),
+            channel: Some(self.shop.channel.as_str().to_string()),
+            shop: (!self.shop.name.is_empty()).then(|| self.shop.name.clone()),
+        }
+    }
+
+    fn money(&self, amount: Decimal) -> Money {
+        Money::new(amount.abs(), self.shop.currency)
+    }
+
+    /// One amount to its mapped account (or into clearing).
+    fn add(
+        &mut self,
+        code: &ComponentCode,
+        amount: Decimal,
+        memo: String,
+        ctx: Context,
+        source: SourceRef,
+    ) {
+        if amount.is_zero() {
+            return;
+        }
+        let Some(res) = self.mapping.resolve(code, &ctx) else {
+            let e = self.unmapped.entry(code.to_string()).or_default();
+            e.0 += 1;
+            e.1 += amount;
+            return;
+        };
+        self.net += amount;
+        if let MappedAccount::Account(account) = res.account {
+            let side = if amount > Decimal::ZERO {
+                Side::Credit
+            } else {
+                Side::Debit
+            };
+            let mut p = Posting::new(account, side, self.money(amount));
+            p.memo = Some(memo);
+            p.segments = self.segments(&res.segments);
+            p.source = source;
+            p.mapping_version = Some(res.version);
+            self.postings.push(p);
+        }
+    }
+
+    /// Clearing takes the net; None when nothing is left to book. What had
+    /// no account goes to the builder's list.
+    fn finish(mut self, builder: &mut Builder, memo: &str) -> Option<Vec<Posting>> {
+        for (code, (count, total)) in std::mem::take(&mut self.unmapped) {
+            let e = builder.unmapped.entry(code).or_default();
+            e.0 += count;
+            e.1 += total;
+        }
+        if !self.net.is_zero() {
+            let side = if self.net > Decimal::ZERO {
+                Side::Debit
+            } else {
+                Side::Credit
+            };
+            let mut p = Posting::new(self.shop.clearing.clone(), side, self.money(self.net));
+            p.memo = Some(memo.to_string());
+            p.segments = self.segments(&BTreeMap::new());
+            p.source = self.clearing_source.clone();
+            self.postings.push(p);
+        }
+        (!self.postings.is_empty()).then_some(self.postings)
+    }
+}
+
+fn source_of(
+    order_id: Option<&str>,
+    statement_id: Option<&str>,
+    payout_id: Option<&str>,
+    batch_id: i64,
+    row: Option<&SourceRow>,
+) -> SourceRef {
+    SourceRef {
+        order_id: order_id.map(str::to_string),
+        statement_id: statement_id.map(str::to_string),
+        payout_id: payout_id.map(str::to_string),
+        batch_id: Some(batch_id),
+        sheet: row.and_then(|r| r.sheet.clone()),
+        row: row.map(|r| r.row as i64),
+    }
+}
+
+fn memo(c: &Component) -> String {
+    if c.label.is_empty() || c.label == c.code.as_str() {
+        c.code.to_string()
+    } else {
+        format!("{} ({})", c.code, c.label)
+    }
+}
+
+impl<'a> Builder<'a> {
+    fn check_currencies(&self, facts: &ShopFacts) -> Result<(), BookingError> {
+        let wrong = |what: String, found: Currency| {
+            (found != self.shop.currency).then(|| BookingError::Currency {
+                shop: self.shop.label(),
+                what,
+                found,
+                expected: self.shop.currency,
+            })
+        };
+        for l in &facts.lines {
+            let what = format!("settlement line of statement {}", l.line.statement_id);
+            if let Some(e) = wrong(what, l.line.currency) {
+                return Err(e);
+            }
+        }
+        for o in &facts.orders {
+            if let Some(e) = wrong(format!("order {}", o.order.order_id), o.order.currency) {
+                return Err(e);
+            }
+        }
+        for p in &facts.payouts {
+            if let Some(e) = wrong(format!("payout {}", p.payout.payout_id), p.payout.currency) {
+                return Err(e);
+            }
+        }
+        Ok(())
+    }
+
+    fn date(&self, at: Option<DateTime<Utc>>) -> Option<NaiveDate> {
+        at.map(|t| self.shop.zone.date_of(t))
+    }
+
+    fn unbooked(&mut self, subject: &Subject, reason: &str) {
+        self.plan.unbooked.push(Unbooked {
+            subject: subject.0.clone(),
+            reason: reason.to_string(),
+        });
+    }
+
+    fn push(
+        &mut self,
+        subject: Subject,
+        kind: EntryKind,
+        date: NaiveDate,
+        description: String,
+        postings: Vec<Posting>,
+    ) {
+        let draft = EntryDraft {
+            idempotency_key: subject.key(1),
+            date,
+            kind,
+            description,
+            postings,
+        };
+        let basis_hash = basis_hash(&draft);
+        self.plan.entries.push(PlannedEntry {
+            subject,
+            basis_hash,
+            draft,
+        });
+    }
+
+    /// The sale: from the order export when one showed the order, else from
+    /// the sale components of its settlement lines.
+    fn sale(&mut self, facts: &ShopFacts, om: &OrderMatch) {
+        let subject = Subject::sale(self.shop, &om.order_id);
+        let id = om.order_id.as_str();
+        match (om.sale_source, om.order) {
+            (SaleSource::OrderExport, Some(i)) => {
+                let fact = &facts.orders[i];
+                let order = &fact.order;
+                let Some(date) = self.date(om.first_seen) else {
+                    return self.unbooked(&subject, "the order export gives no order time");
+                };
+                let row = order.rows.first();
+                let src = source_of(Some(id), None, None, fact.batch_id, row);
+                let mut d = Draft::new(self.shop, self.mapping, src.clone());
+                for c in order.amounts.iter().filter(|c| is_sale_code(&c.code)) {
+                    let ctx = ctx(self.shop, None, None, date);
+                    d.add(&c.code, c.amount, memo(c), ctx, src.clone());
+                }
+                for line in &order.lines {
+                    for c in line.amounts.iter().filter(|c| is_sale_code(&c.code)) {
+                        let ctx = ctx(self.shop, None, line.sku.as_deref(), date);
+                        let mut m = memo(c);
+                        if let Some(sku) = &line.sku {
+                            m.push_str(&format!(" · SKU {sku}"));
+                        }
+                        d.add(&c.code, c.amount, m, ctx, src.clone());
+                    }
+                }
+                if let Some(postings) = d.finish(self, "owed by the channel for the sale") {
+                    let desc = format!("Sale {id} (order export)");
+                    self.push(subject, EntryKind::Sale, date, desc, postings);
+                }
+            }
+            _ => {
+                if !om.sale_settled() {
+                    return;
+                }
+                let Some(date) = self.date(om.first_seen) else {
+                    return self.unbooked(&subject, "its settlement lines give no time");
+                };
+                let first = &facts.lines[om.lines[0]];
+                let src = source_of(
+                    Some(id),
+                    Some(&first.line.statement_id),
+                    None,
+                    first.batch_id,
+                    first.line.rows.first(),
+                );
+                let mut d = Draft::new(self.shop, self.mapping, src);
+                for &li in &om.lines {
+                    let l = &facts.lines[li];
+                    let lsrc = source_of(
+                        Some(id),
+                        Some(&l.line.statement_id),
+                        None,
+                        l.batch_id,
+                        l.line.rows.first(),
+                    );
+                    for c in l.line.components.iter().filter(|c| is_sale_code(&c.code)) {
+                        let ctx = ctx(self.shop, Some(&l.line.transaction_type), None, date);
+                        d.add(&c.code, c.amount, memo(c), ctx, lsrc.clone());
+                    }
+                }
+                if let Some(postings) = d.finish(self, "owed by the channel for the sale") {
+                    let desc = format!("Sale {id} (from the settlement; no order export)");
+                    self.push(subject, EntryKind::Sale, date, desc, postings);
+                }
+            }
+        }
+    }
+
+    /// Where export and settlement disagree on the sale, the settled figure
+    /// wins: the difference is booked here, explicitly.
+    fn variance(&mut self, facts: &ShopFacts, om: &OrderMatch, matching: &Matching) {
+        if om.order.is_none() {
+            return;
+        }
+        let diffs: Vec<_> = matching
+            .variances
+            .iter()
+            .filter(|v| v.order_id == om.order_id)
+            .collect();
+        if diffs.is_empty() {
+            return;
+        }
+        let subject = Subject::variance(self.shop, &om.order_id);
+        let Some(date) = self.date(om.sale_settled_at.or(om.first_seen)) else {
+            return self.unbooked(&subject, "its settlement lines give no time");
+        };
+        let last = om
+            .lines
+            .iter()
+            .rev()
+            .map(|&i| &facts.lines[i])
+            .find(|l| l.line.components.iter().any(|c| is_sale_code(&c.code)))
+            .expect("a variance comes from a settled sale");
+        let src = source_of(
+            Some(&om.order_id),
+            Some(&last.line.statement_id),
+            None,
+            last.batch_id,
+            last.line.rows.first(),
+        );
+        let mut d = Draft::new(self.shop, self.mapping, src.clone());
+        for v in diffs {
+            let ctx = ctx(self.shop, Some(&last.line.transaction_type), None, date);
+            let m = format!(
+                "{}: settled {} vs order export {}",
+                v.code, v.settled, v.ordered
+            );
+            d.add(&v.code, v.difference, m, ctx, src.clone());
+        }
+        if let Some(postings) = d.finish(self, "settled sale differs from the order export") {
+            let desc = format!(
+                "Sale variance {}: the settlement differs from the order export",
+                om.order_id
+            );
+            self.push(subject, EntryKind::Adjustment, date, desc, postings);
+        }
+    }
+
+    /// One settlement line: what the channel kept, refunded, held or moved.
+    /// Sale components of a line that names an order are in the sale entry.
+    fn line(&mut self, l: &LineFact, payout_id: Option<&str>) {
+        let subject = Subject::line(self.shop, l);
+        let line = &l.line;
+        let has_order = line.order_id.is_some();
+        let booked: Vec<&Component> = line
+            .components
+            .iter()
+            .filter(|c| !c.amount.is_zero() && !(has_order && is_sale_code(&c.code)))
+            .collect();
+        if booked.is_empty() {
+            return;
+        }
+        let Some(date) = self.date(line.posted_at.as_ref().map(|t| t.utc)) else {
+            return self.unbooked(&subject, "the settlement line gives no time");
+        };
+        let family = |f: &str| booked.iter().any(|c| c.code.family() == f);
+        let kind = if family("refund") {
+            EntryKind::Refund
+        } else if booked.iter().all(|c| c.code.family() == "reserve") {
+            EntryKind::Reserve
+        } else if !has_order {
+            EntryKind::Adjustment
+        } else {
+            EntryKind::Settlement
+        };
+        let src = source_of(
+            line.order_id.as_deref(),
+            Some(&line.statement_id),
+            payout_id,
+            l.batch_id,
+            line.rows.first(),
+        );
+        let mut d = Draft::new(self.shop, self.mapping, src.clone());
+        for c in booked {
+            let ctx = ctx(self.shop, Some(&line.transaction_type), None, date);
+            d.add(&c.code, c.amount, memo(c), ctx, src.clone());
+        }
+        if let Some(postings) = d.finish(self, "settled by the channel") {
+            let what = match &line.order_id {
+                Some(o) => format!("order {o}"),
+                None => line
+                    .adjustment_id
+                    .as_deref()
+                    .map(|a| format!("adjustment {a}"))
+                    .unwrap_or_else(|| "no order".into()),
+            };
+            let desc = format!(
+                "{} {} ({what}), statement {}",
+                kind_title(kind),
+                line.transaction_type,
+                line.statement_id
+            );
+            self.push(subject, kind, date, desc, postings);
+        }
+    }
+
+    /// The money leaving the channel: Dr cash in transit, Cr clearing (the
+    /// other way round for a payout the seller owes).
+    fn payout(&mut self, facts: &ShopFacts, p: &PayoutCheck) {
+        if p.amount.is_zero() {
+            return;
+        }
+        let subject = Subject::payout(self.shop, &p.payout_id);
+        let Some(date) = self.date(p.paid_at) else {
+            return self.unbooked(&subject, "no payout date is known");
+        };
+        let record = p.record.map(|i| &facts.payouts[i]);
+        let (batch_id, row) = match record {
+            Some(r) => (r.batch_id, r.payout.source.as_ref()),
+            None => {
+                let st = facts
+                    .statements
+                    .iter()
+                    .find(|s| Some(&s.statement.statement_id) == p.from_statement.as_ref())
+                    .expect("a payout without a record comes from a statement");
+                (st.batch_id, st.statement.source.as_ref())
+            }
+        };
+        let statement = (p.statements.len() == 1).then(|| p.statements[0].as_str());
+        let src = source_of(None, statement, Some(&p.payout_id), batch_id, row);
+        let (cash_side, clearing_side) = if p.amount > Decimal::ZERO {
+            (Side::Debit, Side::Credit)
+        } else {
+            (Side::Credit, Side::Debit)
+        };
+        let money = Money::new(p.amount.abs(), self.shop.currency);
+        let d = Draft::new(self.shop, self.mapping, src.clone());
+        let mut cash = Posting::new(self.shop.payout_account.clone(), cash_side, money);
+        cash.memo = Some("payout sent to the bank, deposit not yet matched".into());
+        cash.segments = d.segments(&BTreeMap::new());
+        cash.source = src.clone();
+        let mut clearing = Posting::new(self.shop.clearing.clone(), clearing_side, money);
+        clearing.memo = Some("paid out by the channel".into());
+        clearing.segments = d.segments(&BTreeMap::new());
+        clearing.source = src;
+        let mut desc = format!(
+            "Payout {}: {} statement(s), {} line(s)",
+            p.payout_id,
+            p.statements.len(),
+            p.line_count
+        );
+        if let Some(r) = record {
+            if let Some(bank) = r.payout.bank_amount.filter(|b| b.currency != p.currency) {
+                desc.push_str(&format!("; the bank received {bank}"));
+                if let Some(rate) = r.payout.exchange_rate {
+                    desc.push_str(&format!(" at the channel's rate {rate}"));
+                }
+            }
+        }
+        if !p.ties() && p.linked() {
+            desc.push_str(&format!(
+                "; does not tie: its lines sum to {} ({} difference)",
+                p.lines_total, p.difference
+            ));
+        }
+        self.push(subject, EntryKind::Payout, date, desc, vec![cash, clearing]);
+    }
+}
+
+fn ctx<'c>(
+    shop: &'c BookingShop,
+    order_type: Option<&'c str>,
+    sku: Option<&'c str>,
+    date: NaiveDate,
+) -> Context<'c> {
+    Context {
+        shop: (!shop.name.is_empty()).then_some(shop.name.as_str()),
+        country: None,
+        sku,
+        order_type,
+        date: Some(date),
+    }
+}
+
+fn kind_title(kind: EntryKind) -> &'static str {
+    match kind {
+        EntryKind::Refund => "Refund",
+        EntryKind::Reserve => "Reserve",
+        EntryKind::Adjustment => "Adjustment",
+        _ => "Settlement",
+    }
+}
+
+/// A canonical rendering of the draft, hashed: equal drafts, equal hashes,
+/// whatever scale the amounts were written with. The mapping version is left
+/// out on purpose: editing a mapping file must re-book only the entries
+/// whose accounts or segments it changes, not every entry it once produced.
+pub fn basis_hash(draft: &EntryDraft) -> String {
+    let mut text = format!(
+        "{}|{}|{}\n",
+        draft.date,
+        draft.kind.as_str(),
+        draft.description
+    );
+    for p in &draft.postings {
+        let s = &p.segments;
+        let src = &p.source;
+        let opt = |o: &Option<String>| o.clone().unwrap_or_default();
+        text.push_str(&format!(
+            "{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}\n",
+            p.account,
+            p.side.as_str(),
+            canonical_decimal(p.amount.amount),
+            p.amount.currency,
+            opt(&p.memo),
+            opt(&s.subsidiary),
+            opt(&s.department),
+            opt(&s.class),
+            opt(&s.location),
+            opt(&s.channel),
+            opt(&s.shop),
+            opt(&src.order_id),
+            opt(&src.statement_id),
+            opt(&src.payout_id),
+            src.batch_id.map(|b| b.to_string()).unwrap_or_default(),
+            opt(&src.sheet),
+            src.row.map(|r| r.to_string()).unwrap_or_default(),
+        ));
+    }
+    sha256_hex(text.as_bytes())
+}

@@ -1,0 +1,334 @@
+//! The worked example of accounting-model.md, and the rules around it.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::str::FromStr;
+
+use chrono::{TimeZone, Utc};
+use rust_decimal::Decimal;
+
+use super::changes::{plan_changes, BookingState, LiveBooking};
+use super::*;
+use crate::domain::entry::{EntryId, Side};
+use crate::domain::mapping::GlMapping;
+use crate::domain::matching::{match_shop, LineFact, OrderFact, ShopFacts, StatementFact};
+use crate::domain::order::Order;
+use crate::domain::settlement::{
+    Channel, Component, ComponentCode, SettlementLine, SourceRow, Statement, Timestamp,
+};
+
+fn d(s: &str) -> Decimal {
+    Decimal::from_str(s).unwrap()
+}
+
+fn usd() -> Currency {
+    "USD".parse().unwrap()
+}
+
+fn mapping() -> GlMapping {
+    GlMapping::parse(
+        "gl-mappings/tiktok.toml",
+        Channel::TikTok,
+        include_str!("../../../gl-mappings/tiktok.toml"),
+    )
+    .unwrap()
+}
+
+fn shop() -> BookingShop {
+    let mut s = BookingShop::unconfigured(Channel::TikTok, usd());
+    s.name = "tiktok-us".into();
+    s.zone = "America/Los_Angeles".parse().unwrap();
+    s
+}
+
+fn comp(code: &str, amount: &str) -> Component {
+    Component {
+        code: ComponentCode::new(code).unwrap(),
+        amount: d(amount),
+        label: code.to_string(),
+    }
+}
+
+fn ts(y: i32, m: u32, day: u32, h: u32) -> Timestamp {
+    let utc = Utc.with_ymd_and_hms(y, m, day, h, 0, 0).unwrap();
+    Timestamp {
+        raw: utc.to_rfc3339(),
+        utc,
+    }
+}
+
+/// The worked example's settlement row: order 1001 in statement S1.
+fn example_line() -> LineFact {
+    LineFact {
+        line_ref: 1,
+        batch_id: 7,
+        occurrence: 0,
+        line: SettlementLine {
+            statement_id: "S1".into(),
+            transaction_type: "Order".into(),
+            order_id: Some("1001".into()),
+            adjustment_id: None,
+            posted_at: Some(ts(2026, 11, 10, 18)),
+            currency: usd(),
+            components: vec![
+                comp("sale.gross", "50.00"),
+                comp("sale.seller_discount", "-5.00"),
+                comp("fee.transaction", "-1.35"),
+                comp("fee.commission", "-2.70"),
+                comp("fee.affiliate_commission", "-4.50"),
+                comp("sale.shipping_income", "5.99"),
+                comp("fee.shipping_label", "-7.40"),
+                comp("fee.shipping_label_subsidy", "1.41"),
+            ],
+            rows: vec![SourceRow {
+                sheet: Some("Order details".into()),
+                row: 2,
+                cells: vec![],
+            }],
+        },
+    }
+}
+
+fn example_order(gross: &str) -> OrderFact {
+    OrderFact {
+        batch_id: 3,
+        revision: 1,
+        order: Order {
+            channel: Channel::TikTok,
+            order_id: "1001".into(),
+            alt_id: None,
+            status: Some("Delivered".into()),
+            currency: usd(),
+            created_at: Some(ts(2026, 11, 2, 20)),
+            amounts: vec![comp("sale.shipping_income", "5.99")],
+            total: None,
+            refunded: None,
+            lines: vec![crate::domain::order::OrderLine {
+                sku: Some("MUG-1".into()),
+                sku_id: None,
+                name: "Mug".into(),
+                quantity: Decimal::ONE,
+                unit_price: Some(d(gross)),
+                amounts: vec![
+                    comp("sale.gross", gross),
+                    comp("sale.seller_discount", "-5.00"),
+                ],
+            }],
+            rows: vec![SourceRow {
+                sheet: None,
+                row: 5,
+                cells: vec![],
+            }],
+        },
+    }
+}
+
+fn facts(lines: Vec<LineFact>, orders: Vec<OrderFact>) -> ShopFacts {
+    ShopFacts {
+        channel: Channel::TikTok,
+        shop: "tiktok-us".into(),
+        lines,
+        orders,
+        statements: vec![StatementFact {
+            batch_id: 7,
+            statement: Statement {
+                channel: Channel::TikTok,
+                statement_id: "S1".into(),
+                payout_id: Some("P1".into()),
+                currency: usd(),
+                declared_total: Some(d("36.45")),
+                period_start: None,
+                period_end: None,
+                deposit_date: Some(ts(2026, 11, 12, 16)),
+                source: None,
+            },
+        }],
+        payouts: vec![],
+    }
+}
+
+/// account → signed balance (debits positive).
+fn balances(plan: &BookPlan) -> BTreeMap<String, Decimal> {
+    let mut out = BTreeMap::new();
+    for e in &plan.entries {
+        for p in &e.draft.postings {
+            *out.entry(p.account.to_string()).or_default() += p.signed_amount();
+        }
+    }
+    out.retain(|_, v: &mut Decimal| !v.is_zero());
+    out
+}
+
+fn plan(f: &ShopFacts) -> BookPlan {
+    plan_books(&shop(), f, &match_shop(f), &mapping()).unwrap()
+}
+
+#[test]
+fn the_worked_example_books_as_the_model_says() {
+    let f = facts(vec![example_line()], vec![]);
+    let p = plan(&f);
+    let kinds: Vec<_> = p.entries.iter().map(|e| e.draft.kind.as_str()).collect();
+    assert_eq!(kinds, ["sale", "settlement", "payout"]);
+    let sale = &p.entries[0].draft;
+    // Dated at the order's (first settled) time in the shop's zone.
+    assert_eq!(sale.date.to_string(), "2026-11-10");
+    let b = balances(&p);
+    let want: BTreeMap<String, Decimal> = [
+        ("4000", "-50.00"),
+        ("4910", "5.00"),
+        ("4010", "-5.99"),
+        ("6110", "1.35"),
+        ("6100", "2.70"),
+        ("6120", "4.50"),
+        ("6130", "5.99"), // 7.40 label − 1.41 platform subsidy
+        ("1020", "36.45"),
+    ]
+    .into_iter()
+    .map(|(a, v)| (a.to_string(), d(v)))
+    .collect();
+    assert_eq!(b, want, "clearing nets to zero once paid out");
+    let settlement = &p.entries[1].draft;
+    let label = settlement
+        .postings
+        .iter()
+        .filter(|p| p.account.to_string() == "6130")
+        .map(|p| (p.side, p.amount.amount))
+        .collect::<Vec<_>>();
+    assert_eq!(label, [(Side::Debit, d("7.40")), (Side::Credit, d("1.41"))]);
+    let clearing = settlement.postings.last().unwrap();
+    assert_eq!(clearing.account.to_string(), "1210");
+    assert_eq!(
+        (clearing.side, clearing.amount.amount),
+        (Side::Credit, d("14.54"))
+    );
+    assert_eq!(clearing.source.payout_id.as_deref(), Some("P1"));
+    assert_eq!(clearing.source.row, Some(2));
+    assert!(p.entries[2]
+        .draft
+        .postings
+        .iter()
+        .all(|p| p.amount.amount == d("36.45")));
+}
+
+#[test]
+fn an_order_export_books_the_sale_and_a_price_edit_is_an_explicit_variance() {
+    // The export says 52.00; the settlement settled 50.00.
+    let f = facts(vec![example_line()], vec![example_order("52.00")]);
+    let m = match_shop(&f);
+    assert_eq!(m.variances.len(), 1);
+    assert_eq!(m.variances[0].difference, d("-2.00"));
+    let p = plan(&f);
+    let kinds: Vec<_> = p.entries.iter().map(|e| e.draft.kind.as_str()).collect();
+    assert_eq!(kinds, ["sale", "adjustment", "settlement", "payout"]);
+    assert_eq!(p.entries[0].draft.date.to_string(), "2026-11-02");
+    // The settled figure wins: the balances are those of the settlement.
+    let from_settlement = balances(&plan(&facts(vec![example_line()], vec![])));
+    assert_eq!(balances(&p), from_settlement);
+    let variance = &p.entries[1].draft;
+    assert_eq!(variance.postings[0].account.to_string(), "4000");
+    assert_eq!(
+        (
+            variance.postings[0].side,
+            variance.postings[0].amount.amount
+        ),
+        (Side::Debit, d("2.00"))
+    );
+}
+
+#[test]
+fn an_unsettled_order_stays_in_clearing() {
+    let mut order = example_order("50.00");
+    order.order.order_id = "2002".into();
+    let f = facts(vec![example_line()], vec![order]);
+    let b = balances(&plan(&f));
+    // 2002's sale (50 − 5 + 5.99) is still owed by the channel.
+    assert_eq!(b["1210"], d("50.99"));
+    let m = match_shop(&f);
+    assert_eq!(
+        m.orders["2002"].status,
+        crate::domain::matching::OrderStatus::Unsettled
+    );
+}
+
+#[test]
+fn unmapped_codes_refuse_booking_and_are_all_named() {
+    let mut line = example_line();
+    line.line
+        .components
+        .push(comp("fee.brand_new_thing", "-0.10"));
+    line.line
+        .components
+        .push(comp("fee.brand_new_thing", "-0.20"));
+    let f = facts(vec![line], vec![]);
+    let text = "channel = \"tiktok\"\n[components]\n\"sale.*\" = \"4000\"\n\"fee.commission\" = \"6100\"\n";
+    let narrow = GlMapping::parse("narrow.toml", Channel::TikTok, text).unwrap();
+    let err = plan_books(&shop(), &f, &match_shop(&f), &narrow).unwrap_err();
+    let BookingError::Unmapped { codes, .. } = &err else {
+        panic!("{err}")
+    };
+    let named: Vec<_> = codes
+        .iter()
+        .map(|c| (c.code.as_str(), c.count, c.total))
+        .collect();
+    assert!(
+        named.contains(&("fee.brand_new_thing", 2, d("-0.30"))),
+        "{named:?}"
+    );
+    assert!(named.iter().any(|c| c.0 == "fee.transaction"));
+    assert!(err.to_string().contains("narrow.toml"), "{err}");
+}
+
+#[test]
+fn a_payout_that_does_not_tie_lists_the_difference_and_causes() {
+    let mut f = facts(vec![example_line()], vec![]);
+    f.statements[0].statement.declared_total = Some(d("40.00"));
+    let m = match_shop(&f);
+    let p = &m.payouts[0];
+    assert!(!p.ties());
+    assert_eq!(p.difference, d("3.55"));
+    assert!(
+        p.causes.iter().any(|c| c.starts_with("missing lines")),
+        "{:?}",
+        p.causes
+    );
+    assert_eq!(m.statements[0].difference, d("3.55"));
+}
+
+#[test]
+fn rebooking_the_same_plan_changes_nothing_and_a_change_reverses_exactly_that_entry() {
+    let f = facts(vec![example_line()], vec![]);
+    let first = plan(&f);
+    let mut state = BookingState::default();
+    for (i, e) in first.entries.iter().enumerate() {
+        state.live.insert(
+            e.subject.clone(),
+            LiveBooking {
+                subject: e.subject.clone(),
+                revision: 1,
+                entry: EntryId(i as i64 + 1),
+                basis_hash: e.basis_hash.clone(),
+                date: e.draft.date,
+            },
+        );
+        state.max_revision.insert(e.subject.clone(), 1);
+    }
+    let again = plan_changes(plan(&f).entries, &state, &BTreeSet::new(), true);
+    assert!(again.changes.is_empty());
+    assert_eq!(again.unchanged, 3);
+    // The order export arrives: the sale is re-booked from it (and a
+    // variance is not needed: it agrees); the rest stands.
+    let f2 = facts(vec![example_line()], vec![example_order("50.00")]);
+    let closed: BTreeSet<_> = ["2026-11".parse().unwrap()].into_iter().collect();
+    let changed = plan_changes(plan(&f2).entries, &state, &closed, true);
+    assert_eq!(
+        (changed.replaced, changed.new, changed.withdrawn),
+        (1, 0, 0)
+    );
+    let c = &changed.changes[0];
+    assert_eq!(c.reverse.as_ref().unwrap().entry, EntryId(1));
+    let (revision, entry) = c.book.as_ref().unwrap();
+    assert_eq!(*revision, 2);
+    assert_eq!(entry.draft.idempotency_key, "tiktok/tiktok-us/sale/1001~2");
+    // November is closed: the correction lands on the first open day.
+    assert_eq!(entry.draft.date.to_string(), "2026-12-01");
+    assert_eq!(c.reverse.as_ref().unwrap().date.to_string(), "2026-12-01");
+}
