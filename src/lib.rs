@@ -11,5 +11,6 @@ pub mod export;
 pub mod gl_mappings;
 pub mod importer;
 pub mod ledger;
+pub mod reconcile;
 pub mod sources;
 pub mod store;

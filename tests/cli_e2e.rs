@@ -295,6 +295,8 @@ async fn the_cli_works_the_same_on_postgresql() {
 fn import_through_the_binary_all_or_nothing_and_once() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
+    support::cli::use_shipped_mappings(d);
+    ok(d, &["init"]);
     let fixture =
         Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/amazon/settlement-legacy-36col.txt");
     let fixture = fixture.to_str().unwrap();
@@ -341,12 +343,13 @@ fn import_through_the_binary_all_or_nothing_and_once() {
     let out = settlebridge(d, &["import", "--json", "notes.txt", fixture]);
     assert_eq!(out.status.code(), Some(1));
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(json[0]["outcome"], "failed");
-    assert!(json[0]["error"]
+    assert_eq!(json["imports"][0]["outcome"], "failed");
+    assert!(json["imports"][0]["error"]
         .as_str()
         .unwrap()
         .contains("not recognized"));
-    assert_eq!(json[1]["outcome"], "already_imported");
+    assert_eq!(json["imports"][1]["outcome"], "already_imported");
+    assert!(json["reconcile"].is_null(), "a failed import books nothing");
 
     // A Shopify export in the same run is detected by its header.
     let shopify = Path::new(env!("CARGO_MANIFEST_DIR"))

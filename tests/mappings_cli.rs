@@ -57,6 +57,8 @@ fn mappings_check_names_unmapped_components_and_passes_with_the_defaults() {
         d,
         &[
             "import",
+            "--mappings",
+            &shipped,
             "--shop",
             "amazon-us",
             &fixture("amazon/settlement-legacy-36col.txt"),
@@ -68,7 +70,10 @@ fn mappings_check_names_unmapped_components_and_passes_with_the_defaults() {
         .unwrap()
         .replace("LOGISTICS_REIMBURSEMENT", "MYSTERY_BONUS");
     std::fs::write(d.join("api.json"), api).unwrap();
-    ok(d, &["import", "--shop", "tiktok-us", "api.json"]);
+    ok(
+        d,
+        &["import", "--mappings", &shipped, "--shop", "tiktok-us", "api.json"],
+    );
 
     // Amazon's commission removed from a copy of the defaults.
     copy_mappings(d, |name, text| {
@@ -127,6 +132,8 @@ fn mappings_check_names_broken_and_missing_files() {
         d,
         &[
             "import",
+            "--mappings",
+            &shipped,
             "--shop",
             "walmart-us",
             &fixture("walmart/recon-v1-32col.csv"),

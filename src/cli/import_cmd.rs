@@ -13,6 +13,8 @@ pub struct ImportArgs<'a> {
     pub shop: Option<&'a str>,
     pub source: Option<SourceKind>,
     pub accept_unclassified: bool,
+    /// Match and book what was imported, afterwards.
+    pub reconcile: bool,
     pub json: bool,
     pub files: &'a [PathBuf],
 }
@@ -60,8 +62,28 @@ pub async fn run(
             }
         }
     }
+    let mut reconciled = None;
+    if args.reconcile && !failed {
+        match super::reconcile_cmd::reconcile_all(cli, store, Default::default()).await {
+            Ok(report) => reconciled = Some(report),
+            Err(e) => {
+                failed = true;
+                let message = format!(
+                    "imported, but not booked: {e:#}\n(fix the cause and run `settlebridge reconcile`)"
+                );
+                if args.json {
+                    json_out.push(serde_json::json!({"outcome": "not booked", "error": message}));
+                } else {
+                    eprintln!("{message}");
+                }
+            }
+        }
+    }
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&json_out)?);
+        let doc = serde_json::json!({"imports": json_out, "reconcile": reconciled});
+        println!("{}", serde_json::to_string_pretty(&doc)?);
+    } else if let Some(r) = &reconciled {
+        print!("{}", super::reconcile_cmd::render(r));
     }
     Ok(if failed {
         ExitCode::from(1)

@@ -6,6 +6,7 @@ mod entry_cmd;
 mod import_cmd;
 mod ledger_cmd;
 mod mappings_cmd;
+mod reconcile_cmd;
 mod table;
 
 use std::path::PathBuf;
@@ -91,10 +92,25 @@ pub enum Command {
         /// Book unknown amount types to adjustment.unclassified for review instead of stopping.
         #[arg(long)]
         accept_unclassified: bool,
+        /// Only import; do not match and book afterwards (run `reconcile` later).
+        #[arg(long)]
+        no_reconcile: bool,
         #[arg(long)]
         json: bool,
         #[arg(required = true)]
         files: Vec<PathBuf>,
+    },
+    /// Match settlement lines to orders and payouts, and book the ledger.
+    /// Re-running books nothing new; changed records are reversed and re-booked.
+    Reconcile {
+        /// Only this shop.
+        #[arg(long)]
+        shop: Option<String>,
+        /// Only entries dated in this month (YYYY-MM).
+        #[arg(long)]
+        period: Option<String>,
+        #[arg(long)]
+        json: bool,
     },
     /// Check the component → account mapping files (gl-mappings/<channel>.toml).
     Mappings {
@@ -237,6 +253,7 @@ async fn run_command(cli: &Cli, store: &dyn LedgerStore) -> anyhow::Result<ExitC
             shop,
             source,
             accept_unclassified,
+            no_reconcile,
             json,
             files,
         } => {
@@ -244,10 +261,14 @@ async fn run_command(cli: &Cli, store: &dyn LedgerStore) -> anyhow::Result<ExitC
                 shop: shop.as_deref(),
                 source: *source,
                 accept_unclassified: *accept_unclassified,
+                reconcile: !*no_reconcile,
                 json: *json,
                 files,
             };
             import_cmd::run(cli, store, args).await
+        }
+        Command::Reconcile { shop, period, json } => {
+            reconcile_cmd::run(cli, store, shop.as_deref(), period.as_deref(), *json).await
         }
         Command::Mappings {
             action: MappingsCommand::Check { json },

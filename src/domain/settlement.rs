@@ -23,6 +23,17 @@ pub enum Channel {
 }
 
 impl Channel {
+    pub const ALL: [Channel; 4] = [
+        Channel::TikTok,
+        Channel::Shopify,
+        Channel::Amazon,
+        Channel::Walmart,
+    ];
+
+    pub fn parse(name: &str) -> Option<Channel> {
+        Channel::ALL.into_iter().find(|c| c.as_str() == name)
+    }
+
     pub fn as_str(&self) -> &'static str {
         match self {
             Channel::TikTok => "tiktok",

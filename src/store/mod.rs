@@ -5,6 +5,7 @@
 
 mod amounts;
 mod batch_sql;
+mod booking_sql;
 mod chart_sync;
 mod error;
 mod import_sql;
@@ -30,6 +31,7 @@ use crate::domain::{
     AccountTotals, ChartOfAccounts, EntryId, JournalEntry, Period, PeriodStatus, StoredEntry,
 };
 
+pub use booking_sql::BookingWrite;
 pub use error::StoreError;
 pub use imports::{BatchSummary, NewBatch, PreparedLine, StoredLine};
 pub use order_read::OrderRecord;
@@ -223,6 +225,33 @@ pub trait LedgerStore: Send + Sync {
     /// Every recorded import, oldest first (an import still running or
     /// refused has no result and is not listed).
     async fn batches(&self) -> Result<Vec<BatchSummary>, StoreError>;
+    /// The (channel, shop) pairs that have imported records.
+    async fn record_shops(
+        &self,
+    ) -> Result<Vec<(crate::domain::settlement::Channel, String)>, StoreError>;
+    /// Everything imported for one shop, for matching and booking: its
+    /// settlement lines, the latest revision of its orders, statements and
+    /// payouts.
+    async fn shop_facts(
+        &self,
+        channel: crate::domain::settlement::Channel,
+        shop: &str,
+    ) -> Result<crate::domain::matching::ShopFacts, StoreError>;
+    /// What is booked for a shop: live bookings and revisions used.
+    async fn booking_state(
+        &self,
+        channel: crate::domain::settlement::Channel,
+        shop: &str,
+    ) -> Result<crate::domain::booking::changes::BookingState, StoreError>;
+    /// Writes bookings in one transaction: each reversal, each entry and its
+    /// `bookings` row, all or nothing. Returns the entries written.
+    async fn apply_bookings(
+        &self,
+        channel: crate::domain::settlement::Channel,
+        shop: &str,
+        writes: &[BookingWrite],
+        actor: &str,
+    ) -> Result<Vec<StoredEntry>, StoreError>;
     /// An order's latest revision, with its latest status and refund.
     async fn order(
         &self,

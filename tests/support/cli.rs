@@ -59,3 +59,16 @@ pub fn tb_balances(csv_text: &str) -> BTreeMap<(String, String), Decimal> {
         .filter(|(_, v)| !v.is_zero())
         .collect()
 }
+
+/// Copies the shipped `gl-mappings/` into `dir/gl-mappings`, where the
+/// binary looks by default, so imports there are booked with the defaults.
+#[allow(dead_code)]
+pub fn use_shipped_mappings(dir: &Path) {
+    let from = Path::new(env!("CARGO_MANIFEST_DIR")).join("gl-mappings");
+    let to = dir.join("gl-mappings");
+    std::fs::create_dir_all(&to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let path = entry.unwrap().path();
+        std::fs::copy(&path, to.join(path.file_name().unwrap())).unwrap();
+    }
+}

@@ -1,0 +1,25 @@
+-- Booking: which entry books which subject (an order's sale, its variance,
+-- one settlement line, a payout), as which revision, computed from what
+-- (the basis hash). Reconcile compares its plan with the live bookings —
+-- those whose entry is not reversed — so re-running books nothing and a
+-- changed record or mapping reverses and re-books exactly its entries.
+-- Written in the same transaction as the entry; append-only like the ledger.
+CREATE TABLE bookings (
+    entry_seq  INTEGER PRIMARY KEY REFERENCES entries (seq),
+    channel    TEXT NOT NULL,
+    shop       TEXT NOT NULL,
+    subject    TEXT NOT NULL,
+    revision   INTEGER NOT NULL CHECK (revision >= 1),
+    basis_hash TEXT NOT NULL,
+    UNIQUE (subject, revision)
+);
+CREATE INDEX bookings_by_shop ON bookings (channel, shop);
+-- Reading a shop's records for booking.
+CREATE INDEX settlement_lines_by_shop ON settlement_lines (channel, shop);
+CREATE INDEX orders_by_shop ON orders (channel, shop, order_id, revision);
+CREATE INDEX statements_by_shop ON statements (channel, shop);
+
+CREATE TRIGGER bookings_append_only_update BEFORE UPDATE ON bookings
+BEGIN SELECT RAISE(ABORT, 'bookings is append-only'); END;
+CREATE TRIGGER bookings_append_only_delete BEFORE DELETE ON bookings
+BEGIN SELECT RAISE(ABORT, 'bookings is append-only'); END;

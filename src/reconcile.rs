@@ -1,0 +1,303 @@
+//! Reconcile: match and book every shop's imported records. For each shop
+//! it reads the records, matches them (`domain::matching`), plans the
+//! entries (`domain::booking`), compares the plan with what is booked and
+//! writes the difference — new entries, reversals and replacements — in
+//! transactions of a bounded size. Each transaction is complete on its own,
+//! so a crash leaves consistent books and the next run finishes the work.
+
+use std::collections::BTreeSet;
+
+use serde::Serialize;
+
+use crate::domain::booking::changes::{plan_changes, ChangePlan};
+use crate::domain::booking::{plan_books, BookPlan, BookingError, BookingShop, Unbooked};
+use crate::domain::entry::EntryError;
+use crate::domain::matching::{match_shop, LineStatus, Matching, OrderStatus, ShopFacts};
+use crate::domain::settlement::Channel;
+use crate::domain::shop::Shops;
+use crate::domain::{ChartOfAccounts, JournalEntry, Period, PeriodStatus};
+use crate::gl_mappings::{Mappings, MappingsError};
+use crate::store::{BookingWrite, LedgerStore, StoreError};
+
+/// Writes per transaction: large enough to be fast, small enough that a
+/// million-order shop does not hold the write lock for minutes.
+const WRITES_PER_TX: usize = 5000;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ReconcileError {
+    #[error(transparent)]
+    Mappings(#[from] MappingsError),
+    #[error(transparent)]
+    Booking(#[from] BookingError),
+    #[error("{subject}: {source}")]
+    Entry {
+        subject: String,
+        #[source]
+        source: EntryError,
+    },
+    #[error("no imported records for shop `{0}`")]
+    UnknownShop(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Which shops and which period to reconcile.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Scope<'a> {
+    pub shop: Option<&'a str>,
+    /// Only entries dated in this month are booked (none withdrawn).
+    pub period: Option<Period>,
+}
+
+/// One shop, read and matched.
+pub struct ShopBooks {
+    pub shop: BookingShop,
+    pub facts: ShopFacts,
+    pub matching: Matching,
+}
+
+/// The shops that have records, optionally only the one named.
+pub async fn shops_in_scope(
+    store: &dyn LedgerStore,
+    shop: Option<&str>,
+) -> Result<Vec<(Channel, String)>, ReconcileError> {
+    let all = store.record_shops().await?;
+    match shop {
+        None => Ok(all),
+        Some(name) => {
+            let picked: Vec<_> = all.into_iter().filter(|(_, s)| s == name).collect();
+            if picked.is_empty() {
+                Err(ReconcileError::UnknownShop(name.to_string()))
+            } else {
+                Ok(picked)
+            }
+        }
+    }
+}
+
+/// Reads and matches one shop's records.
+pub async fn read_shop(
+    store: &dyn LedgerStore,
+    shops: &Shops,
+    channel: Channel,
+    shop: &str,
+) -> Result<Option<ShopBooks>, ReconcileError> {
+    let facts = store.shop_facts(channel, shop).await?;
+    let configured = shops.get(shop).filter(|s| s.channel == channel);
+    let booking_shop = match configured {
+        Some(s) => BookingShop::from_shop(s),
+        None => {
+            let currency = facts
+                .lines
+                .first()
+                .map(|l| l.line.currency)
+                .or_else(|| facts.orders.first().map(|o| o.order.currency))
+                .or_else(|| facts.payouts.first().map(|p| p.payout.currency))
+                .or_else(|| facts.statements.first().map(|s| s.statement.currency));
+            let Some(currency) = currency else {
+                return Ok(None);
+            };
+            let mut s = BookingShop::unconfigured(channel, currency);
+            s.name = shop.to_string();
+            s
+        }
+    };
+    let matching = match_shop(&facts);
+    Ok(Some(ShopBooks {
+        shop: booking_shop,
+        facts,
+        matching,
+    }))
+}
+
+/// Counts by status, for the summary.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct MatchSummary {
+    pub orders_unsettled: usize,
+    pub orders_settled: usize,
+    pub orders_partially_refunded: usize,
+    pub orders_refunded: usize,
+    pub lines_matched: usize,
+    pub lines_variance: usize,
+    pub lines_orphan: usize,
+    pub lines_no_order: usize,
+    pub payouts: usize,
+    pub payouts_tied: usize,
+    /// Payouts no statement names (TikTok withdrawals): nothing to tie.
+    pub payouts_unlinked: usize,
+    pub payouts_not_tied: Vec<String>,
+    pub statements_not_tied: Vec<String>,
+    pub variances: usize,
+}
+
+impl MatchSummary {
+    pub fn of(m: &Matching) -> Self {
+        let mut s = MatchSummary::default();
+        for o in m.orders.values() {
+            match o.status {
+                OrderStatus::Unsettled => s.orders_unsettled += 1,
+                OrderStatus::Settled => s.orders_settled += 1,
+                OrderStatus::PartiallyRefunded => s.orders_partially_refunded += 1,
+                OrderStatus::Refunded => s.orders_refunded += 1,
+            }
+        }
+        for l in &m.line_status {
+            match l {
+                LineStatus::Matched => s.lines_matched += 1,
+                LineStatus::Variance => s.lines_variance += 1,
+                LineStatus::Orphan => s.lines_orphan += 1,
+                LineStatus::NoOrder => s.lines_no_order += 1,
+            }
+        }
+        for p in &m.payouts {
+            s.payouts += 1;
+            if !p.linked() {
+                s.payouts_unlinked += 1;
+            } else if p.ties() {
+                s.payouts_tied += 1;
+            } else {
+                s.payouts_not_tied.push(format!(
+                    "{}: {} paid, lines sum to {} (difference {}); {}",
+                    p.payout_id,
+                    p.amount,
+                    p.lines_total,
+                    p.difference,
+                    p.causes.join("; ")
+                ));
+            }
+        }
+        for st in &m.statements {
+            s.statements_not_tied.push(format!(
+                "{}: declares {}, lines sum to {} (difference {})",
+                st.statement_id, st.declared, st.lines_total, st.difference
+            ));
+        }
+        s.variances = m.variances.len();
+        s
+    }
+}
+
+/// What reconciling one shop did.
+#[derive(Clone, Debug, Serialize)]
+pub struct ShopReport {
+    pub channel: &'static str,
+    pub shop: String,
+    pub currency: String,
+    pub matching: MatchSummary,
+    pub entries_planned: usize,
+    pub unchanged: usize,
+    pub new: usize,
+    pub replaced: usize,
+    pub withdrawn: usize,
+    /// Corrections dated in the first open period.
+    pub redated: usize,
+    pub entries_written: usize,
+    pub unbooked: Vec<Unbooked>,
+}
+
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct ReconcileReport {
+    pub shops: Vec<ShopReport>,
+}
+
+/// The closed periods, as booking needs them.
+pub async fn closed_periods(store: &dyn LedgerStore) -> Result<BTreeSet<Period>, StoreError> {
+    Ok(store
+        .period_states()
+        .await?
+        .into_iter()
+        .filter(|p| p.status == PeriodStatus::Closed)
+        .map(|p| p.period)
+        .collect())
+}
+
+/// Plans one shop's entries, limited to `period` when given.
+pub fn plan_shop(
+    books: &ShopBooks,
+    mappings: &Mappings,
+    period: Option<Period>,
+) -> Result<BookPlan, ReconcileError> {
+    let mapping = mappings.get(books.shop.channel)?;
+    let mut plan = plan_books(&books.shop, &books.facts, &books.matching, mapping)?;
+    if let Some(p) = period {
+        plan.entries.retain(|e| p.contains(e.draft.date));
+    }
+    Ok(plan)
+}
+
+/// Matches and books every shop in `scope`.
+pub async fn reconcile(
+    store: &dyn LedgerStore,
+    chart: &ChartOfAccounts,
+    mappings: &Mappings,
+    shops: &Shops,
+    scope: Scope<'_>,
+    actor: &str,
+) -> Result<ReconcileReport, ReconcileError> {
+    let mut report = ReconcileReport::default();
+    for (channel, shop) in shops_in_scope(store, scope.shop).await? {
+        let Some(books) = read_shop(store, shops, channel, &shop).await? else {
+            continue;
+        };
+        let plan = plan_shop(&books, mappings, scope.period)?;
+        let planned = plan.entries.len();
+        let state = store.booking_state(channel, &shop).await?;
+        let closed = closed_periods(store).await?;
+        let changes = plan_changes(plan.entries, &state, &closed, scope.period.is_none());
+        let written = apply(store, chart, channel, &shop, &changes, actor).await?;
+        report.shops.push(ShopReport {
+            channel: channel.as_str(),
+            shop: books.shop.label(),
+            currency: books.shop.currency.to_string(),
+            matching: MatchSummary::of(&books.matching),
+            entries_planned: planned,
+            unchanged: changes.unchanged,
+            new: changes.new,
+            replaced: changes.replaced,
+            withdrawn: changes.withdrawn,
+            redated: changes.redated,
+            entries_written: written,
+            unbooked: plan.unbooked,
+        });
+    }
+    Ok(report)
+}
+
+/// Writes the changes in bounded transactions; returns entries written.
+async fn apply(
+    store: &dyn LedgerStore,
+    chart: &ChartOfAccounts,
+    channel: Channel,
+    shop: &str,
+    plan: &ChangePlan,
+    actor: &str,
+) -> Result<usize, ReconcileError> {
+    let mut written = 0;
+    for chunk in plan.changes.chunks(WRITES_PER_TX) {
+        let mut writes = Vec::with_capacity(chunk.len());
+        for change in chunk {
+            let book = match &change.book {
+                None => None,
+                Some((revision, planned)) => {
+                    let entry = JournalEntry::new(planned.draft.clone(), chart).map_err(|source| {
+                        ReconcileError::Entry {
+                            subject: change.subject.0.clone(),
+                            source,
+                        }
+                    })?;
+                    Some((*revision, planned.basis_hash.clone(), entry))
+                }
+            };
+            writes.push(BookingWrite {
+                subject: change.subject.clone(),
+                reverse: change.reverse.clone(),
+                book,
+            });
+        }
+        written += store
+            .apply_bookings(channel, shop, &writes, actor)
+            .await?
+            .len();
+    }
+    Ok(written)
+}
