@@ -12,5 +12,6 @@ pub mod gl_mappings;
 pub mod importer;
 pub mod ledger;
 pub mod reconcile;
+pub mod reports;
 pub mod sources;
 pub mod store;

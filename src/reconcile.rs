@@ -12,7 +12,7 @@ use serde::Serialize;
 use crate::domain::booking::changes::{plan_changes, ChangePlan};
 use crate::domain::booking::{plan_books, BookPlan, BookingError, BookingShop, Unbooked};
 use crate::domain::entry::EntryError;
-use crate::domain::matching::{match_shop, LineStatus, Matching, OrderStatus, ShopFacts};
+use crate::domain::matching::{account_of, match_shop, LineStatus, Matching, OrderStatus, ShopFacts};
 use crate::domain::settlement::Channel;
 use crate::domain::shop::Shops;
 use crate::domain::{ChartOfAccounts, JournalEntry, Period, PeriodStatus};
@@ -79,6 +79,7 @@ pub async fn shops_in_scope(
 pub async fn read_shop(
     store: &dyn LedgerStore,
     shops: &Shops,
+    mappings: &Mappings,
     channel: Channel,
     shop: &str,
 ) -> Result<Option<ShopBooks>, ReconcileError> {
@@ -102,7 +103,8 @@ pub async fn read_shop(
             s
         }
     };
-    let matching = match_shop(&facts);
+    let mapping = mappings.get(channel)?;
+    let matching = match_shop(&facts, &|code| account_of(mapping, &booking_shop, code));
     Ok(Some(ShopBooks {
         shop: booking_shop,
         facts,
@@ -236,7 +238,7 @@ pub async fn reconcile(
 ) -> Result<ReconcileReport, ReconcileError> {
     let mut report = ReconcileReport::default();
     for (channel, shop) in shops_in_scope(store, scope.shop).await? {
-        let Some(books) = read_shop(store, shops, channel, &shop).await? else {
+        let Some(books) = read_shop(store, shops, mappings, channel, &shop).await? else {
             continue;
         };
         let plan = plan_shop(&books, mappings, scope.period)?;

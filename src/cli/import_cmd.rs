@@ -29,6 +29,8 @@ pub async fn run(
     let shops = gl_mappings::load_shops(&cli.mappings, &chart)?;
     let mut failed = false;
     let mut json_out = Vec::new();
+    // The shops new records were imported for: the ones to book afterwards.
+    let mut touched: std::collections::BTreeSet<String> = Default::default();
     for path in args.files {
         let name = path
             .file_name()
@@ -44,6 +46,9 @@ pub async fn run(
         };
         match importer::import_path(store, path, request).await {
             Ok(report) => {
+                if let ImportReport::Imported { batch, .. } = &report {
+                    touched.insert(batch.shop.clone());
+                }
                 if args.json {
                     json_out.push(serde_json::to_value(&report)?);
                 } else {
@@ -63,8 +68,23 @@ pub async fn run(
         }
     }
     let mut reconciled = None;
-    if args.reconcile && !failed {
-        match super::reconcile_cmd::reconcile_all(cli, store, Default::default()).await {
+    if args.reconcile && !failed && !touched.is_empty() {
+        let mut all = crate::reconcile::ReconcileReport::default();
+        let mut outcome = Ok(());
+        for shop in &touched {
+            let scope = crate::reconcile::Scope {
+                shop: Some(shop),
+                period: None,
+            };
+            match super::reconcile_cmd::reconcile_all(cli, store, scope).await {
+                Ok(report) => all.shops.extend(report.shops),
+                Err(e) => {
+                    outcome = Err(e);
+                    break;
+                }
+            }
+        }
+        match outcome.map(|_| all) {
             Ok(report) => reconciled = Some(report),
             Err(e) => {
                 failed = true;

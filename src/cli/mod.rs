@@ -7,6 +7,7 @@ mod import_cmd;
 mod ledger_cmd;
 mod mappings_cmd;
 mod reconcile_cmd;
+mod report_cmd;
 mod table;
 
 use std::path::PathBuf;
@@ -112,6 +113,16 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Reports over the books.
+    Report {
+        #[command(subcommand)]
+        what: ReportCommand,
+    },
+    /// Follow an order or a payout from its source rows to its postings.
+    Trail {
+        #[command(subcommand)]
+        what: TrailCommand,
+    },
     /// Check the component → account mapping files (gl-mappings/<channel>.toml).
     Mappings {
         #[command(subcommand)]
@@ -137,6 +148,37 @@ pub enum MappingsCommand {
     /// Validate the mapping files against the chart and list every component
     /// of the imported data that has no account; exit 1 if there is any.
     Check {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ReportCommand {
+    /// The month-end close report per shop: sales, fees, payouts, the clearing
+    /// roll-forward and its proof, unsettled orders aged, exceptions.
+    Close {
+        /// The month (YYYY-MM).
+        #[arg(long)]
+        period: String,
+        #[arg(long)]
+        shop: Option<String>,
+        #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+        format: OutputFormat,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum TrailCommand {
+    /// An order: export rows, settlement lines, entries, postings, payouts.
+    Order {
+        id: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// A payout: its statements' lines and its entries.
+    Payout {
+        id: String,
         #[arg(long)]
         json: bool,
     },
@@ -267,6 +309,20 @@ async fn run_command(cli: &Cli, store: &dyn LedgerStore) -> anyhow::Result<ExitC
             };
             import_cmd::run(cli, store, args).await
         }
+        Command::Report {
+            what:
+                ReportCommand::Close {
+                    period,
+                    shop,
+                    format,
+                },
+        } => report_cmd::close(cli, store, period, shop.as_deref(), *format).await,
+        Command::Trail {
+            what: TrailCommand::Order { id, json },
+        } => report_cmd::trail(cli, store, "order", id, *json).await,
+        Command::Trail {
+            what: TrailCommand::Payout { id, json },
+        } => report_cmd::trail(cli, store, "payout", id, *json).await,
         Command::Reconcile { shop, period, json } => {
             reconcile_cmd::run(cli, store, shop.as_deref(), period.as_deref(), *json).await
         }

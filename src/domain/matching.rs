@@ -154,6 +154,9 @@ impl OrderMatch {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Variance {
     pub order_id: String,
+    /// Where the code books (`account_of`): differences that cancel within
+    /// one account (a tax pair, a memo pair in clearing) are not variances.
+    pub account: String,
     pub code: ComponentCode,
     pub ordered: Decimal,
     pub settled: Decimal,
@@ -227,10 +230,15 @@ fn sale_amounts<'a>(
     }
 }
 
+/// What `account_of` returns for codes that net inside clearing.
+pub const CLEARING: &str = "clearing";
+
 /// Matches one shop's records. Deterministic: the same facts in any order of
 /// import give the same matching (lines are keyed by what they are, orders
-/// by id, payouts by id).
-pub fn match_shop(facts: &ShopFacts) -> Matching {
+/// by id, payouts by id). `account_of` says where a sale code books (the
+/// mapping's account, or `CLEARING`): an export and a settlement that
+/// disagree only in ways that cancel within one account do not differ.
+pub fn match_shop(facts: &ShopFacts, account_of: &dyn Fn(&ComponentCode) -> String) -> Matching {
     let mut m = Matching::default();
     for (i, o) in facts.orders.iter().enumerate() {
         let mut ordered = BTreeMap::new();
@@ -326,18 +334,26 @@ pub fn match_shop(facts: &ShopFacts) -> Matching {
         if om.order.is_some() && om.sale_settled() {
             let codes: BTreeSet<&ComponentCode> =
                 om.ordered.keys().chain(om.settled.keys()).collect();
+            let mut by_account: BTreeMap<String, Vec<Variance>> = BTreeMap::new();
             for code in codes {
                 let ordered = om.ordered.get(code).copied().unwrap_or_default();
                 let settled = om.settled.get(code).copied().unwrap_or_default();
-                if ordered != settled {
-                    variance_orders.insert(om.order_id.clone());
-                    m.variances.push(Variance {
+                let account = account_of(code);
+                if ordered != settled && account != CLEARING {
+                    by_account.entry(account.clone()).or_default().push(Variance {
                         order_id: om.order_id.clone(),
+                        account,
                         code: code.clone(),
                         ordered,
                         settled,
                         difference: settled - ordered,
                     });
+                }
+            }
+            for (_, group) in by_account {
+                if !group.iter().map(|v| v.difference).sum::<Decimal>().is_zero() {
+                    variance_orders.insert(om.order_id.clone());
+                    m.variances.extend(group);
                 }
             }
         }
@@ -511,5 +527,23 @@ fn match_payouts(facts: &ShopFacts, m: &mut Matching) {
             record,
             from_statement,
         });
+    }
+}
+
+/// Where a sale code books for `shop` by `mapping`, for `match_shop`.
+/// Unmapped codes stand apart (booking refuses them anyway).
+pub fn account_of(
+    mapping: &super::mapping::GlMapping,
+    shop: &super::booking::BookingShop,
+    code: &ComponentCode,
+) -> String {
+    let ctx = super::mapping::Context {
+        shop: (!shop.name.is_empty()).then_some(shop.name.as_str()),
+        ..Default::default()
+    };
+    match mapping.resolve(code, &ctx).map(|r| r.account) {
+        Some(super::mapping::MappedAccount::Clearing) => CLEARING.to_string(),
+        Some(super::mapping::MappedAccount::Account(a)) => a.to_string(),
+        None => format!("unmapped {code}"),
     }
 }

@@ -3,6 +3,7 @@
 
 pub mod account;
 pub mod booking;
+pub mod close;
 pub mod entry;
 pub mod hashing;
 pub mod line_dedupe;

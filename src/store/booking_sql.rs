@@ -317,3 +317,52 @@ where
     });
     qb
 }
+
+/// A shop's posting totals per account and entry kind over a date range.
+pub const SHOP_ACTIVITY: &str = "SELECT p.account, e.kind, p.currency, \
+     CAST(COALESCE(SUM(CASE WHEN p.side = 'debit' THEN p.amount_micros END), 0) AS BIGINT), \
+     CAST(COALESCE(SUM(CASE WHEN p.side = 'credit' THEN p.amount_micros END), 0) AS BIGINT) \
+     FROM postings p JOIN entries e ON e.seq = p.entry_seq \
+     WHERE p.channel = $1 AND COALESCE(p.shop, '') = $2 \
+     AND p.entry_date >= $3 AND p.entry_date <= $4 \
+     GROUP BY p.account, e.kind, p.currency ORDER BY p.account, e.kind, p.currency";
+pub type ShopActivityRow = (String, String, String, i64, i64);
+
+pub fn activity(rows: Vec<ShopActivityRow>) -> Result<Vec<ActivityTotals>, StoreError> {
+    rows.into_iter()
+        .map(|(account, kind, cur, debit, credit)| {
+            Ok(ActivityTotals {
+                account: account
+                    .parse()
+                    .map_err(|e| StoreError::Corrupt(format!("account `{account}`: {e}")))?,
+                kind: crate::domain::EntryKind::parse(&kind)
+                    .ok_or_else(|| StoreError::Corrupt(format!("entry kind `{kind}`")))?,
+                currency: currency(&cur, "posting")?,
+                debits: from_micros(debit),
+                credits: from_micros(credit),
+            })
+        })
+        .collect()
+}
+
+/// Debit and credit totals of one account and entry kind.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ActivityTotals {
+    pub account: crate::domain::AccountCode,
+    pub kind: crate::domain::EntryKind,
+    pub currency: crate::domain::Currency,
+    pub debits: rust_decimal::Decimal,
+    pub credits: rust_decimal::Decimal,
+}
+
+impl ActivityTotals {
+    /// Debits positive.
+    pub fn balance(&self) -> rust_decimal::Decimal {
+        self.debits - self.credits
+    }
+}
+
+pub const ENTRIES_OF_ORDER: &str =
+    "SELECT DISTINCT entry_seq FROM postings WHERE order_id = $1 ORDER BY entry_seq";
+pub const ENTRIES_OF_PAYOUT: &str =
+    "SELECT DISTINCT entry_seq FROM postings WHERE payout_id = $1 ORDER BY entry_seq";

@@ -31,7 +31,7 @@ use crate::domain::{
     AccountTotals, ChartOfAccounts, EntryId, JournalEntry, Period, PeriodStatus, StoredEntry,
 };
 
-pub use booking_sql::BookingWrite;
+pub use booking_sql::{ActivityTotals, BookingWrite};
 pub use error::StoreError;
 pub use imports::{BatchSummary, NewBatch, PreparedLine, StoredLine};
 pub use order_read::OrderRecord;
@@ -251,6 +251,21 @@ pub trait LedgerStore: Send + Sync {
         shop: &str,
         writes: &[BookingWrite],
         actor: &str,
+    ) -> Result<Vec<StoredEntry>, StoreError>;
+    /// A shop's posting totals per account and entry kind, dated in
+    /// `from..=to` (shop "" is the one imported without a shops.toml).
+    async fn shop_activity(
+        &self,
+        channel: crate::domain::settlement::Channel,
+        shop: &str,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<ActivityTotals>, StoreError>;
+    /// Every entry with a posting for this order id (or payout id), in order.
+    async fn entries_touching(
+        &self,
+        order_id: Option<&str>,
+        payout_id: Option<&str>,
     ) -> Result<Vec<StoredEntry>, StoreError>;
     /// An order's latest revision, with its latest status and refund.
     async fn order(

@@ -614,6 +614,51 @@ macro_rules! impl_sql_store {
                         .collect())
                 }
 
+                async fn shop_activity(
+                    &self,
+                    channel: $crate::domain::settlement::Channel,
+                    shop: &str,
+                    from: NaiveDate,
+                    to: NaiveDate,
+                ) -> Result<Vec<$crate::store::ActivityTotals>, StoreError> {
+                    use $crate::store::booking_sql as q;
+                    let rows: Vec<q::ShopActivityRow> = sqlx::query_as(q::SHOP_ACTIVITY)
+                        .bind(channel.as_str())
+                        .bind(shop)
+                        .bind(from)
+                        .bind(to)
+                        .fetch_all(&self.pool)
+                        .await?;
+                    q::activity(rows)
+                }
+
+                async fn entries_touching(
+                    &self,
+                    order_id: Option<&str>,
+                    payout_id: Option<&str>,
+                ) -> Result<Vec<StoredEntry>, StoreError> {
+                    use $crate::store::booking_sql as q;
+                    let (sql, id) = match (order_id, payout_id) {
+                        (Some(o), _) => (q::ENTRIES_OF_ORDER, o),
+                        (None, Some(p)) => (q::ENTRIES_OF_PAYOUT, p),
+                        (None, None) => return Ok(Vec::new()),
+                    };
+                    let seqs: Vec<(i64,)> = sqlx::query_as(sql)
+                        .bind(id)
+                        .fetch_all(&self.pool)
+                        .await?;
+                    let mut tx = $tx {
+                        tx: self.pool.begin().await?,
+                    };
+                    let mut out = Vec::with_capacity(seqs.len());
+                    for (seq,) in seqs {
+                        if let Some(e) = tx.load_entry(EntryId(seq)).await? {
+                            out.push(e);
+                        }
+                    }
+                    Ok(out)
+                }
+
                 async fn begin_import(
                     &self,
                     batch: &NewBatch,

@@ -158,8 +158,12 @@ fn balances(plan: &BookPlan) -> BTreeMap<String, Decimal> {
     out
 }
 
+fn accounts(code: &ComponentCode) -> String {
+    crate::domain::matching::account_of(&mapping(), &shop(), code)
+}
+
 fn plan(f: &ShopFacts) -> BookPlan {
-    plan_books(&shop(), f, &match_shop(f), &mapping()).unwrap()
+    plan_books(&shop(), f, &match_shop(f, &accounts), &mapping()).unwrap()
 }
 
 #[test]
@@ -213,7 +217,7 @@ fn the_worked_example_books_as_the_model_says() {
 fn an_order_export_books_the_sale_and_a_price_edit_is_an_explicit_variance() {
     // The export says 52.00; the settlement settled 50.00.
     let f = facts(vec![example_line()], vec![example_order("52.00")]);
-    let m = match_shop(&f);
+    let m = match_shop(&f, &accounts);
     assert_eq!(m.variances.len(), 1);
     assert_eq!(m.variances[0].difference, d("-2.00"));
     let p = plan(&f);
@@ -242,7 +246,7 @@ fn an_unsettled_order_stays_in_clearing() {
     let b = balances(&plan(&f));
     // 2002's sale (50 − 5 + 5.99) is still owed by the channel.
     assert_eq!(b["1210"], d("50.99"));
-    let m = match_shop(&f);
+    let m = match_shop(&f, &accounts);
     assert_eq!(
         m.orders["2002"].status,
         crate::domain::matching::OrderStatus::Unsettled
@@ -261,7 +265,7 @@ fn unmapped_codes_refuse_booking_and_are_all_named() {
     let f = facts(vec![line], vec![]);
     let text = "channel = \"tiktok\"\n[components]\n\"sale.*\" = \"4000\"\n\"fee.commission\" = \"6100\"\n";
     let narrow = GlMapping::parse("narrow.toml", Channel::TikTok, text).unwrap();
-    let err = plan_books(&shop(), &f, &match_shop(&f), &narrow).unwrap_err();
+    let err = plan_books(&shop(), &f, &match_shop(&f, &accounts), &narrow).unwrap_err();
     let BookingError::Unmapped { codes, .. } = &err else {
         panic!("{err}")
     };
@@ -281,7 +285,7 @@ fn unmapped_codes_refuse_booking_and_are_all_named() {
 fn a_payout_that_does_not_tie_lists_the_difference_and_causes() {
     let mut f = facts(vec![example_line()], vec![]);
     f.statements[0].statement.declared_total = Some(d("40.00"));
-    let m = match_shop(&f);
+    let m = match_shop(&f, &accounts);
     let p = &m.payouts[0];
     assert!(!p.ties());
     assert_eq!(p.difference, d("3.55"));

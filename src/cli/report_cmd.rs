@@ -1,0 +1,375 @@
+//! `settlebridge report close` and `settlebridge trail order|payout`.
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use super::{Cli, OutputFormat};
+use crate::domain::close::CloseReport;
+use crate::domain::Period;
+use crate::export::spreadsheet_safe;
+use crate::gl_mappings;
+use crate::reports;
+use crate::store::LedgerStore;
+
+pub async fn close(
+    cli: &Cli,
+    store: &dyn LedgerStore,
+    period: &str,
+    shop: Option<&str>,
+    format: OutputFormat,
+) -> anyhow::Result<ExitCode> {
+    let period: Period = period
+        .parse()
+        .map_err(|e| anyhow::anyhow!("--period: {e}"))?;
+    let chart = super::ledger_cmd::stored_chart(store).await?;
+    let shops = gl_mappings::load_shops(&cli.mappings, &chart)?;
+    let mappings = gl_mappings::load_mappings(&cli.mappings, &chart)?;
+    let reports = reports::close(store, &chart, &mappings, &shops, period, shop).await?;
+    let text = match format {
+        OutputFormat::Json => serde_json::to_string_pretty(&reports)? + "\n",
+        OutputFormat::Csv => close_csv(&reports)?,
+        OutputFormat::Table => reports.iter().map(close_text).collect::<Vec<_>>().join("\n"),
+    };
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Amounts as the currency writes them (two decimals for USD).
+fn amount(d: rust_decimal::Decimal, currency: &str) -> String {
+    match currency.parse() {
+        Ok(c) => crate::domain::money::format_amount(d, c),
+        Err(_) => d.to_string(),
+    }
+}
+
+fn close_text(r: &CloseReport) -> String {
+    let c = &r.currency;
+    let f = |d: rust_decimal::Decimal| amount(d, c);
+    let mut out = format!(
+        "Close report {} — {} ({}, {c})\n",
+        r.period, r.shop, r.channel
+    );
+    let section = |out: &mut String, title: &str, lines: &[crate::domain::close::AccountLine]| {
+        let f = |d: rust_decimal::Decimal| amount(d, c);
+        out.push_str(&format!("\n{title}\n"));
+        if lines.is_empty() {
+            out.push_str("  (none)\n");
+        }
+        for l in lines {
+            out.push_str(&format!(
+                "  {:<6} {:<44} {:>14}\n",
+                l.account, l.name, f(l.amount)
+            ));
+        }
+    };
+    section(&mut out, "Revenue (net of discounts and refunds)", &r.revenue);
+    section(&mut out, "Fees and costs", &r.costs);
+    section(&mut out, "Reserves, taxes and other accounts", &r.other);
+    out.push_str(&format!(
+        "\nPayouts: {} in the period, {} {c} sent to cash in transit\n",
+        r.payouts.len(),
+        f(r.payouts_total)
+    ));
+    let rf = &r.rollforward;
+    out.push_str(&format!("\nClearing {} roll-forward\n", rf.account));
+    out.push_str(&format!("  {:<51} {:>14}\n", "opening", rf.opening));
+    for a in &rf.activity {
+        out.push_str(&format!("  {:<51} {:>14}\n", a.kind, a.amount));
+    }
+    out.push_str(&format!("  {:<51} {:>14}\n", "closing", rf.closing));
+    let p = &r.proof;
+    out.push_str("\nProof of the closing balance from the records\n");
+    out.push_str(&format!(
+        "  {:<51} {:>14}\n",
+        format!("unsettled orders ({})", p.unsettled_orders),
+        f(p.unsettled_amount)
+    ));
+    out.push_str(&format!(
+        "  {:<51} {:>14}\n",
+        format!("settled, not yet paid out ({} lines)", p.unpaid_lines),
+        f(p.unpaid_amount)
+    ));
+    if !p.payout_differences.is_zero() {
+        out.push_str(&format!(
+            "  {:<51} {:>14}\n",
+            "payouts that do not tie (lines − paid)", f(p.payout_differences)
+        ));
+    }
+    if !p.unlinked_payouts.is_zero() {
+        out.push_str(&format!(
+            "  {:<51} {:>14}\n",
+            "payouts not linked to statements", f(-p.unlinked_payouts)
+        ));
+    }
+    out.push_str(&format!("  {:<51} {:>14}\n", "open items", p.open_items));
+    out.push_str(&format!(
+        "  {}\n",
+        if p.difference.is_zero() {
+            "holds: closing = open items".to_string()
+        } else {
+            format!("DOES NOT HOLD: closing − open items = {}", p.difference)
+        }
+    ));
+    out.push_str("\nUnsettled orders by age at the period's end\n");
+    for b in &r.aging {
+        out.push_str(&format!(
+            "  {:<12} {:>8} orders {:>14}\n",
+            b.label, b.orders, f(b.amount)
+        ));
+    }
+    out.push_str(&format!(
+        "\nExceptions\n  orphan settlement lines (order not imported): {}\n",
+        r.orphans.len()
+    ));
+    for o in r.orphans.iter().take(20) {
+        out.push_str(&format!(
+            "    order {} statement {} {} {} (batch {}, row {})\n",
+            o.order_id,
+            o.statement_id,
+            o.transaction_type,
+            f(o.net),
+            o.batch_id,
+            o.row.map(|r| r.to_string()).unwrap_or_default()
+        ));
+    }
+    out.push_str(&format!(
+        "  payouts that do not tie: {}\n",
+        r.payouts_not_tied.len()
+    ));
+    for p in &r.payouts_not_tied {
+        out.push_str(&format!(
+            "    {}: paid {}, lines {}, difference {}; {}\n",
+            p.payout_id,
+            p.amount,
+            f(p.lines_total),
+            f(p.difference),
+            p.causes.join("; ")
+        ));
+    }
+    out.push_str(&format!(
+        "  statements whose lines do not sum to their total: {}\n",
+        r.statements_not_tied.len()
+    ));
+    out.push_str(&format!("  sale variances: {}\n", r.variances.len()));
+    for v in r.variances.iter().take(20) {
+        out.push_str(&format!(
+            "    order {} {}: export {}, settled {}, booked {} to {}\n",
+            v.order_id, v.code, f(v.ordered), f(v.settled), f(v.difference), v.account
+        ));
+    }
+    out.push_str(&format!(
+        "  entries not yet in NetSuite: {} of {}\n",
+        r.entries_not_in_netsuite, r.entries
+    ));
+    out
+}
+
+fn close_csv(reports: &[CloseReport]) -> anyhow::Result<String> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(["shop", "period", "section", "item", "account", "amount", "currency"])?;
+    for r in reports {
+        let f = |d: rust_decimal::Decimal| amount(d, &r.currency);
+        let mut row = |section: &str, item: &str, account: &str, amount: String| {
+            w.write_record([
+                spreadsheet_safe(&r.shop).as_ref(),
+                r.period.as_str(),
+                section,
+                spreadsheet_safe(item).as_ref(),
+                account,
+                amount.as_str(),
+                r.currency.as_str(),
+            ])
+        };
+        for l in &r.revenue {
+            row("revenue", &l.name, &l.account, f(l.amount))?;
+        }
+        for l in &r.costs {
+            row("costs", &l.name, &l.account, f(l.amount))?;
+        }
+        for l in &r.other {
+            row("other", &l.name, &l.account, f(l.amount))?;
+        }
+        row("payouts", "sent to cash in transit", "", f(r.payouts_total))?;
+        let rf = &r.rollforward;
+        row("clearing", "opening", &rf.account, f(rf.opening))?;
+        for a in &rf.activity {
+            row("clearing", a.kind, &rf.account, f(a.amount))?;
+        }
+        row("clearing", "closing", &rf.account, f(rf.closing))?;
+        let p = &r.proof;
+        row("proof", "unsettled orders", "", f(p.unsettled_amount))?;
+        row("proof", "settled not paid out", "", f(p.unpaid_amount))?;
+        row("proof", "payout differences", "", f(p.payout_differences))?;
+        row("proof", "unlinked payouts", "", f(-p.unlinked_payouts))?;
+        row("proof", "difference", "", f(p.difference))?;
+        for b in &r.aging {
+            row("unsettled aging", b.label, "", f(b.amount))?;
+        }
+        for o in &r.orphans {
+            row("orphan line", &o.order_id, "", f(o.net))?;
+        }
+        for p in &r.payouts_not_tied {
+            row("payout not tied", &p.payout_id, "", f(p.difference))?;
+        }
+        for v in &r.variances {
+            let item = format!("{} {}", v.order_id, v.code);
+            row("variance", &item, &v.account, f(v.difference))?;
+        }
+    }
+    Ok(String::from_utf8(w.into_inner()?)?)
+}
+
+pub async fn trail(
+    cli: &Cli,
+    store: &dyn LedgerStore,
+    what: &str,
+    id: &str,
+    json: bool,
+) -> anyhow::Result<ExitCode> {
+    let chart = super::ledger_cmd::stored_chart(store).await?;
+    let shops = gl_mappings::load_shops(&cli.mappings, &chart)?;
+    let mappings = gl_mappings::load_mappings(&cli.mappings, &chart)?;
+    let (value, text, found) = if what == "order" {
+        let t = reports::trail_order(store, &mappings, &shops, id).await?;
+        (serde_json::to_value(&t)?, t.iter().map(order_text).collect::<String>(), !t.is_empty())
+    } else {
+        let t = reports::trail_payout(store, &mappings, &shops, id).await?;
+        (serde_json::to_value(&t)?, t.iter().map(payout_text).collect::<String>(), !t.is_empty())
+    };
+    if !found {
+        eprintln!("no {what} `{id}` in the imported records");
+        return Ok(ExitCode::from(1));
+    }
+    let mut out = std::io::stdout().lock();
+    if json {
+        writeln!(out, "{}", serde_json::to_string_pretty(&value)?)?;
+    } else {
+        out.write_all(text.as_bytes())?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn rows_text(rows: &[(Option<String>, u64)]) -> String {
+    rows.iter()
+        .map(|(sheet, row)| match sheet {
+            Some(s) => format!("{s}!{row}"),
+            None => format!("row {row}"),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn lines_text(out: &mut String, lines: &[reports::TrailLine]) {
+    for l in lines {
+        out.push_str(&format!(
+            "  settlement line: statement {}{}, {} {}, net {} ({:?}; batch {}, {})\n",
+            l.statement_id,
+            l.payout_id
+                .as_deref()
+                .map(|p| format!(" (payout {p})"))
+                .unwrap_or_default(),
+            l.transaction_type,
+            l.posted.as_deref().unwrap_or("no time"),
+            l.net,
+            l.status,
+            l.batch_id,
+            rows_text(&l.rows)
+        ));
+        for (code, amount) in &l.components {
+            out.push_str(&format!("      {code:<40} {amount:>12}\n"));
+        }
+    }
+}
+
+fn entries_text(out: &mut String, entries: &[reports::TrailEntry]) {
+    for e in entries {
+        out.push_str(&format!(
+            "  entry #{} {} {} `{}`{}: {}\n",
+            e.id,
+            e.date,
+            e.kind,
+            e.key,
+            e.reversed_by
+                .map(|r| format!(" (reversed by #{r})"))
+                .unwrap_or_default(),
+            e.description
+        ));
+        for p in &e.postings {
+            out.push_str(&format!(
+                "      {:<6} {:<6} {:>16}  {}{}\n",
+                p.account,
+                p.side,
+                p.amount,
+                p.memo.as_deref().unwrap_or(""),
+                match (p.batch_id, p.row) {
+                    (Some(b), Some(r)) => format!(" [batch {b}, row {r}]"),
+                    (Some(b), None) => format!(" [batch {b}]"),
+                    _ => String::new(),
+                }
+            ));
+        }
+    }
+}
+
+fn order_text(t: &reports::OrderTrail) -> String {
+    let mut out = format!(
+        "Order {} — {} ({}), {}\n",
+        t.order_id,
+        t.shop,
+        t.channel,
+        t.status.map(|s| s.as_str()).unwrap_or("unknown")
+    );
+    match &t.export {
+        Some(x) => {
+            out.push_str(&format!(
+                "  order export: revision {}, batch {}, {}, created {}, status {}\n",
+                x.revision,
+                x.batch_id,
+                rows_text(&x.rows),
+                x.created.as_deref().unwrap_or("?"),
+                x.status.as_deref().unwrap_or("?")
+            ));
+            for (code, amount) in &x.amounts {
+                out.push_str(&format!("      {code:<40} {amount:>12}\n"));
+            }
+        }
+        None => out.push_str("  order export: not imported (the sale is booked from the settlement)\n"),
+    }
+    lines_text(&mut out, &t.lines);
+    for p in &t.payouts {
+        out.push_str(&format!(
+            "  payout {}: {} {} ({})\n",
+            p.payout_id,
+            p.amount,
+            p.currency,
+            if p.ties() { "ties to its lines" } else { "does not tie" }
+        ));
+    }
+    entries_text(&mut out, &t.entries);
+    out.push_str(&format!("  NetSuite: {}\n", t.netsuite));
+    out
+}
+
+fn payout_text(t: &reports::PayoutTrail) -> String {
+    let p = &t.payout;
+    let mut out = format!(
+        "Payout {} — {} ({}): {} {}, {} statement(s), lines sum to {} ({})\n",
+        p.payout_id,
+        t.shop,
+        t.channel,
+        p.amount,
+        p.currency,
+        p.statements.len(),
+        p.lines_total,
+        if p.ties() {
+            "ties".to_string()
+        } else {
+            format!("difference {}: {}", p.difference, p.causes.join("; "))
+        }
+    );
+    lines_text(&mut out, &t.lines);
+    entries_text(&mut out, &t.entries);
+    out.push_str(&format!("  bank deposit: {}\n  NetSuite: {}\n", t.bank_deposit, t.netsuite));
+    out
+}

@@ -1,0 +1,341 @@
+//! The month-end close report for one shop: what the period booked by
+//! account, the clearing roll-forward (opening + activity = closing) and its
+//! proof from the records (closing = unsettled orders + settled but unpaid
+//! lines, with what payouts did to it), unsettled orders aged, orphan lines,
+//! payouts and statements that do not tie, and variances. Pure: the
+//! ledger's totals and the matched records come in, the report comes out.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+use super::account::{AccountType, ChartOfAccounts};
+use super::booking::BookingShop;
+use super::entry::EntryKind;
+use super::matching::{LineStatus, Matching, PayoutCheck, SaleSource, ShopFacts, Variance};
+use super::period::Period;
+
+/// Totals the ledger holds for the shop: one account and entry kind.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KindTotals {
+    pub account: super::account::AccountCode,
+    pub kind: EntryKind,
+    /// Debits − credits.
+    pub balance: Decimal,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct AccountLine {
+    pub account: String,
+    pub name: String,
+    /// Signed the way the section reads: income positive in revenue, costs
+    /// positive in costs, debit balances positive elsewhere.
+    pub amount: Decimal,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct RollForwardLine {
+    pub kind: &'static str,
+    /// What it did to clearing (debits positive).
+    pub amount: Decimal,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct RollForward {
+    pub account: String,
+    pub opening: Decimal,
+    pub activity: Vec<RollForwardLine>,
+    pub closing: Decimal,
+}
+
+/// Closing clearing, explained by the records.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Proof {
+    pub unsettled_orders: usize,
+    pub unsettled_amount: Decimal,
+    pub unpaid_lines: usize,
+    pub unpaid_amount: Decimal,
+    /// Payouts no statement names (TikTok withdrawals), paid by period end.
+    pub unlinked_payouts: Decimal,
+    /// Σ(lines − amount) of linked payouts paid by period end that do not tie.
+    pub payout_differences: Decimal,
+    pub open_items: Decimal,
+    /// Ledger closing − open items: zero when the proof holds.
+    pub difference: Decimal,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct AgeBucket {
+    pub label: &'static str,
+    pub orders: usize,
+    pub amount: Decimal,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct OrphanLine {
+    pub statement_id: String,
+    pub order_id: String,
+    pub transaction_type: String,
+    pub date: Option<NaiveDate>,
+    pub net: Decimal,
+    pub batch_id: i64,
+    pub row: Option<u64>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct CloseReport {
+    pub period: String,
+    pub channel: &'static str,
+    pub shop: String,
+    pub currency: String,
+    pub revenue: Vec<AccountLine>,
+    pub costs: Vec<AccountLine>,
+    /// Reserves, taxes and other balance-sheet accounts (not clearing or cash in transit).
+    pub other: Vec<AccountLine>,
+    pub payouts_total: Decimal,
+    pub payouts: Vec<PayoutCheck>,
+    pub payouts_not_tied: Vec<PayoutCheck>,
+    pub statements_not_tied: Vec<super::matching::StatementCheck>,
+    pub rollforward: RollForward,
+    pub proof: Proof,
+    pub aging: Vec<AgeBucket>,
+    pub orphans: Vec<OrphanLine>,
+    pub variances: Vec<Variance>,
+    /// Entries dated in the period, and how many of them NetSuite has.
+    pub entries: usize,
+    pub entries_not_in_netsuite: usize,
+}
+
+pub struct CloseInput<'a> {
+    pub period: Period,
+    pub shop: &'a BookingShop,
+    pub facts: &'a ShopFacts,
+    pub matching: &'a Matching,
+    pub chart: &'a ChartOfAccounts,
+    /// The shop's ledger totals before the period.
+    pub before: &'a [KindTotals],
+    /// The shop's ledger totals within the period.
+    pub within: &'a [KindTotals],
+    pub entries: usize,
+    pub entries_not_in_netsuite: usize,
+}
+
+fn kind_label(kind: EntryKind) -> &'static str {
+    match kind {
+        EntryKind::Sale => "sales",
+        EntryKind::Settlement => "fees and settled amounts",
+        EntryKind::Refund => "refunds",
+        EntryKind::Adjustment => "adjustments and variances",
+        EntryKind::Reserve => "reserves",
+        EntryKind::Payout => "payouts",
+        EntryKind::Reversal => "corrections (reversals)",
+        EntryKind::Deposit => "deposits",
+        EntryKind::Fx => "exchange differences",
+        EntryKind::Manual => "manual entries",
+    }
+}
+
+pub fn close_report(input: &CloseInput) -> CloseReport {
+    let shop = input.shop;
+    let end = input.period.last_day();
+    let in_period = |d: Option<NaiveDate>| d.is_some_and(|d| input.period.contains(d));
+    let date = |t: Option<chrono::DateTime<chrono::Utc>>| t.map(|t| shop.zone.date_of(t));
+
+    // By account, within the period.
+    let mut by_account: BTreeMap<String, Decimal> = BTreeMap::new();
+    let mut payouts_total = Decimal::ZERO;
+    for t in input.within {
+        if t.account == shop.clearing {
+            continue;
+        }
+        if t.account == shop.payout_account {
+            if matches!(t.kind, EntryKind::Payout | EntryKind::Reversal) {
+                payouts_total += t.balance;
+            }
+            continue;
+        }
+        *by_account.entry(t.account.to_string()).or_default() += t.balance;
+    }
+    let (mut revenue, mut costs, mut other) = (Vec::new(), Vec::new(), Vec::new());
+    for (code, balance) in by_account {
+        let account = input.chart.get(&code.parse().expect("stored codes parse"));
+        let name = account.map(|a| a.name.clone()).unwrap_or_default();
+        match account.map(|a| a.account_type) {
+            Some(AccountType::Income) => revenue.push(AccountLine {
+                account: code,
+                name,
+                amount: -balance,
+            }),
+            Some(AccountType::Expense) => costs.push(AccountLine {
+                account: code,
+                name,
+                amount: balance,
+            }),
+            _ => other.push(AccountLine {
+                account: code,
+                name,
+                amount: balance,
+            }),
+        }
+    }
+
+    // Clearing roll-forward from the ledger.
+    let clearing = |rows: &[KindTotals]| {
+        rows.iter()
+            .filter(|t| t.account == shop.clearing)
+            .fold(BTreeMap::new(), |mut m: BTreeMap<&'static str, Decimal>, t| {
+                *m.entry(kind_label(t.kind)).or_default() += t.balance;
+                m
+            })
+    };
+    let opening: Decimal = clearing(input.before).values().copied().sum();
+    let activity: Vec<RollForwardLine> = clearing(input.within)
+        .into_iter()
+        .map(|(kind, amount)| RollForwardLine { kind, amount })
+        .collect();
+    let closing = opening + activity.iter().map(|a| a.amount).sum::<Decimal>();
+
+    // The proof, and the aging, from the records as of the period's end.
+    let by_end = |d: Option<NaiveDate>| d.is_some_and(|d| d <= end);
+    let mut proof = Proof {
+        unsettled_orders: 0,
+        unsettled_amount: Decimal::ZERO,
+        unpaid_lines: 0,
+        unpaid_amount: Decimal::ZERO,
+        unlinked_payouts: Decimal::ZERO,
+        payout_differences: Decimal::ZERO,
+        open_items: Decimal::ZERO,
+        difference: Decimal::ZERO,
+    };
+    let mut aging = vec![
+        AgeBucket { label: "0-7 days", orders: 0, amount: Decimal::ZERO },
+        AgeBucket { label: "8-30 days", orders: 0, amount: Decimal::ZERO },
+        AgeBucket { label: "31-60 days", orders: 0, amount: Decimal::ZERO },
+        AgeBucket { label: "over 60 days", orders: 0, amount: Decimal::ZERO },
+    ];
+    for om in input.matching.orders.values() {
+        if om.sale_source != SaleSource::OrderExport {
+            continue;
+        }
+        let sold = date(om.first_seen);
+        let settled = date(om.sale_settled_at);
+        if by_end(sold) && !by_end(settled) {
+            let amount = om.ordered_total();
+            proof.unsettled_orders += 1;
+            proof.unsettled_amount += amount;
+            let days = (end - sold.expect("checked")).num_days();
+            let bucket = match days {
+                ..=7 => 0,
+                8..=30 => 1,
+                31..=60 => 2,
+                _ => 3,
+            };
+            aging[bucket].orders += 1;
+            aging[bucket].amount += amount;
+        }
+    }
+    let paid_by_end: BTreeMap<&str, &PayoutCheck> = input
+        .matching
+        .payouts
+        .iter()
+        .filter(|p| by_end(date(p.paid_at)))
+        .map(|p| (p.payout_id.as_str(), p))
+        .collect();
+    let mut orphans = Vec::new();
+    for (i, l) in input.facts.lines.iter().enumerate() {
+        let d = date(l.line.posted_at.as_ref().map(|t| t.utc));
+        if by_end(d) {
+            let paid = input.matching.line_payout[i]
+                .as_deref()
+                .is_some_and(|p| paid_by_end.contains_key(p));
+            if !paid {
+                proof.unpaid_lines += 1;
+                proof.unpaid_amount += l.line.net();
+            }
+        }
+        if input.matching.line_status[i] == LineStatus::Orphan && in_period(d) {
+            orphans.push(OrphanLine {
+                statement_id: l.line.statement_id.clone(),
+                order_id: l.line.order_id.clone().unwrap_or_default(),
+                transaction_type: l.line.transaction_type.clone(),
+                date: d,
+                net: l.line.net(),
+                batch_id: l.batch_id,
+                row: l.line.rows.first().map(|r| r.row),
+            });
+        }
+    }
+    for p in paid_by_end.values() {
+        if p.linked() {
+            proof.payout_differences += p.lines_total - p.amount;
+        } else {
+            proof.unlinked_payouts += p.amount;
+        }
+    }
+    proof.open_items = proof.unsettled_amount + proof.unpaid_amount + proof.payout_differences
+        - proof.unlinked_payouts;
+    proof.difference = closing - proof.open_items;
+
+    let payouts: Vec<PayoutCheck> = input
+        .matching
+        .payouts
+        .iter()
+        .filter(|p| in_period(date(p.paid_at)))
+        .cloned()
+        .collect();
+    let lines_in_period: std::collections::BTreeSet<&str> = input
+        .facts
+        .lines
+        .iter()
+        .filter(|l| in_period(date(l.line.posted_at.as_ref().map(|t| t.utc))))
+        .map(|l| l.line.statement_id.as_str())
+        .collect();
+    let variances = input
+        .matching
+        .variances
+        .iter()
+        .filter(|v| {
+            in_period(date(
+                input.matching.orders.get(&v.order_id).and_then(|o| o.sale_settled_at),
+            ))
+        })
+        .cloned()
+        .collect();
+    CloseReport {
+        period: input.period.to_string(),
+        channel: shop.channel.as_str(),
+        shop: shop.label(),
+        currency: shop.currency.to_string(),
+        revenue,
+        costs,
+        other,
+        payouts_total,
+        payouts_not_tied: payouts
+            .iter()
+            .filter(|p| p.linked() && !p.ties())
+            .cloned()
+            .collect(),
+        payouts,
+        statements_not_tied: input
+            .matching
+            .statements
+            .iter()
+            .filter(|s| lines_in_period.contains(s.statement_id.as_str()))
+            .cloned()
+            .collect(),
+        rollforward: RollForward {
+            account: shop.clearing.to_string(),
+            opening,
+            activity,
+            closing,
+        },
+        proof,
+        aging,
+        orphans,
+        variances,
+        entries: input.entries,
+        entries_not_in_netsuite: input.entries_not_in_netsuite,
+    }
+}
