@@ -12,7 +12,9 @@ use serde::Serialize;
 use crate::domain::booking::changes::{plan_changes, ChangePlan};
 use crate::domain::booking::{plan_books, BookPlan, BookingError, BookingShop, Unbooked};
 use crate::domain::entry::EntryError;
-use crate::domain::matching::{account_of, match_shop, LineStatus, Matching, OrderStatus, ShopFacts};
+use crate::domain::matching::{
+    account_of, match_shop, LineStatus, Matching, OrderStatus, ShopFacts,
+};
 use crate::domain::settlement::Channel;
 use crate::domain::shop::Shops;
 use crate::domain::{ChartOfAccounts, JournalEntry, Period, PeriodStatus};
@@ -281,12 +283,13 @@ async fn apply(
             let book = match &change.book {
                 None => None,
                 Some((revision, planned)) => {
-                    let entry = JournalEntry::new(planned.draft.clone(), chart).map_err(|source| {
-                        ReconcileError::Entry {
-                            subject: change.subject.0.clone(),
-                            source,
-                        }
-                    })?;
+                    let entry =
+                        JournalEntry::new(planned.draft.clone(), chart).map_err(|source| {
+                            ReconcileError::Entry {
+                                subject: change.subject.0.clone(),
+                                source,
+                            }
+                        })?;
                     Some((*revision, planned.basis_hash.clone(), entry))
                 }
             };

@@ -38,7 +38,11 @@ pub async fn close(
         let Some(books) = read_shop(store, shops, mappings, channel, &name).await? else {
             continue;
         };
-        let before = kind_totals(store.shop_activity(channel, &name, epoch, before_end).await?);
+        let before = kind_totals(
+            store
+                .shop_activity(channel, &name, epoch, before_end)
+                .await?,
+        );
         let within = kind_totals(
             store
                 .shop_activity(channel, &name, period.first_day(), period.last_day())
@@ -192,16 +196,16 @@ pub async fn trail_order(
             continue;
         };
         let export = store.order(channel, &name, order_id).await?;
-        let lines: Vec<TrailLine> = om
-            .lines
-            .iter()
-            .map(|&i| trail_line(&books, i))
-            .collect();
+        let lines: Vec<TrailLine> = om.lines.iter().map(|&i| trail_line(&books, i)).collect();
         let payouts = books
             .matching
             .payouts
             .iter()
-            .filter(|p| lines.iter().any(|l| l.payout_id.as_deref() == Some(&p.payout_id)))
+            .filter(|p| {
+                lines
+                    .iter()
+                    .any(|l| l.payout_id.as_deref() == Some(&p.payout_id))
+            })
             .cloned()
             .collect();
         let shop_label = books.shop.name.clone();
@@ -246,7 +250,12 @@ fn trail_line(books: &crate::reconcile::ShopBooks, i: usize) -> TrailLine {
             .map(|c| (c.code.to_string(), c.amount.to_string()))
             .collect(),
         batch_id: l.batch_id,
-        rows: l.line.rows.iter().map(|r| (r.sheet.clone(), r.row)).collect(),
+        rows: l
+            .line
+            .rows
+            .iter()
+            .map(|r| (r.sheet.clone(), r.row))
+            .collect(),
     }
 }
 
@@ -273,7 +282,12 @@ pub async fn trail_payout(
         let Some(books) = read_shop(store, shops, mappings, channel, &name).await? else {
             continue;
         };
-        let Some(p) = books.matching.payouts.iter().find(|p| p.payout_id == payout_id) else {
+        let Some(p) = books
+            .matching
+            .payouts
+            .iter()
+            .find(|p| p.payout_id == payout_id)
+        else {
             continue;
         };
         let lines = (0..books.facts.lines.len())

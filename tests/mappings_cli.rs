@@ -72,7 +72,14 @@ fn mappings_check_names_unmapped_components_and_passes_with_the_defaults() {
     std::fs::write(d.join("api.json"), api).unwrap();
     ok(
         d,
-        &["import", "--mappings", &shipped, "--shop", "tiktok-us", "api.json"],
+        &[
+            "import",
+            "--mappings",
+            &shipped,
+            "--shop",
+            "tiktok-us",
+            "api.json",
+        ],
     );
 
     // Amazon's commission removed from a copy of the defaults.

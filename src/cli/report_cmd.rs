@@ -28,7 +28,11 @@ pub async fn close(
     let text = match format {
         OutputFormat::Json => serde_json::to_string_pretty(&reports)? + "\n",
         OutputFormat::Csv => close_csv(&reports)?,
-        OutputFormat::Table => reports.iter().map(close_text).collect::<Vec<_>>().join("\n"),
+        OutputFormat::Table => reports
+            .iter()
+            .map(close_text)
+            .collect::<Vec<_>>()
+            .join("\n"),
     };
     let mut out = std::io::stdout().lock();
     out.write_all(text.as_bytes())?;
@@ -59,11 +63,17 @@ fn close_text(r: &CloseReport) -> String {
         for l in lines {
             out.push_str(&format!(
                 "  {:<6} {:<44} {:>14}\n",
-                l.account, l.name, f(l.amount)
+                l.account,
+                l.name,
+                f(l.amount)
             ));
         }
     };
-    section(&mut out, "Revenue (net of discounts and refunds)", &r.revenue);
+    section(
+        &mut out,
+        "Revenue (net of discounts and refunds)",
+        &r.revenue,
+    );
     section(&mut out, "Fees and costs", &r.costs);
     section(&mut out, "Reserves, taxes and other accounts", &r.other);
     out.push_str(&format!(
@@ -93,13 +103,15 @@ fn close_text(r: &CloseReport) -> String {
     if !p.payout_differences.is_zero() {
         out.push_str(&format!(
             "  {:<51} {:>14}\n",
-            "payouts that do not tie (lines − paid)", f(p.payout_differences)
+            "payouts that do not tie (lines − paid)",
+            f(p.payout_differences)
         ));
     }
     if !p.unlinked_payouts.is_zero() {
         out.push_str(&format!(
             "  {:<51} {:>14}\n",
-            "payouts not linked to statements", f(-p.unlinked_payouts)
+            "payouts not linked to statements",
+            f(-p.unlinked_payouts)
         ));
     }
     out.push_str(&format!("  {:<51} {:>14}\n", "open items", p.open_items));
@@ -115,7 +127,9 @@ fn close_text(r: &CloseReport) -> String {
     for b in &r.aging {
         out.push_str(&format!(
             "  {:<12} {:>8} orders {:>14}\n",
-            b.label, b.orders, f(b.amount)
+            b.label,
+            b.orders,
+            f(b.amount)
         ));
     }
     out.push_str(&format!(
@@ -155,7 +169,12 @@ fn close_text(r: &CloseReport) -> String {
     for v in r.variances.iter().take(20) {
         out.push_str(&format!(
             "    order {} {}: export {}, settled {}, booked {} to {}\n",
-            v.order_id, v.code, f(v.ordered), f(v.settled), f(v.difference), v.account
+            v.order_id,
+            v.code,
+            f(v.ordered),
+            f(v.settled),
+            f(v.difference),
+            v.account
         ));
     }
     out.push_str(&format!(
@@ -167,7 +186,9 @@ fn close_text(r: &CloseReport) -> String {
 
 fn close_csv(reports: &[CloseReport]) -> anyhow::Result<String> {
     let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record(["shop", "period", "section", "item", "account", "amount", "currency"])?;
+    w.write_record([
+        "shop", "period", "section", "item", "account", "amount", "currency",
+    ])?;
     for r in reports {
         let f = |d: rust_decimal::Decimal| amount(d, &r.currency);
         let mut row = |section: &str, item: &str, account: &str, amount: String| {
@@ -232,10 +253,18 @@ pub async fn trail(
     let mappings = gl_mappings::load_mappings(&cli.mappings, &chart)?;
     let (value, text, found) = if what == "order" {
         let t = reports::trail_order(store, &mappings, &shops, id).await?;
-        (serde_json::to_value(&t)?, t.iter().map(order_text).collect::<String>(), !t.is_empty())
+        (
+            serde_json::to_value(&t)?,
+            t.iter().map(order_text).collect::<String>(),
+            !t.is_empty(),
+        )
     } else {
         let t = reports::trail_payout(store, &mappings, &shops, id).await?;
-        (serde_json::to_value(&t)?, t.iter().map(payout_text).collect::<String>(), !t.is_empty())
+        (
+            serde_json::to_value(&t)?,
+            t.iter().map(payout_text).collect::<String>(),
+            !t.is_empty(),
+        )
     };
     if !found {
         eprintln!("no {what} `{id}` in the imported records");
@@ -334,7 +363,9 @@ fn order_text(t: &reports::OrderTrail) -> String {
                 out.push_str(&format!("      {code:<40} {amount:>12}\n"));
             }
         }
-        None => out.push_str("  order export: not imported (the sale is booked from the settlement)\n"),
+        None => {
+            out.push_str("  order export: not imported (the sale is booked from the settlement)\n")
+        }
     }
     lines_text(&mut out, &t.lines);
     for p in &t.payouts {
@@ -343,7 +374,11 @@ fn order_text(t: &reports::OrderTrail) -> String {
             p.payout_id,
             p.amount,
             p.currency,
-            if p.ties() { "ties to its lines" } else { "does not tie" }
+            if p.ties() {
+                "ties to its lines"
+            } else {
+                "does not tie"
+            }
         ));
     }
     entries_text(&mut out, &t.entries);
@@ -370,6 +405,9 @@ fn payout_text(t: &reports::PayoutTrail) -> String {
     );
     lines_text(&mut out, &t.lines);
     entries_text(&mut out, &t.entries);
-    out.push_str(&format!("  bank deposit: {}\n  NetSuite: {}\n", t.bank_deposit, t.netsuite));
+    out.push_str(&format!(
+        "  bank deposit: {}\n  NetSuite: {}\n",
+        t.bank_deposit, t.netsuite
+    ));
     out
 }

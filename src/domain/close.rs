@@ -183,12 +183,13 @@ pub fn close_report(input: &CloseInput) -> CloseReport {
 
     // Clearing roll-forward from the ledger.
     let clearing = |rows: &[KindTotals]| {
-        rows.iter()
-            .filter(|t| t.account == shop.clearing)
-            .fold(BTreeMap::new(), |mut m: BTreeMap<&'static str, Decimal>, t| {
+        rows.iter().filter(|t| t.account == shop.clearing).fold(
+            BTreeMap::new(),
+            |mut m: BTreeMap<&'static str, Decimal>, t| {
                 *m.entry(kind_label(t.kind)).or_default() += t.balance;
                 m
-            })
+            },
+        )
     };
     let opening: Decimal = clearing(input.before).values().copied().sum();
     let activity: Vec<RollForwardLine> = clearing(input.within)
@@ -210,10 +211,26 @@ pub fn close_report(input: &CloseInput) -> CloseReport {
         difference: Decimal::ZERO,
     };
     let mut aging = vec![
-        AgeBucket { label: "0-7 days", orders: 0, amount: Decimal::ZERO },
-        AgeBucket { label: "8-30 days", orders: 0, amount: Decimal::ZERO },
-        AgeBucket { label: "31-60 days", orders: 0, amount: Decimal::ZERO },
-        AgeBucket { label: "over 60 days", orders: 0, amount: Decimal::ZERO },
+        AgeBucket {
+            label: "0-7 days",
+            orders: 0,
+            amount: Decimal::ZERO,
+        },
+        AgeBucket {
+            label: "8-30 days",
+            orders: 0,
+            amount: Decimal::ZERO,
+        },
+        AgeBucket {
+            label: "31-60 days",
+            orders: 0,
+            amount: Decimal::ZERO,
+        },
+        AgeBucket {
+            label: "over 60 days",
+            orders: 0,
+            amount: Decimal::ZERO,
+        },
     ];
     for om in input.matching.orders.values() {
         if om.sale_source != SaleSource::OrderExport {
@@ -298,7 +315,11 @@ pub fn close_report(input: &CloseInput) -> CloseReport {
         .iter()
         .filter(|v| {
             in_period(date(
-                input.matching.orders.get(&v.order_id).and_then(|o| o.sale_settled_at),
+                input
+                    .matching
+                    .orders
+                    .get(&v.order_id)
+                    .and_then(|o| o.sale_settled_at),
             ))
         })
         .cloned()

@@ -340,18 +340,26 @@ pub fn match_shop(facts: &ShopFacts, account_of: &dyn Fn(&ComponentCode) -> Stri
                 let settled = om.settled.get(code).copied().unwrap_or_default();
                 let account = account_of(code);
                 if ordered != settled && account != CLEARING {
-                    by_account.entry(account.clone()).or_default().push(Variance {
-                        order_id: om.order_id.clone(),
-                        account,
-                        code: code.clone(),
-                        ordered,
-                        settled,
-                        difference: settled - ordered,
-                    });
+                    by_account
+                        .entry(account.clone())
+                        .or_default()
+                        .push(Variance {
+                            order_id: om.order_id.clone(),
+                            account,
+                            code: code.clone(),
+                            ordered,
+                            settled,
+                            difference: settled - ordered,
+                        });
                 }
             }
             for (_, group) in by_account {
-                if !group.iter().map(|v| v.difference).sum::<Decimal>().is_zero() {
+                if !group
+                    .iter()
+                    .map(|v| v.difference)
+                    .sum::<Decimal>()
+                    .is_zero()
+                {
                     variance_orders.insert(om.order_id.clone());
                     m.variances.extend(group);
                 }

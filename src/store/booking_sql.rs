@@ -116,7 +116,10 @@ pub fn order_facts(
 ) -> Result<Vec<OrderFact>, StoreError> {
     let mut lines_of: HashMap<i64, Vec<LineRow>> = HashMap::new();
     for (r, n, sku, sku_id, name, q, p) in lines {
-        lines_of.entry(r).or_default().push((n, sku, sku_id, name, q, p));
+        lines_of
+            .entry(r)
+            .or_default()
+            .push((n, sku, sku_id, name, q, p));
     }
     let mut amounts_of: HashMap<i64, Vec<AmountRow>> = HashMap::new();
     for (r, n, code, label, m) in amounts {
@@ -124,27 +127,34 @@ pub fn order_facts(
     }
     let mut rows_of: HashMap<i64, Vec<RowRow>> = HashMap::new();
     for (r, sheet, row) in rows {
-        rows_of.entry(r).or_default().push((sheet, row, "[]".into()));
+        rows_of
+            .entry(r)
+            .or_default()
+            .push((sheet, row, "[]".into()));
     }
     orders
         .into_iter()
-        .map(|(id, order_id, revision, alt, status, cur, craw, cat, total, refunded, batch)| {
-            let row: OrderRow = (id, revision, alt, status, cur, craw, cat, total, refunded, batch);
-            let rec = order_record(
-                channel,
-                &order_id,
-                row,
-                lines_of.remove(&id).unwrap_or_default(),
-                amounts_of.remove(&id).unwrap_or_default(),
-                rows_of.remove(&id).unwrap_or_default(),
-                None,
-            )?;
-            Ok(OrderFact {
-                batch_id: rec.batch_id,
-                revision: rec.revision,
-                order: rec.order,
-            })
-        })
+        .map(
+            |(id, order_id, revision, alt, status, cur, craw, cat, total, refunded, batch)| {
+                let row: OrderRow = (
+                    id, revision, alt, status, cur, craw, cat, total, refunded, batch,
+                );
+                let rec = order_record(
+                    channel,
+                    &order_id,
+                    row,
+                    lines_of.remove(&id).unwrap_or_default(),
+                    amounts_of.remove(&id).unwrap_or_default(),
+                    rows_of.remove(&id).unwrap_or_default(),
+                    None,
+                )?;
+                Ok(OrderFact {
+                    batch_id: rec.batch_id,
+                    revision: rec.revision,
+                    order: rec.order,
+                })
+            },
+        )
         .collect()
 }
 
@@ -179,7 +189,10 @@ fn currency(code: &str, what: &str) -> Result<crate::domain::Currency, StoreErro
         .map_err(|e| StoreError::Corrupt(format!("{what}: currency: {e}")))
 }
 
-pub fn statement_fact(channel: Channel, row: ShopStatementRow) -> Result<StatementFact, StoreError> {
+pub fn statement_fact(
+    channel: Channel,
+    row: ShopStatementRow,
+) -> Result<StatementFact, StoreError> {
     let (id, payout_id, cur, total, ps_raw, ps, pe_raw, pe, d_raw, d, batch_id, source_row) = row;
     Ok(StatementFact {
         batch_id,
@@ -225,7 +238,10 @@ pub fn payout_fact(channel: Channel, row: ShopPayoutRow) -> Result<PayoutFact, S
         row;
     let what = format!("payout {id}");
     let bank_amount = match (bank, bank_cur) {
-        (Some(m), Some(c)) => Some(crate::domain::Money::new(from_micros(m), currency(&c, &what)?)),
+        (Some(m), Some(c)) => Some(crate::domain::Money::new(
+            from_micros(m),
+            currency(&c, &what)?,
+        )),
         _ => None,
     };
     Ok(PayoutFact {

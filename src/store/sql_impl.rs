@@ -457,7 +457,8 @@ macro_rules! impl_sql_store {
 
                 async fn record_shops(
                     &self,
-                ) -> Result<Vec<($crate::domain::settlement::Channel, String)>, StoreError> {
+                ) -> Result<Vec<($crate::domain::settlement::Channel, String)>, StoreError>
+                {
                     use $crate::domain::settlement::Channel;
                     let rows: Vec<(String, String)> =
                         sqlx::query_as($crate::store::booking_sql::RECORD_SHOPS)
@@ -493,18 +494,16 @@ macro_rules! impl_sql_store {
                         .bind(shop)
                         .fetch_all(&self.pool)
                         .await?;
-                    let order_lines: Vec<q::ShopOrderLineRow> =
-                        sqlx::query_as(q::SHOP_ORDER_LINES)
-                            .bind(ch)
-                            .bind(shop)
-                            .fetch_all(&self.pool)
-                            .await?;
-                    let amounts: Vec<q::ShopOrderAmountRow> =
-                        sqlx::query_as(q::SHOP_ORDER_AMOUNTS)
-                            .bind(ch)
-                            .bind(shop)
-                            .fetch_all(&self.pool)
-                            .await?;
+                    let order_lines: Vec<q::ShopOrderLineRow> = sqlx::query_as(q::SHOP_ORDER_LINES)
+                        .bind(ch)
+                        .bind(shop)
+                        .fetch_all(&self.pool)
+                        .await?;
+                    let amounts: Vec<q::ShopOrderAmountRow> = sqlx::query_as(q::SHOP_ORDER_AMOUNTS)
+                        .bind(ch)
+                        .bind(shop)
+                        .fetch_all(&self.pool)
+                        .await?;
                     let rows: Vec<q::ShopOrderRowRow> = sqlx::query_as(q::SHOP_ORDER_ROWS)
                         .bind(ch)
                         .bind(shop)
@@ -643,10 +642,8 @@ macro_rules! impl_sql_store {
                         (None, Some(p)) => (q::ENTRIES_OF_PAYOUT, p),
                         (None, None) => return Ok(Vec::new()),
                     };
-                    let seqs: Vec<(i64,)> = sqlx::query_as(sql)
-                        .bind(id)
-                        .fetch_all(&self.pool)
-                        .await?;
+                    let seqs: Vec<(i64,)> =
+                        sqlx::query_as(sql).bind(id).fetch_all(&self.pool).await?;
                     let mut tx = $tx {
                         tx: self.pool.begin().await?,
                     };

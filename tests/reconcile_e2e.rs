@@ -1,0 +1,320 @@
+//! Matching and booking end to end: through the binary on the Amazon
+//! fixture (the close report's figures equal independent sums of the file,
+//! every payout ties, the roll-forward's proof holds, re-running books
+//! nothing), and through the library on both backends (the order files
+//! arrive in does not change the books; a mapping change moves exactly the
+//! amounts it should, by reversal and replacement).
+
+mod support;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::str::FromStr;
+
+use rust_decimal::Decimal;
+use settlebridge::domain::shop::Shops;
+use settlebridge::gl_mappings;
+use settlebridge::importer::{self, ImportRequest};
+use settlebridge::ledger::{trial_balance, TrialBalanceRange};
+use settlebridge::reconcile::{reconcile, Scope};
+use settlebridge::reports;
+use support::cli::{ok, use_shipped_mappings};
+use support::imports::{fixture, request};
+
+fn d(s: &str) -> Decimal {
+    Decimal::from_str(s).unwrap()
+}
+
+const SHOPS: &str = r#"
+[[shop]]
+name = "amazon-us"
+channel = "amazon"
+currency = "USD"
+time_zone = "UTC"
+clearing_account = "1212"
+"#;
+
+/// Σ of the `amount` column of an Amazon flat file's rows that `keep`.
+fn amazon_sum(path: &Path, keep: impl Fn(&str, &str, &str) -> bool) -> Decimal {
+    let mut r = csv::ReaderBuilder::new()
+        .delimiter(b'\t')
+        .flexible(true)
+        .from_path(path)
+        .unwrap();
+    let h = r.headers().unwrap().clone();
+    let col = |name: &str| h.iter().position(|c| c == name).unwrap();
+    let (tt, at, ad, amount) = (
+        col("transaction-type"),
+        col("amount-type"),
+        col("amount-description"),
+        col("amount"),
+    );
+    r.records()
+        .map(|row| row.unwrap())
+        .filter(|row| !row.get(amount).unwrap_or("").trim().is_empty())
+        .filter(|row| keep(&row[tt], &row[at], &row[ad]))
+        .map(|row| d(row[amount].trim()))
+        .sum()
+}
+
+fn json(text: &str) -> serde_json::Value {
+    serde_json::from_str(text).unwrap()
+}
+
+fn dec(v: &serde_json::Value) -> Decimal {
+    d(v.as_str()
+        .unwrap_or_else(|| panic!("{v} is not a decimal string")))
+}
+
+#[test]
+fn amazon_settlement_books_ties_and_reruns_to_nothing_through_the_binary() {
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
+    use_shipped_mappings(dir);
+    std::fs::write(dir.join("gl-mappings/shops.toml"), SHOPS).unwrap();
+    ok(dir, &["init"]);
+    let file = fixture("amazon/settlement-v2-us.txt");
+    let out = ok(dir, &["import", file.to_str().unwrap()]);
+    assert!(out.contains("amazon-us (amazon, USD): "), "{out}");
+    assert!(out.contains("payouts: 1 of 1 tie to their lines"), "{out}");
+    assert!(ok(dir, &["verify"]).starts_with("ok:"));
+
+    let report = json(&ok(
+        dir,
+        &["report", "close", "--period", "2026-02", "--format", "json"],
+    ));
+    let r = &report[0];
+    assert_eq!(r["shop"], "amazon-us");
+    // Every figure against an independent sum of the file.
+    let deposit = amazon_sum(&file, |_, _, _| true);
+    assert_eq!(deposit, d("116.09"), "the file's own total");
+    assert_eq!(dec(&r["payouts_total"]), deposit);
+    assert_eq!(r["payouts_not_tied"].as_array().unwrap().len(), 0);
+    let account = |section: &str, code: &str| -> Decimal {
+        r[section]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|l| l["account"] == code)
+            .map(|l| dec(&l["amount"]))
+            .sum()
+    };
+    let commission = amazon_sum(&file, |_, at, ad| {
+        at == "ItemFees" && (ad == "Commission" || ad == "RefundCommission")
+    });
+    assert_eq!(
+        account("costs", "6100"),
+        -commission,
+        "commission, net of refunds"
+    );
+    let principal = amazon_sum(&file, |tt, at, ad| {
+        tt == "Order" && at == "ItemPrice" && ad == "Principal"
+    });
+    assert_eq!(account("revenue", "4000"), principal, "gross sales");
+    let refunded = amazon_sum(&file, |tt, at, ad| {
+        tt == "Refund" && at == "ItemPrice" && ad == "Principal"
+    });
+    assert_eq!(
+        account("revenue", "4900"),
+        refunded,
+        "refunds, as contra revenue"
+    );
+    let advertising = amazon_sum(&file, |_, at, _| at == "Cost of Advertising");
+    assert_eq!(account("costs", "6150"), -advertising);
+    // Paid out in full: clearing rolls forward to zero and the proof holds.
+    let rf = &r["rollforward"];
+    assert_eq!(dec(&rf["opening"]), Decimal::ZERO);
+    assert_eq!(dec(&rf["closing"]), Decimal::ZERO);
+    assert_eq!(dec(&r["proof"]["difference"]), Decimal::ZERO);
+    let csv = ok(
+        dir,
+        &["report", "close", "--period", "2026-02", "--format", "csv"],
+    );
+    assert!(
+        csv.contains("amazon-us,2026-02,costs,Commission fees,6100,"),
+        "{csv}"
+    );
+
+    // Re-running books nothing.
+    let counts = |dir: &Path| ok(dir, &["verify"]).lines().next().unwrap().to_string();
+    let before = counts(dir);
+    let again = json(&ok(dir, &["reconcile", "--json"]));
+    let shop = &again["shops"][0];
+    assert_eq!(
+        (shop["new"].as_u64(), shop["replaced"].as_u64()),
+        (Some(0), Some(0))
+    );
+    assert!(shop["unchanged"].as_u64().unwrap() > 10, "{shop}");
+    assert_eq!(counts(dir), before);
+
+    // The trail of an order: its lines, entries and payout.
+    let trail = ok(dir, &["trail", "order", "112-1000001-2000001"]);
+    assert!(
+        trail.contains("statement 22233344455 (payout 22233344455)"),
+        "{trail}"
+    );
+    assert!(
+        trail.contains("sale `amazon/amazon-us/sale/112-1000001-2000001`"),
+        "{trail}"
+    );
+    assert!(trail.contains("refund"), "{trail}");
+    let payout = ok(dir, &["trail", "payout", "22233344455"]);
+    assert!(payout.contains("116.09 USD"), "{payout}");
+    assert!(payout.contains("ties"), "{payout}");
+}
+
+/// Closing balance per account (zero balances dropped).
+async fn balances(store: &dyn settlebridge::store::LedgerStore) -> BTreeMap<String, Decimal> {
+    let chart = store.chart().await.unwrap();
+    let tb = trial_balance(store, &chart, TrialBalanceRange::All)
+        .await
+        .unwrap();
+    let mut out = BTreeMap::new();
+    for row in tb.rows {
+        if !row.closing.is_zero() {
+            out.insert(format!("{} {}", row.account, row.currency), row.closing);
+        }
+    }
+    out
+}
+
+fn tiktok_shop() -> Shops {
+    Shops::from_toml(
+        r#"
+[[shop]]
+name = "tiktok-us"
+channel = "tiktok"
+currency = "USD"
+time_zone = "America/Los_Angeles"
+clearing_account = "1210"
+"#,
+    )
+    .unwrap()
+}
+
+async fn import_and_book(
+    db: &support::TestDb,
+    mappings: &gl_mappings::Mappings,
+    files: &[&str],
+) -> settlebridge::reconcile::ReconcileReport {
+    let chart = db.store().chart().await.unwrap();
+    let shops = tiktok_shop();
+    let mut last = None;
+    for f in files {
+        let bytes = std::fs::read(fixture(f)).unwrap();
+        let req = ImportRequest {
+            shops: &shops,
+            ..request(f, Some("tiktok-us"))
+        };
+        importer::import_file(db.store(), &bytes, req)
+            .await
+            .unwrap();
+        let scope = Scope::default();
+        last = Some(
+            reconcile(db.store(), &chart, mappings, &shops, scope, "tester")
+                .await
+                .unwrap(),
+        );
+    }
+    last.unwrap()
+}
+
+const TIKTOK: [&str; 2] = [
+    "tiktok/orders-export-us.csv",
+    "tiktok/api-statement-transactions-202309.json",
+];
+
+#[tokio::test]
+async fn the_books_do_not_depend_on_the_order_files_arrive_in() {
+    let shipped = Path::new(env!("CARGO_MANIFEST_DIR")).join("gl-mappings");
+    let (firsts, seconds) = (support::all_backends().await, support::all_backends().await);
+    for (a, b) in firsts.iter().zip(seconds.iter()) {
+        let chart = a.store().chart().await.unwrap();
+        let mappings = gl_mappings::load_mappings(&shipped, &chart).unwrap();
+        import_and_book(a, &mappings, &TIKTOK).await;
+        let reversed = [TIKTOK[1], TIKTOK[0]];
+        let report = import_and_book(b, &mappings, &reversed).await;
+        // Settlement first: the sales were booked from it, then replaced
+        // by the export's when it came.
+        assert!(
+            report.shops[0].replaced > 0,
+            "{}: {:?}",
+            b.name,
+            report.shops[0]
+        );
+        let (ba, bb) = (balances(a.store()).await, balances(b.store()).await);
+        assert_eq!(ba, bb, "{} vs {}", a.name, b.name);
+        // The unsettled order stays in clearing: 576800000000000303's sale.
+        assert!(ba.contains_key("1210 USD"), "{ba:?}");
+        for db in [a, b] {
+            settlebridge::ledger::verify(db.store()).await.unwrap();
+            let period = "2026-03".parse().unwrap();
+            let close = reports::close(db.store(), &chart, &mappings, &tiktok_shop(), period, None)
+                .await
+                .unwrap();
+            assert_eq!(close[0].proof.difference, Decimal::ZERO, "{}", db.name);
+            assert_eq!(close[0].rollforward.closing, ba["1210 USD"], "{}", db.name);
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_mapping_change_reverses_and_rebooks_exactly_the_entries_it_moves() {
+    let shipped = Path::new(env!("CARGO_MANIFEST_DIR")).join("gl-mappings");
+    for db in support::all_backends().await {
+        let chart = db.store().chart().await.unwrap();
+        let mappings = gl_mappings::load_mappings(&shipped, &chart).unwrap();
+        import_and_book(&db, &mappings, &TIKTOK).await;
+        let before = balances(db.store()).await;
+        let affiliate = before["6120 USD"];
+        assert_eq!(affiliate, d("6.30"));
+
+        // Affiliate commissions now count as advertising.
+        let dir = tempfile::tempdir().unwrap();
+        for entry in std::fs::read_dir(&shipped).unwrap() {
+            let path = entry.unwrap().path();
+            let text = std::fs::read_to_string(&path).unwrap().replace(
+                "\"fee.affiliate_commission\" = \"6120\"",
+                "\"fee.affiliate_commission\" = \"6150\"",
+            );
+            std::fs::write(dir.path().join(path.file_name().unwrap()), text).unwrap();
+        }
+        let changed = gl_mappings::load_mappings(dir.path(), &chart).unwrap();
+        let report = reconcile(
+            db.store(),
+            &chart,
+            &changed,
+            &tiktok_shop(),
+            Scope::default(),
+            "t",
+        )
+        .await
+        .unwrap();
+        let s = &report.shops[0];
+        assert_eq!(
+            (s.new, s.replaced, s.withdrawn),
+            (0, 1, 0),
+            "{}: {s:?}",
+            db.name
+        );
+        assert_eq!(s.entries_written, 2, "one reversal, one replacement");
+        let after = balances(db.store()).await;
+        let mut expected = before.clone();
+        expected.remove("6120 USD");
+        *expected.entry("6150 USD".into()).or_default() += affiliate;
+        assert_eq!(after, expected, "{}", db.name);
+        // And again: nothing more.
+        let again = reconcile(
+            db.store(),
+            &chart,
+            &changed,
+            &tiktok_shop(),
+            Scope::default(),
+            "t",
+        )
+        .await
+        .unwrap();
+        assert_eq!(again.shops[0].entries_written, 0);
+        settlebridge::ledger::verify(db.store()).await.unwrap();
+    }
+}
