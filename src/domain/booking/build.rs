@@ -390,7 +390,7 @@ impl<'a> Builder<'a> {
         let booked: Vec<&Component> = line
             .components
             .iter()
-            .filter(|c| !c.amount.is_zero() && !(has_order && is_sale_code(&c.code)))
+            .filter(|c| !(c.amount.is_zero() || has_order && is_sale_code(&c.code)))
             .collect();
         if booked.is_empty() {
             return;

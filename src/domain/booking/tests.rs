@@ -336,3 +336,154 @@ fn rebooking_the_same_plan_changes_nothing_and_a_change_reverses_exactly_that_en
     assert_eq!(entry.draft.date.to_string(), "2026-12-01");
     assert_eq!(c.reverse.as_ref().unwrap().date.to_string(), "2026-12-01");
 }
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    const CODES: [&str; 8] = [
+        "sale.gross",
+        "sale.seller_discount",
+        "sale.shipping_income",
+        "fee.commission",
+        "fee.transaction",
+        "refund.gross",
+        "reserve.hold",
+        "adjustment.logistics_reimbursement",
+    ];
+
+    /// (order index or none, statement index, components as (code, cents)).
+    type LineSpec = (Option<u8>, u8, Vec<(usize, i32)>);
+
+    fn line_of(i: usize, spec: &LineSpec) -> LineFact {
+        let (order, statement, comps) = spec;
+        LineFact {
+            line_ref: i as i64,
+            batch_id: 1,
+            occurrence: i as i64,
+            line: SettlementLine {
+                statement_id: format!("S{statement}"),
+                transaction_type: "Order".into(),
+                order_id: order.map(|o| format!("O{o}")),
+                adjustment_id: None,
+                posted_at: Some(ts(2026, 11, 1 + (i % 20) as u32, 12)),
+                currency: usd(),
+                components: comps
+                    .iter()
+                    .map(|(c, cents)| Component {
+                        code: ComponentCode::new(CODES[*c]).unwrap(),
+                        amount: Decimal::new(*cents as i64, 2),
+                        label: String::new(),
+                    })
+                    .collect(),
+                rows: vec![],
+            },
+        }
+    }
+
+    fn spec() -> impl Strategy<Value = (Vec<LineSpec>, Vec<(u8, i32)>)> {
+        let line = (
+            proptest::option::of(0u8..6),
+            0u8..3,
+            proptest::collection::vec((0usize..CODES.len(), -5000i32..5000), 0..6),
+        );
+        (
+            proptest::collection::vec(line, 0..25),
+            proptest::collection::vec((0u8..8, 1i32..9000), 0..6),
+        )
+    }
+
+    fn build(lines: &[LineSpec], orders: &[(u8, i32)]) -> ShopFacts {
+        let mut f = facts(
+            lines
+                .iter()
+                .enumerate()
+                .map(|(i, s)| line_of(i, s))
+                .collect(),
+            vec![],
+        );
+        let mut seen = std::collections::BTreeSet::new();
+        for (o, cents) in orders {
+            if seen.insert(*o) {
+                let mut order = example_order("1.00");
+                order.order.order_id = format!("O{o}");
+                order.order.lines[0].amounts = vec![comp(
+                    "sale.gross",
+                    &Decimal::new(*cents as i64, 2).to_string(),
+                )];
+                order.order.amounts.clear();
+                f.orders.push(order);
+            }
+        }
+        f.statements = (0..3)
+            .map(|s| StatementFact {
+                batch_id: 1,
+                statement: Statement {
+                    channel: Channel::TikTok,
+                    statement_id: format!("S{s}"),
+                    payout_id: (s < 2).then(|| format!("P{s}")),
+                    currency: usd(),
+                    declared_total: None,
+                    period_start: None,
+                    period_end: Some(ts(2026, 11, 25, 0)),
+                    deposit_date: None,
+                    source: None,
+                },
+            })
+            .collect();
+        f
+    }
+
+    proptest! {
+        #[test]
+        fn every_amount_is_booked_once_and_every_entry_balances(
+            (lines, orders) in spec(),
+        ) {
+            let f = build(&lines, &orders);
+            let m = match_shop(&f, &accounts);
+            // No line is consumed twice; every line naming an order is in its order.
+            let mut owner = vec![0usize; f.lines.len()];
+            for om in m.orders.values() {
+                for &i in &om.lines {
+                    owner[i] += 1;
+                    prop_assert_eq!(f.lines[i].line.order_id.as_deref(), Some(om.order_id.as_str()));
+                }
+            }
+            for (i, l) in f.lines.iter().enumerate() {
+                prop_assert_eq!(owner[i], usize::from(l.line.order_id.is_some()));
+            }
+            let plan = plan_books(&shop(), &f, &m, &mapping()).unwrap();
+            let chart = crate::domain::ChartOfAccounts::from_toml(
+                crate::gl_mappings::DEFAULT_ACCOUNTS_TOML,
+            )
+            .unwrap();
+            let mut subjects = std::collections::BTreeSet::new();
+            for e in &plan.entries {
+                prop_assert!(subjects.insert(e.subject.clone()), "one entry per subject");
+                prop_assert!(crate::domain::JournalEntry::new(e.draft.clone(), &chart).is_ok());
+            }
+            // Clearing = unsettled sales + every line's net − payouts.
+            let unsettled: Decimal = m
+                .orders
+                .values()
+                .filter(|o| o.order.is_some() && !o.sale_settled())
+                .map(|o| o.ordered_total())
+                .sum();
+            let nets: Decimal = f.lines.iter().map(|l| l.line.net()).sum();
+            let paid: Decimal = m.payouts.iter().map(|p| p.amount).sum();
+            let b = balances(&plan);
+            let clearing = b.get("1210").copied().unwrap_or_default();
+            prop_assert_eq!(clearing, unsettled + nets - paid);
+            // Reading the records in another order books the same.
+            let mut shuffled = f.clone();
+            shuffled.lines.reverse();
+            for (i, l) in shuffled.lines.iter_mut().enumerate() {
+                l.line_ref = i as i64;
+            }
+            shuffled.orders.reverse();
+            let m2 = match_shop(&shuffled, &accounts);
+            let plan2 = plan_books(&shop(), &shuffled, &m2, &mapping()).unwrap();
+            prop_assert_eq!(balances(&plan2), b);
+        }
+    }
+}
