@@ -83,11 +83,11 @@ fn close_text(r: &CloseReport) -> String {
     ));
     let rf = &r.rollforward;
     out.push_str(&format!("\nClearing {} roll-forward\n", rf.account));
-    out.push_str(&format!("  {:<51} {:>14}\n", "opening", rf.opening));
+    out.push_str(&format!("  {:<51} {:>14}\n", "opening", f(rf.opening)));
     for a in &rf.activity {
-        out.push_str(&format!("  {:<51} {:>14}\n", a.kind, a.amount));
+        out.push_str(&format!("  {:<51} {:>14}\n", a.kind, f(a.amount)));
     }
-    out.push_str(&format!("  {:<51} {:>14}\n", "closing", rf.closing));
+    out.push_str(&format!("  {:<51} {:>14}\n", "closing", f(rf.closing)));
     let p = &r.proof;
     out.push_str("\nProof of the closing balance from the records\n");
     out.push_str(&format!(
@@ -114,13 +114,13 @@ fn close_text(r: &CloseReport) -> String {
             f(-p.unlinked_payouts)
         ));
     }
-    out.push_str(&format!("  {:<51} {:>14}\n", "open items", p.open_items));
+    out.push_str(&format!("  {:<51} {:>14}\n", "open items", f(p.open_items)));
     out.push_str(&format!(
         "  {}\n",
         if p.difference.is_zero() {
             "holds: closing = open items".to_string()
         } else {
-            format!("DOES NOT HOLD: closing − open items = {}", p.difference)
+            format!("DOES NOT HOLD: closing − open items = {}", f(p.difference))
         }
     ));
     out.push_str("\nUnsettled orders by age at the period's end\n");
@@ -155,7 +155,7 @@ fn close_text(r: &CloseReport) -> String {
         out.push_str(&format!(
             "    {}: paid {}, lines {}, difference {}; {}\n",
             p.payout_id,
-            p.amount,
+            f(p.amount),
             f(p.lines_total),
             f(p.difference),
             p.causes.join("; ")

@@ -380,6 +380,15 @@ pub fn match_shop(facts: &ShopFacts, account_of: &dyn Fn(&ComponentCode) -> Stri
     m
 }
 
+/// The payout that pays a statement: the one it names, or — when it names
+/// none but has a deposit date (Shopify's transactions grouped by payout
+/// date) — the statement is its own payout.
+fn paid_by(st: &Statement) -> Option<String> {
+    st.payout_id
+        .clone()
+        .or_else(|| st.deposit_date.is_some().then(|| st.statement_id.clone()))
+}
+
 /// Statements → payouts, and each payout's proof.
 fn match_payouts(facts: &ShopFacts, m: &mut Matching) {
     // One statement can be stored by two imports: the first one counts.
@@ -416,11 +425,7 @@ fn match_payouts(facts: &ShopFacts, m: &mut Matching) {
             }
         }
     }
-    let payout_of = |statement_id: &str| {
-        statements
-            .get(statement_id)
-            .and_then(|s| s.payout_id.clone())
-    };
+    let payout_of = |statement_id: &str| statements.get(statement_id).and_then(|s| paid_by(s));
     m.line_payout = facts
         .lines
         .iter()
@@ -428,8 +433,8 @@ fn match_payouts(facts: &ShopFacts, m: &mut Matching) {
         .collect();
     let mut by_payout: BTreeMap<String, Vec<&Statement>> = BTreeMap::new();
     for st in statements.values() {
-        if let Some(p) = &st.payout_id {
-            by_payout.entry(p.clone()).or_default().push(st);
+        if let Some(p) = paid_by(st) {
+            by_payout.entry(p).or_default().push(st);
         }
     }
     let mut records: BTreeMap<&str, usize> = BTreeMap::new();

@@ -487,3 +487,21 @@ mod properties {
         }
     }
 }
+
+#[test]
+fn a_statement_with_a_deposit_date_and_no_payout_id_is_its_own_payout() {
+    // Shopify's transactions export without payout ids: grouped by payout date.
+    let mut f = facts(vec![example_line()], vec![]);
+    f.statements[0].statement.payout_id = None;
+    f.statements[0].statement.declared_total = None;
+    let m = match_shop(&f, &accounts);
+    assert_eq!(m.payouts.len(), 1);
+    assert_eq!(m.payouts[0].payout_id, "S1");
+    assert!(m.payouts[0].ties());
+    assert_eq!(m.line_payout[0].as_deref(), Some("S1"));
+    // Without a deposit date (TikTok's daily statements) it waits for a payout.
+    f.statements[0].statement.deposit_date = None;
+    let m = match_shop(&f, &accounts);
+    assert!(m.payouts.is_empty());
+    assert_eq!(balances(&plan(&f))["1210"], d("36.45"));
+}
