@@ -11,7 +11,8 @@ use settlebridge::importer::{self, ImportReport, ImportRequest, SourceKind};
 fn request(name: &str) -> ImportRequest<'_> {
     ImportRequest {
         file_name: name,
-        shop: None,
+        // One shop per seller: `amazon-adwweaver_…` is shop `amazon-adwweaver`.
+        shop: name.split('_').next(),
         shops: &NO_SHOPS,
         source: None,
         accept_unclassified: false,
@@ -70,5 +71,51 @@ async fn every_real_sample_imports_by_detection_and_only_once() {
             );
         }
         assert_eq!(db.raw_count("import_batches").await, files.len() as i64);
+
+        // Every sample books with the shipped mappings: no component lacks
+        // an account, every payout that names its lines ties, the books
+        // verify, and a second run writes nothing.
+        let chart = db.store().chart().await.unwrap();
+        let shipped = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("gl-mappings");
+        let mappings = settlebridge::gl_mappings::load_mappings(&shipped, &chart).unwrap();
+        let scope = settlebridge::reconcile::Scope::default();
+        let report = settlebridge::reconcile::reconcile(
+            db.store(),
+            &chart,
+            &mappings,
+            &NO_SHOPS,
+            scope,
+            "t",
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{}: {e}", db.name));
+        assert!(report.shops.len() >= 4, "{:?}", report.shops);
+        for shop in &report.shops {
+            assert!(
+                shop.entries_written > 0,
+                "{}: {} booked nothing",
+                db.name,
+                shop.shop
+            );
+            assert!(
+                shop.matching.payouts_not_tied.is_empty(),
+                "{}: {}: {:?}",
+                db.name,
+                shop.shop,
+                shop.matching.payouts_not_tied
+            );
+        }
+        settlebridge::ledger::verify(db.store()).await.unwrap();
+        let again = settlebridge::reconcile::reconcile(
+            db.store(),
+            &chart,
+            &mappings,
+            &NO_SHOPS,
+            scope,
+            "t",
+        )
+        .await
+        .unwrap();
+        assert!(again.shops.iter().all(|s| s.entries_written == 0));
     }
 }
