@@ -47,6 +47,8 @@ pub enum MappingsError {
     },
     #[error(transparent)]
     Invalid(#[from] MappingErrors),
+    #[error(transparent)]
+    RateCards(#[from] crate::domain::rate_card::RateCardError),
     #[error(
         "{path} does not exist, and {channel} data cannot be categorized without it (start \
          from the default that ships in settlebridge's gl-mappings/)"
@@ -256,6 +258,20 @@ pub fn load_shops(dir: &Path, chart: &ChartOfAccounts) -> Result<Shops, Mappings
     Ok(shops)
 }
 
+/// Reads `<dir>/rates.toml`, the expected fee rates; without one, no fee
+/// is checked.
+pub fn load_rate_cards(dir: &Path) -> Result<crate::domain::rate_card::RateCards, MappingsError> {
+    let path = dir.join("rates.toml");
+    match std::fs::read_to_string(&path) {
+        Ok(text) => Ok(crate::domain::rate_card::RateCards::from_toml(
+            &path.display().to_string(),
+            &text,
+        )?),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Default::default()),
+        Err(source) => Err(MappingsError::Read { path, source }),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -285,6 +301,17 @@ mod tests {
         }
         has("8900", AccountType::Expense); // variance
         has("1900", AccountType::Asset); // suspense
+    }
+
+    #[test]
+    fn the_example_rate_cards_load() {
+        let dir = tempfile::tempdir().unwrap();
+        assert!(load_rate_cards(dir.path()).unwrap().cards.is_empty());
+        let example = include_str!("../gl-mappings/rates.example.toml");
+        std::fs::write(dir.path().join("rates.toml"), example).unwrap();
+        let cards = load_rate_cards(dir.path()).unwrap();
+        assert_eq!(cards.cards.len(), 2);
+        assert_eq!(cards.cards[0].rate, rust_decimal::Decimal::new(8, 2));
     }
 
     #[test]

@@ -306,3 +306,111 @@ async fn apply(
     }
     Ok(written)
 }
+
+/// One entry a reconcile would write, and what it would move.
+#[derive(Clone, Debug, Serialize)]
+pub struct PreviewEntry {
+    pub subject: String,
+    /// `new`, `replace` or `withdraw`.
+    pub action: &'static str,
+    /// The booked entry it would reverse.
+    pub replaces: Option<i64>,
+    pub date: Option<chrono::NaiveDate>,
+    pub description: Option<String>,
+    /// (account, currency, change in balance, debits positive).
+    pub moves: Vec<(String, String, rust_decimal::Decimal)>,
+}
+
+/// What a reconcile with the mapping files as they are now would change.
+#[derive(Clone, Debug, Serialize)]
+pub struct ShopPreview {
+    pub channel: &'static str,
+    pub shop: String,
+    pub new: usize,
+    pub replaced: usize,
+    pub withdrawn: usize,
+    pub unchanged: usize,
+    /// Net change per (account, currency) over all the entries.
+    pub totals: Vec<(String, String, rust_decimal::Decimal)>,
+    pub entries: Vec<PreviewEntry>,
+}
+
+fn signed(
+    postings: &[crate::domain::Posting],
+) -> std::collections::BTreeMap<(String, String), rust_decimal::Decimal> {
+    let mut out = std::collections::BTreeMap::new();
+    for p in postings {
+        *out.entry((p.account.to_string(), p.amount.currency.to_string()))
+            .or_default() += p.signed_amount();
+    }
+    out
+}
+
+/// What `reconcile` would write, without writing it: for a changed mapping
+/// file, exactly the entries it would reverse and re-book and the amounts
+/// that would move between accounts (`settlebridge mappings diff`).
+pub async fn preview(
+    store: &dyn LedgerStore,
+    mappings: &Mappings,
+    shops: &Shops,
+    shop: Option<&str>,
+) -> Result<Vec<ShopPreview>, ReconcileError> {
+    let mut out = Vec::new();
+    for (channel, name) in shops_in_scope(store, shop).await? {
+        let Some(books) = read_shop(store, shops, mappings, channel, &name).await? else {
+            continue;
+        };
+        let plan = plan_shop(&books, mappings, None)?;
+        let state = store.booking_state(channel, &name).await?;
+        let closed = closed_periods(store).await?;
+        let changes = plan_changes(plan.entries, &state, &closed, true);
+        let mut totals: std::collections::BTreeMap<(String, String), rust_decimal::Decimal> =
+            Default::default();
+        let mut entries = Vec::new();
+        for c in &changes.changes {
+            let mut moves = std::collections::BTreeMap::new();
+            if let Some(r) = &c.reverse {
+                let old = store
+                    .entry(r.entry)
+                    .await?
+                    .ok_or(StoreError::EntryNotFound(r.entry))?;
+                for (k, v) in signed(old.entry.postings()) {
+                    *moves.entry(k).or_default() -= v;
+                }
+            }
+            if let Some((_, planned)) = &c.book {
+                for (k, v) in signed(&planned.draft.postings) {
+                    *moves.entry(k).or_default() += v;
+                }
+            }
+            moves.retain(|_, v: &mut rust_decimal::Decimal| !v.is_zero());
+            for (k, v) in &moves {
+                *totals.entry(k.clone()).or_default() += *v;
+            }
+            entries.push(PreviewEntry {
+                subject: c.subject.0.clone(),
+                action: match (&c.reverse, &c.book) {
+                    (Some(_), Some(_)) => "replace",
+                    (Some(_), None) => "withdraw",
+                    _ => "new",
+                },
+                replaces: c.reverse.as_ref().map(|r| r.entry.0),
+                date: c.book.as_ref().map(|(_, p)| p.draft.date),
+                description: c.book.as_ref().map(|(_, p)| p.draft.description.clone()),
+                moves: moves.into_iter().map(|((a, c), v)| (a, c, v)).collect(),
+            });
+        }
+        totals.retain(|_, v| !v.is_zero());
+        out.push(ShopPreview {
+            channel: channel.as_str(),
+            shop: books.shop.label(),
+            new: changes.new,
+            replaced: changes.replaced,
+            withdrawn: changes.withdrawn,
+            unchanged: changes.unchanged,
+            totals: totals.into_iter().map(|((a, c), v)| (a, c, v)).collect(),
+            entries,
+        });
+    }
+    Ok(out)
+}

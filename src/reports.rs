@@ -28,6 +28,7 @@ pub async fn close(
     chart: &ChartOfAccounts,
     mappings: &Mappings,
     shops: &Shops,
+    rate_cards: &crate::domain::rate_card::RateCards,
     period: Period,
     shop: Option<&str>,
 ) -> Result<Vec<CloseReport>, ReconcileError> {
@@ -60,6 +61,7 @@ pub async fn close(
             facts: &books.facts,
             matching: &books.matching,
             chart,
+            rate_cards,
             before: &before,
             within: &within,
             entries,

@@ -16,7 +16,7 @@ use settlebridge::domain::shop::Shops;
 use settlebridge::gl_mappings;
 use settlebridge::importer::{self, ImportRequest};
 use settlebridge::ledger::{trial_balance, TrialBalanceRange};
-use settlebridge::reconcile::{reconcile, Scope};
+use settlebridge::reconcile::{preview, reconcile, Scope};
 use settlebridge::reports;
 use support::cli::{ok, use_shipped_mappings};
 use support::imports::{fixture, request};
@@ -72,6 +72,12 @@ fn amazon_settlement_books_ties_and_reruns_to_nothing_through_the_binary() {
     let dir = dir.path();
     use_shipped_mappings(dir);
     std::fs::write(dir.join("gl-mappings/shops.toml"), SHOPS).unwrap();
+    std::fs::write(
+        dir.join("gl-mappings/rates.toml"),
+        "[[rate]]\nname = \"referral 15%\"\nchannel = \"amazon\"\nfee = \"fee.commission\"\n\
+         basis = [\"sale.gross\"]\nrate = \"0.15\"\n",
+    )
+    .unwrap();
     ok(dir, &["init"]);
     let file = fixture("amazon/settlement-v2-us.txt");
     let out = ok(dir, &["import", file.to_str().unwrap()]);
@@ -126,6 +132,20 @@ fn amazon_settlement_books_ties_and_reruns_to_nothing_through_the_binary() {
     assert_eq!(dec(&rf["opening"]), Decimal::ZERO);
     assert_eq!(dec(&rf["closing"]), Decimal::ZERO);
     assert_eq!(dec(&r["proof"]["difference"]), Decimal::ZERO);
+    // The rate card: 15% of 24.99 is 3.75 (half away from zero), Amazon
+    // charged 4.35; the other orders were charged exactly 15%.
+    let over = r["fee_overcharges"].as_array().unwrap();
+    assert_eq!(over.len(), 1, "{over:?}");
+    assert_eq!(over[0]["order_id"], "112-1000001-2000001");
+    assert_eq!(dec(&over[0]["expected"]), d("3.75"));
+    assert_eq!(dec(&over[0]["charged"]), d("4.35"));
+    assert_eq!(dec(&over[0]["over"]), d("0.60"));
+    let table = ok(dir, &["report", "close", "--period", "2026-02"]);
+    assert!(table.contains("holds: closing = open items"), "{table}");
+    assert!(
+        table.contains("order 112-1000001-2000001 fee.commission: charged 4.35, card `referral 15%` says 24.99 × 0.15 = 3.75 (0.60 over)"),
+        "{table}"
+    );
     let csv = ok(
         dir,
         &["report", "close", "--period", "2026-02", "--format", "csv"],
@@ -146,6 +166,45 @@ fn amazon_settlement_books_ties_and_reruns_to_nothing_through_the_binary() {
     );
     assert!(shop["unchanged"].as_u64().unwrap() > 10, "{shop}");
     assert_eq!(counts(dir), before);
+
+    // A mapping change, previewed: commission to 6190 moves exactly the
+    // commission, and nothing is written until reconcile.
+    let maps = dir.join("gl-mappings/amazon.toml");
+    let text = std::fs::read_to_string(&maps).unwrap();
+    let edited = text.replace(
+        "\"fee.commission\" = \"6100\"",
+        "\"fee.commission\" = \"6190\"",
+    );
+    assert_ne!(text, edited);
+    std::fs::write(&maps, edited).unwrap();
+    let diff = json(&ok(dir, &["mappings", "diff", "--json"]));
+    let totals: BTreeMap<String, Decimal> = diff[0]["totals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| (t[0].as_str().unwrap().to_string(), dec(&t[2])))
+        .collect();
+    let charged = -amazon_sum(&file, |tt, at, ad| {
+        tt == "Order" && at == "ItemFees" && ad == "Commission"
+    });
+    assert_eq!(
+        totals,
+        [
+            ("6100".to_string(), -charged),
+            ("6190".to_string(), charged)
+        ]
+        .into_iter()
+        .collect()
+    );
+    assert_eq!(counts(dir), before, "diff writes nothing");
+    let text_diff = ok(dir, &["mappings", "diff"]);
+    assert!(
+        text_diff.contains("would be reversed and re-booked"),
+        "{text_diff}"
+    );
+    let applied = json(&ok(dir, &["reconcile", "--json"]));
+    assert_eq!(applied["shops"][0]["replaced"], diff[0]["replaced"]);
+    std::fs::write(&maps, text).unwrap();
 
     // The trail of an order: its lines, entries and payout.
     let trail = ok(dir, &["trail", "order", "112-1000001-2000001"]);
@@ -249,9 +308,17 @@ async fn the_books_do_not_depend_on_the_order_files_arrive_in() {
         for db in [a, b] {
             settlebridge::ledger::verify(db.store()).await.unwrap();
             let period = "2026-03".parse().unwrap();
-            let close = reports::close(db.store(), &chart, &mappings, &tiktok_shop(), period, None)
-                .await
-                .unwrap();
+            let close = reports::close(
+                db.store(),
+                &chart,
+                &mappings,
+                &tiktok_shop(),
+                &Default::default(),
+                period,
+                None,
+            )
+            .await
+            .unwrap();
             assert_eq!(close[0].proof.difference, Decimal::ZERO, "{}", db.name);
             assert_eq!(close[0].rollforward.closing, ba["1210 USD"], "{}", db.name);
         }
@@ -280,6 +347,17 @@ async fn a_mapping_change_reverses_and_rebooks_exactly_the_entries_it_moves() {
             std::fs::write(dir.path().join(path.file_name().unwrap()), text).unwrap();
         }
         let changed = gl_mappings::load_mappings(dir.path(), &chart).unwrap();
+        // Previewed first: exactly the entry and amounts it moves, nothing written.
+        let entries_before = db.raw_count("entries").await;
+        let preview = preview(db.store(), &changed, &tiktok_shop(), None)
+            .await
+            .unwrap();
+        let p = &preview[0];
+        assert_eq!((p.new, p.replaced, p.withdrawn), (0, 1, 0), "{}", db.name);
+        let moved: Vec<_> = p.totals.iter().map(|(a, _, v)| (a.as_str(), *v)).collect();
+        assert_eq!(moved, [("6120", -affiliate), ("6150", affiliate)]);
+        assert_eq!(p.entries[0].action, "replace");
+        assert_eq!(db.raw_count("entries").await, entries_before);
         let report = reconcile(
             db.store(),
             &chart,

@@ -251,3 +251,74 @@ fn render(
     }
     out
 }
+
+/// `mappings diff`: what a reconcile with the files as they are would move.
+pub async fn diff(
+    cli: &Cli,
+    store: &dyn LedgerStore,
+    shop: Option<&str>,
+    as_json: bool,
+) -> anyhow::Result<ExitCode> {
+    let chart = super::ledger_cmd::stored_chart(store).await?;
+    let shops = gl_mappings::load_shops(&cli.mappings, &chart)?;
+    let mappings = gl_mappings::load_mappings(&cli.mappings, &chart)?;
+    let previews = crate::reconcile::preview(store, &mappings, &shops, shop).await?;
+    if as_json {
+        println!("{}", serde_json::to_string_pretty(&previews)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    let mut out = String::new();
+    for p in &previews {
+        out.push_str(&format!(
+            "{} ({}): {} entries would be reversed and re-booked, {} booked new, {} withdrawn; {} unchanged\n",
+            p.shop, p.channel, p.replaced, p.new, p.withdrawn, p.unchanged
+        ));
+        if p.totals.is_empty() {
+            out.push_str("  no amount moves between accounts\n");
+            continue;
+        }
+        let mut t = super::table::Table::new(&[
+            ("account", false),
+            ("currency", false),
+            ("change (debit +)", true),
+        ]);
+        for (account, currency, v) in &p.totals {
+            t.row(vec![account.clone(), currency.clone(), v.to_string()]);
+        }
+        for line in t.render().lines() {
+            out.push_str(&format!("  {line}\n"));
+        }
+        for e in p.entries.iter().take(50) {
+            let moves: Vec<String> = e
+                .moves
+                .iter()
+                .map(|(a, _, v)| format!("{a} {v:+}"))
+                .collect();
+            out.push_str(&format!(
+                "  {} {}{}: {}\n",
+                e.action,
+                e.subject,
+                e.replaces
+                    .map(|r| format!(" (entry #{r})"))
+                    .unwrap_or_default(),
+                if moves.is_empty() {
+                    "no amounts move (segments, memo or source change)".into()
+                } else {
+                    moves.join(", ")
+                }
+            ));
+        }
+        if p.entries.len() > 50 {
+            out.push_str(&format!(
+                "  … and {} more (--json lists all)\n",
+                p.entries.len() - 50
+            ));
+        }
+    }
+    if previews.is_empty() {
+        out.push_str("no imported records\n");
+    }
+    out.push_str("nothing was written: `settlebridge reconcile` applies it\n");
+    print!("{out}");
+    Ok(ExitCode::SUCCESS)
+}

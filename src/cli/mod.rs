@@ -151,6 +151,14 @@ pub enum MappingsCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Show which entries and amounts a reconcile with the mapping files as
+    /// they are now would move (edit a file, diff, then reconcile); writes nothing.
+    Diff {
+        #[arg(long)]
+        shop: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -329,6 +337,9 @@ async fn run_command(cli: &Cli, store: &dyn LedgerStore) -> anyhow::Result<ExitC
         Command::Mappings {
             action: MappingsCommand::Check { json },
         } => mappings_cmd::check(cli, store, *json).await,
+        Command::Mappings {
+            action: MappingsCommand::Diff { shop, json },
+        } => mappings_cmd::diff(cli, store, shop.as_deref(), *json).await,
         Command::Demo { .. } => unreachable!("handled above"),
     }
 }

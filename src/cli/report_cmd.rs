@@ -24,7 +24,8 @@ pub async fn close(
     let chart = super::ledger_cmd::stored_chart(store).await?;
     let shops = gl_mappings::load_shops(&cli.mappings, &chart)?;
     let mappings = gl_mappings::load_mappings(&cli.mappings, &chart)?;
-    let reports = reports::close(store, &chart, &mappings, &shops, period, shop).await?;
+    let cards = gl_mappings::load_rate_cards(&cli.mappings)?;
+    let reports = reports::close(store, &chart, &mappings, &shops, &cards, period, shop).await?;
     let text = match format {
         OutputFormat::Json => serde_json::to_string_pretty(&reports)? + "\n",
         OutputFormat::Csv => close_csv(&reports)?,
@@ -177,6 +178,27 @@ fn close_text(r: &CloseReport) -> String {
             v.account
         ));
     }
+    if r.rate_cards == 0 {
+        out.push_str("  fee checks: no rate card for this channel (gl-mappings/rates.toml)\n");
+    } else {
+        out.push_str(&format!(
+            "  orders charged more than the rate card: {}\n",
+            r.fee_overcharges.len()
+        ));
+        for o in r.fee_overcharges.iter().take(20) {
+            out.push_str(&format!(
+                "    order {} {}: charged {}, card `{}` says {} × {} = {} ({} over)\n",
+                o.order_id,
+                o.fee,
+                f(o.charged),
+                o.card,
+                f(o.basis),
+                o.rate,
+                f(o.expected),
+                f(o.over)
+            ));
+        }
+    }
     out.push_str(&format!(
         "  entries not yet in NetSuite: {} of {}\n",
         r.entries_not_in_netsuite, r.entries
@@ -236,6 +258,10 @@ fn close_csv(reports: &[CloseReport]) -> anyhow::Result<String> {
         for v in &r.variances {
             let item = format!("{} {}", v.order_id, v.code);
             row("variance", &item, &v.account, f(v.difference))?;
+        }
+        for o in &r.fee_overcharges {
+            let item = format!("{} {}", o.order_id, o.fee);
+            row("fee overcharge", &item, "", f(o.over))?;
         }
     }
     Ok(String::from_utf8(w.into_inner()?)?)

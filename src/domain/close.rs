@@ -103,6 +103,9 @@ pub struct CloseReport {
     pub aging: Vec<AgeBucket>,
     pub orphans: Vec<OrphanLine>,
     pub variances: Vec<Variance>,
+    /// Orders charged more than the rate cards say, and how many cards apply.
+    pub rate_cards: usize,
+    pub fee_overcharges: Vec<super::rate_card::FeeOvercharge>,
     /// Entries dated in the period, and how many of them NetSuite has.
     pub entries: usize,
     pub entries_not_in_netsuite: usize,
@@ -118,6 +121,7 @@ pub struct CloseInput<'a> {
     pub before: &'a [KindTotals],
     /// The shop's ledger totals within the period.
     pub within: &'a [KindTotals],
+    pub rate_cards: &'a super::rate_card::RateCards,
     pub entries: usize,
     pub entries_not_in_netsuite: usize,
 }
@@ -356,6 +360,19 @@ pub fn close_report(input: &CloseInput) -> CloseReport {
         aging,
         orphans,
         variances,
+        rate_cards: input
+            .rate_cards
+            .cards
+            .iter()
+            .filter(|c| c.channel == shop.channel)
+            .count(),
+        fee_overcharges: super::rate_card::check_fees(
+            input.rate_cards,
+            shop,
+            input.facts,
+            input.matching,
+            input.period,
+        ),
         entries: input.entries,
         entries_not_in_netsuite: input.entries_not_in_netsuite,
     }

@@ -13,6 +13,7 @@ pub mod money;
 pub mod order;
 pub mod payout;
 pub mod period;
+pub mod rate_card;
 pub mod settlement;
 pub mod shop;
 pub mod trial_balance;
