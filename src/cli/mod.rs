@@ -171,9 +171,20 @@ pub enum ReportCommand {
         period: String,
         #[arg(long)]
         shop: Option<String>,
-        #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
-        format: OutputFormat,
+        #[arg(long, value_enum, default_value_t = CloseFormat::Table)]
+        format: CloseFormat,
+        /// Write to this file (required for xlsx).
+        #[arg(short, long)]
+        output: Option<PathBuf>,
     },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum CloseFormat {
+    Table,
+    Csv,
+    Json,
+    Xlsx,
 }
 
 #[derive(Subcommand, Debug)]
@@ -323,8 +334,19 @@ async fn run_command(cli: &Cli, store: &dyn LedgerStore) -> anyhow::Result<ExitC
                     period,
                     shop,
                     format,
+                    output,
                 },
-        } => report_cmd::close(cli, store, period, shop.as_deref(), *format).await,
+        } => {
+            report_cmd::close(
+                cli,
+                store,
+                period,
+                shop.as_deref(),
+                *format,
+                output.as_deref(),
+            )
+            .await
+        }
         Command::Trail {
             what: TrailCommand::Order { id, json },
         } => report_cmd::trail(cli, store, "order", id, *json).await,

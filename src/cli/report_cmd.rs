@@ -3,10 +3,9 @@
 use std::io::Write;
 use std::process::ExitCode;
 
-use super::{Cli, OutputFormat};
+use super::{Cli, CloseFormat};
 use crate::domain::close::CloseReport;
 use crate::domain::Period;
-use crate::export::spreadsheet_safe;
 use crate::gl_mappings;
 use crate::reports;
 use crate::store::LedgerStore;
@@ -16,7 +15,8 @@ pub async fn close(
     store: &dyn LedgerStore,
     period: &str,
     shop: Option<&str>,
-    format: OutputFormat,
+    format: CloseFormat,
+    output: Option<&std::path::Path>,
 ) -> anyhow::Result<ExitCode> {
     let period: Period = period
         .parse()
@@ -26,17 +26,27 @@ pub async fn close(
     let mappings = gl_mappings::load_mappings(&cli.mappings, &chart)?;
     let cards = gl_mappings::load_rate_cards(&cli.mappings)?;
     let reports = reports::close(store, &chart, &mappings, &shops, &cards, period, shop).await?;
-    let text = match format {
-        OutputFormat::Json => serde_json::to_string_pretty(&reports)? + "\n",
-        OutputFormat::Csv => close_csv(&reports)?,
-        OutputFormat::Table => reports
+    let bytes = match format {
+        CloseFormat::Json => (serde_json::to_string_pretty(&reports)? + "\n").into_bytes(),
+        CloseFormat::Csv => crate::export::close_report::csv(&reports)?.into_bytes(),
+        CloseFormat::Table => reports
             .iter()
             .map(close_text)
             .collect::<Vec<_>>()
-            .join("\n"),
+            .join("\n")
+            .into_bytes(),
+        CloseFormat::Xlsx => {
+            if output.is_none() {
+                anyhow::bail!("--format xlsx writes a workbook: name the file with --output");
+            }
+            crate::export::close_report::xlsx(&reports)?
+        }
     };
-    let mut out = std::io::stdout().lock();
-    out.write_all(text.as_bytes())?;
+    match output {
+        Some(path) => std::fs::write(path, &bytes)
+            .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?,
+        None => std::io::stdout().lock().write_all(&bytes)?,
+    }
     Ok(ExitCode::SUCCESS)
 }
 
@@ -204,67 +214,6 @@ fn close_text(r: &CloseReport) -> String {
         r.entries_not_in_netsuite, r.entries
     ));
     out
-}
-
-fn close_csv(reports: &[CloseReport]) -> anyhow::Result<String> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record([
-        "shop", "period", "section", "item", "account", "amount", "currency",
-    ])?;
-    for r in reports {
-        let f = |d: rust_decimal::Decimal| amount(d, &r.currency);
-        let mut row = |section: &str, item: &str, account: &str, amount: String| {
-            w.write_record([
-                spreadsheet_safe(&r.shop).as_ref(),
-                r.period.as_str(),
-                section,
-                spreadsheet_safe(item).as_ref(),
-                account,
-                amount.as_str(),
-                r.currency.as_str(),
-            ])
-        };
-        for l in &r.revenue {
-            row("revenue", &l.name, &l.account, f(l.amount))?;
-        }
-        for l in &r.costs {
-            row("costs", &l.name, &l.account, f(l.amount))?;
-        }
-        for l in &r.other {
-            row("other", &l.name, &l.account, f(l.amount))?;
-        }
-        row("payouts", "sent to cash in transit", "", f(r.payouts_total))?;
-        let rf = &r.rollforward;
-        row("clearing", "opening", &rf.account, f(rf.opening))?;
-        for a in &rf.activity {
-            row("clearing", a.kind, &rf.account, f(a.amount))?;
-        }
-        row("clearing", "closing", &rf.account, f(rf.closing))?;
-        let p = &r.proof;
-        row("proof", "unsettled orders", "", f(p.unsettled_amount))?;
-        row("proof", "settled not paid out", "", f(p.unpaid_amount))?;
-        row("proof", "payout differences", "", f(p.payout_differences))?;
-        row("proof", "unlinked payouts", "", f(-p.unlinked_payouts))?;
-        row("proof", "difference", "", f(p.difference))?;
-        for b in &r.aging {
-            row("unsettled aging", b.label, "", f(b.amount))?;
-        }
-        for o in &r.orphans {
-            row("orphan line", &o.order_id, "", f(o.net))?;
-        }
-        for p in &r.payouts_not_tied {
-            row("payout not tied", &p.payout_id, "", f(p.difference))?;
-        }
-        for v in &r.variances {
-            let item = format!("{} {}", v.order_id, v.code);
-            row("variance", &item, &v.account, f(v.difference))?;
-        }
-        for o in &r.fee_overcharges {
-            let item = format!("{} {}", o.order_id, o.fee);
-            row("fee overcharge", &item, "", f(o.over))?;
-        }
-    }
-    Ok(String::from_utf8(w.into_inner()?)?)
 }
 
 pub async fn trail(

@@ -377,3 +377,75 @@ pub fn close_report(input: &CloseInput) -> CloseReport {
         entries_not_in_netsuite: input.entries_not_in_netsuite,
     }
 }
+
+/// One figure of the report, flat: what the CSV and XLSX exports write.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReportRow {
+    pub section: &'static str,
+    pub item: String,
+    pub account: String,
+    pub amount: Decimal,
+}
+
+impl CloseReport {
+    /// Every figure, in the order the report reads.
+    pub fn rows(&self) -> Vec<ReportRow> {
+        let mut out = Vec::new();
+        let mut row = |section: &'static str, item: &str, account: &str, amount: Decimal| {
+            out.push(ReportRow {
+                section,
+                item: item.to_string(),
+                account: account.to_string(),
+                amount,
+            })
+        };
+        for l in &self.revenue {
+            row("revenue", &l.name, &l.account, l.amount);
+        }
+        for l in &self.costs {
+            row("costs", &l.name, &l.account, l.amount);
+        }
+        for l in &self.other {
+            row("other", &l.name, &l.account, l.amount);
+        }
+        row("payouts", "sent to cash in transit", "", self.payouts_total);
+        let rf = &self.rollforward;
+        row("clearing", "opening", &rf.account, rf.opening);
+        for a in &rf.activity {
+            row("clearing", a.kind, &rf.account, a.amount);
+        }
+        row("clearing", "closing", &rf.account, rf.closing);
+        let p = &self.proof;
+        row("proof", "unsettled orders", "", p.unsettled_amount);
+        row("proof", "settled not paid out", "", p.unpaid_amount);
+        row("proof", "payout differences", "", p.payout_differences);
+        row("proof", "unlinked payouts", "", -p.unlinked_payouts);
+        row("proof", "difference", "", p.difference);
+        for b in &self.aging {
+            row("unsettled aging", b.label, "", b.amount);
+        }
+        for o in &self.orphans {
+            row("orphan line", &o.order_id, "", o.net);
+        }
+        for p in &self.payouts_not_tied {
+            row("payout not tied", &p.payout_id, "", p.difference);
+        }
+        for v in &self.variances {
+            row(
+                "variance",
+                &format!("{} {}", v.order_id, v.code),
+                &v.account,
+                v.difference,
+            );
+        }
+        for o in &self.fee_overcharges {
+            row(
+                "fee overcharge",
+                &format!("{} {}", o.order_id, o.fee),
+                "",
+                o.over,
+            );
+        }
+        out
+    }
+}

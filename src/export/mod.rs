@@ -3,6 +3,7 @@
 //! store to the writer; nothing holds the whole ledger in memory.
 
 pub mod beancount;
+pub mod close_report;
 pub mod csv_export;
 pub mod hledger;
 
