@@ -70,51 +70,6 @@ fn formats() -> Vec<Generated> {
     ]
 }
 
-/// Shopify Payments transactions: charges and the odd refund over 30 days.
-fn write_shopify_payouts(path: &Path, rows: usize) {
-    let mut out = std::io::BufWriter::new(std::fs::File::create(path).unwrap());
-    writeln!(
-        out,
-        "Transaction Date,Type,Order,Card Brand,Card Source,Payout Status,Payout Date,\
-         Available On,Amount,Fee,Net,Checkout,Payment Method Name,Presentment Amount,\
-         Presentment Currency,Currency"
-    )
-    .unwrap();
-    for i in 0..rows {
-        let day = 1 + i % 30;
-        let cents = 1000 + (i * 37) % 20000;
-        let fee = cents * 29 / 1000 + 30;
-        let (kind, amount, fee) = if i % 50 == 49 {
-            ("refund", -(cents as i64), 0)
-        } else {
-            ("charge", cents as i64, fee as i64)
-        };
-        let money = |c: i64| {
-            format!(
-                "{}{}.{:02}",
-                if c < 0 { "-" } else { "" },
-                c.abs() / 100,
-                c.abs() % 100
-            )
-        };
-        writeln!(
-            out,
-            "2026-06-{day:02} {:02}:{:02}:{:02} -0400,{kind},#{},visa,online,paid,2026-07-{day:02},\
-             2026-07-{day:02},{},{},{},#{},card,{},USD,USD",
-            i / 3600 % 24,
-            i / 60 % 60,
-            i % 60,
-            100_000 + i,
-            money(amount),
-            money(fee),
-            money(amount - fee),
-            5_000_000 + i,
-            money(amount.abs()),
-        )
-        .unwrap();
-    }
-}
-
 /// `1234` → `12.34`, `-5` → `-0.05`.
 fn money(cents: i64) -> String {
     format!(
@@ -491,6 +446,10 @@ fn run_child(args: &[&str]) -> (f64, u64, u64) {
         it.next().unwrap().parse().unwrap(),
     )
 }
+
+#[path = "generate/mod.rs"]
+mod generate;
+use generate::write_shopify_payouts;
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();

@@ -86,7 +86,17 @@ pub async fn read_shop(
     shop: &str,
 ) -> Result<Option<ShopBooks>, ReconcileError> {
     let facts = store.shop_facts(channel, shop).await?;
-    let configured = shops.get(shop).filter(|s| s.channel == channel);
+    match_facts(facts, shops, mappings)
+}
+
+/// Matches records read by any means (a whole shop, or what one trail needs).
+pub fn match_facts(
+    facts: ShopFacts,
+    shops: &Shops,
+    mappings: &Mappings,
+) -> Result<Option<ShopBooks>, ReconcileError> {
+    let channel = facts.channel;
+    let configured = shops.get(&facts.shop).filter(|s| s.channel == channel);
     let booking_shop = match configured {
         Some(s) => BookingShop::from_shop(s),
         None => {
@@ -101,7 +111,7 @@ pub async fn read_shop(
                 return Ok(None);
             };
             let mut s = BookingShop::unconfigured(channel, currency);
-            s.name = shop.to_string();
+            s.name = facts.shop.clone();
             s
         }
     };

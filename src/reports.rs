@@ -9,7 +9,7 @@ use crate::domain::matching::{LineStatus, OrderStatus};
 use crate::domain::shop::Shops;
 use crate::domain::{ChartOfAccounts, Period, StoredEntry};
 use crate::gl_mappings::Mappings;
-use crate::reconcile::{read_shop, shops_in_scope, ReconcileError};
+use crate::reconcile::{match_facts, read_shop, shops_in_scope, ReconcileError};
 use crate::store::{ActivityTotals, LedgerStore, OrderRecord};
 
 fn kind_totals(rows: Vec<ActivityTotals>) -> Vec<KindTotals> {
@@ -190,8 +190,9 @@ pub async fn trail_order(
 ) -> Result<Vec<OrderTrail>, ReconcileError> {
     let mut out = Vec::new();
     let entries = store.entries_touching(Some(order_id), None).await?;
-    for (channel, name) in shops_in_scope(store, None).await? {
-        let Some(books) = read_shop(store, shops, mappings, channel, &name).await? else {
+    for facts in store.order_facts(order_id).await? {
+        let (channel, name) = (facts.channel, facts.shop.clone());
+        let Some(books) = match_facts(facts, shops, mappings)? else {
             continue;
         };
         let Some(om) = books.matching.orders.get(order_id) else {

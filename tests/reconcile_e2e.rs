@@ -217,6 +217,11 @@ fn amazon_settlement_books_ties_and_reruns_to_nothing_through_the_binary() {
         "{trail}"
     );
     assert!(trail.contains("refund"), "{trail}");
+    // Read for the order alone, the payout still proves itself from all its lines.
+    assert!(
+        trail.contains("payout 22233344455: 116.09 USD (ties to its lines: "),
+        "{trail}"
+    );
     let payout = ok(dir, &["trail", "payout", "22233344455"]);
     assert!(payout.contains("116.09 USD"), "{payout}");
     assert!(payout.contains("ties"), "{payout}");
@@ -305,6 +310,40 @@ async fn the_books_do_not_depend_on_the_order_files_arrive_in() {
         assert_eq!(ba, bb, "{} vs {}", a.name, b.name);
         // The unsettled order stays in clearing: 576800000000000303's sale.
         assert!(ba.contains_key("1210 USD"), "{ba:?}");
+        // An order's trail reads only that order's records, and matches it
+        // the way the whole shop's read does.
+        let full = settlebridge::reconcile::read_shop(
+            a.store(),
+            &tiktok_shop(),
+            &mappings,
+            settlebridge::domain::settlement::Channel::TikTok,
+            "tiktok-us",
+        )
+        .await
+        .unwrap()
+        .unwrap();
+        for (id, om) in &full.matching.orders {
+            let trail = reports::trail_order(a.store(), &mappings, &tiktok_shop(), id)
+                .await
+                .unwrap();
+            assert_eq!(trail.len(), 1, "{id}");
+            assert_eq!(trail[0].status, Some(om.status), "{id}");
+            let statuses: Vec<_> = trail[0].lines.iter().map(|l| l.status).collect();
+            let want: Vec<_> = om
+                .lines
+                .iter()
+                .map(|&i| full.matching.line_status[i])
+                .collect();
+            assert_eq!(statuses, want, "{id}");
+            for p in &trail[0].payouts {
+                let whole = full
+                    .matching
+                    .payouts
+                    .iter()
+                    .find(|w| w.payout_id == p.payout_id);
+                assert_eq!(Some(p), whole, "{id}");
+            }
+        }
         for db in [a, b] {
             settlebridge::ledger::verify(db.store()).await.unwrap();
             let period = "2026-03".parse().unwrap();

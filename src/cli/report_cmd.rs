@@ -347,12 +347,16 @@ fn order_text(t: &reports::OrderTrail) -> String {
         out.push_str(&format!(
             "  payout {}: {} {} ({})\n",
             p.payout_id,
-            p.amount,
+            amount(p.amount, p.currency.code()),
             p.currency,
             if p.ties() {
-                "ties to its lines"
+                format!("ties to its lines: {} lines", p.line_count)
             } else {
-                "does not tie"
+                format!(
+                    "does not tie: its {} lines sum to {}",
+                    p.line_count,
+                    amount(p.lines_total, p.currency.code())
+                )
             }
         ));
     }

@@ -58,6 +58,9 @@ pub struct ShopFacts {
     pub orders: Vec<OrderFact>,
     pub statements: Vec<StatementFact>,
     pub payouts: Vec<PayoutFact>,
+    /// For a partial read (a trail): per statement, the count and net of
+    /// its lines that are not in `lines`, so payouts still prove themselves.
+    pub outside_lines: BTreeMap<String, (usize, Decimal)>,
 }
 
 /// Whether a component belongs to the sale (what the buyer was charged and
@@ -399,6 +402,11 @@ fn match_payouts(facts: &ShopFacts, m: &mut Matching) {
             .or_insert(&s.statement);
     }
     let mut lines_of: BTreeMap<&str, (usize, Decimal, Decimal)> = BTreeMap::new();
+    for (id, (count, net)) in &facts.outside_lines {
+        let e = lines_of.entry(id.as_str()).or_default();
+        e.0 += count;
+        e.1 += net;
+    }
     for l in &facts.lines {
         let e = lines_of.entry(l.line.statement_id.as_str()).or_default();
         e.0 += 1;

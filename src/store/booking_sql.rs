@@ -382,3 +382,67 @@ pub const ENTRIES_OF_ORDER: &str =
     "SELECT DISTINCT entry_seq FROM postings WHERE order_id = $1 ORDER BY entry_seq";
 pub const ENTRIES_OF_PAYOUT: &str =
     "SELECT DISTINCT entry_seq FROM postings WHERE payout_id = $1 ORDER BY entry_seq";
+
+/// The lines naming an order, in every shop.
+pub const LINES_OF_ORDER: &str = "SELECT l.channel, l.shop, l.batch_id, l.id, l.occurrence, \
+     l.statement_id, l.transaction_type, l.order_id, l.adjustment_id, l.posted_raw, l.posted_at, \
+     l.currency, d.components, d.source_rows \
+     FROM settlement_lines l JOIN settlement_line_details d ON d.line_id = l.id \
+     WHERE l.order_id = $1 ORDER BY l.id";
+pub type OrderLineAnyRow = (
+    String,
+    String,
+    i64,
+    i64,
+    i64,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<DateTime<Utc>>,
+    String,
+    String,
+    String,
+);
+
+pub fn split_any(row: OrderLineAnyRow) -> ((String, String), ShopLineRow) {
+    let (c, s, a, b, o, st, t, oid, adj, praw, pat, cur, comp, src) = row;
+    (
+        (c, s),
+        (a, b, o, st, t, oid, adj, praw, pat, cur, comp, src),
+    )
+}
+
+pub const ORDER_SHOPS: &str = "SELECT DISTINCT channel, shop FROM orders WHERE order_id = $1";
+
+pub const STATEMENT_BY_ID: &str = "SELECT statement_id, payout_id, currency, \
+     declared_total_micros, period_start_raw, period_start, period_end_raw, period_end, \
+     deposit_raw, deposit_at, batch_id, source_row \
+     FROM statements WHERE channel = $1 AND shop = $2 AND statement_id = $3";
+
+/// The statements a payout pays: those naming it, or the one that is its
+/// own payout (see `matching::paid_by`).
+pub const STATEMENTS_OF_PAYOUT: &str = "SELECT statement_id, payout_id, currency, \
+     declared_total_micros, period_start_raw, period_start, period_end_raw, period_end, \
+     deposit_raw, deposit_at, batch_id, source_row \
+     FROM statements WHERE channel = $1 AND shop = $2 AND (payout_id = $3 \
+     OR (payout_id IS NULL AND deposit_at IS NOT NULL AND statement_id = $3)) ORDER BY id";
+
+pub const PAYOUT_SHOPS: &str = "SELECT channel, shop FROM statements WHERE payout_id = $1 \
+     OR (payout_id IS NULL AND deposit_at IS NOT NULL AND statement_id = $1) \
+     UNION SELECT channel, shop FROM payouts WHERE payout_id = $1";
+
+pub const PAYOUT_BY_ID: &str = "SELECT payout_id, currency, amount_micros, paid_raw, paid_at, \
+     status, bank_amount_micros, bank_currency, exchange_rate, bank_account, batch_id, \
+     source_sheet, source_row FROM payouts WHERE channel = $1 AND shop = $2 AND payout_id = $3";
+
+pub const STATEMENT_TOTALS: &str = "SELECT COUNT(*), \
+     CAST(COALESCE(SUM(net_micros), 0) AS BIGINT) FROM settlement_lines \
+     WHERE channel = $1 AND shop = $2 AND statement_id = $3";
+
+pub const LINES_OF_STATEMENT: &str = "SELECT l.batch_id, l.id, l.occurrence, l.statement_id, \
+     l.transaction_type, l.order_id, l.adjustment_id, l.posted_raw, l.posted_at, l.currency, \
+     d.components, d.source_rows \
+     FROM settlement_lines l JOIN settlement_line_details d ON d.line_id = l.id \
+     WHERE l.channel = $1 AND l.shop = $2 AND l.statement_id = $3 ORDER BY l.id";

@@ -15,6 +15,7 @@ mod postgres;
 mod rows;
 mod rules;
 mod sql;
+mod sql_booking;
 mod sql_impl;
 mod sql_import;
 mod sqlite;
@@ -237,6 +238,19 @@ pub trait LedgerStore: Send + Sync {
         channel: crate::domain::settlement::Channel,
         shop: &str,
     ) -> Result<crate::domain::matching::ShopFacts, StoreError>;
+    /// What an order's trail needs, per shop that knows the order: its
+    /// lines, its latest export, their statements and payouts, and the
+    /// totals of the statements' other lines (`outside_lines`).
+    async fn order_facts(
+        &self,
+        order_id: &str,
+    ) -> Result<Vec<crate::domain::matching::ShopFacts>, StoreError>;
+    /// What a payout's trail needs, per shop: its statements, their lines
+    /// and the payout record.
+    async fn payout_facts(
+        &self,
+        payout_id: &str,
+    ) -> Result<Vec<crate::domain::matching::ShopFacts>, StoreError>;
     /// What is booked for a shop: live bookings and revisions used.
     async fn booking_state(
         &self,

@@ -459,18 +459,7 @@ macro_rules! impl_sql_store {
                     &self,
                 ) -> Result<Vec<($crate::domain::settlement::Channel, String)>, StoreError>
                 {
-                    use $crate::domain::settlement::Channel;
-                    let rows: Vec<(String, String)> =
-                        sqlx::query_as($crate::store::booking_sql::RECORD_SHOPS)
-                            .fetch_all(&self.pool)
-                            .await?;
-                    rows.into_iter()
-                        .map(|(c, s)| {
-                            Channel::parse(&c)
-                                .map(|c| (c, s))
-                                .ok_or_else(|| StoreError::Corrupt(format!("channel `{c}`")))
-                        })
-                        .collect()
+                    self.record_shops_impl().await
                 }
 
                 async fn shop_facts(
@@ -478,64 +467,21 @@ macro_rules! impl_sql_store {
                     channel: $crate::domain::settlement::Channel,
                     shop: &str,
                 ) -> Result<$crate::domain::matching::ShopFacts, StoreError> {
-                    use $crate::store::booking_sql as q;
-                    let ch = channel.as_str();
-                    let lines: Vec<q::ShopLineRow> = sqlx::query_as(q::SHOP_LINES)
-                        .bind(ch)
-                        .bind(shop)
-                        .fetch_all(&self.pool)
-                        .await?;
-                    let lines = lines
-                        .into_iter()
-                        .map(q::line_fact)
-                        .collect::<Result<Vec<_>, _>>()?;
-                    let orders: Vec<q::ShopOrderRow> = sqlx::query_as(q::SHOP_ORDERS)
-                        .bind(ch)
-                        .bind(shop)
-                        .fetch_all(&self.pool)
-                        .await?;
-                    let order_lines: Vec<q::ShopOrderLineRow> = sqlx::query_as(q::SHOP_ORDER_LINES)
-                        .bind(ch)
-                        .bind(shop)
-                        .fetch_all(&self.pool)
-                        .await?;
-                    let amounts: Vec<q::ShopOrderAmountRow> = sqlx::query_as(q::SHOP_ORDER_AMOUNTS)
-                        .bind(ch)
-                        .bind(shop)
-                        .fetch_all(&self.pool)
-                        .await?;
-                    let rows: Vec<q::ShopOrderRowRow> = sqlx::query_as(q::SHOP_ORDER_ROWS)
-                        .bind(ch)
-                        .bind(shop)
-                        .fetch_all(&self.pool)
-                        .await?;
-                    let orders = q::order_facts(channel, orders, order_lines, amounts, rows)?;
-                    let statements: Vec<q::ShopStatementRow> = sqlx::query_as(q::SHOP_STATEMENTS)
-                        .bind(ch)
-                        .bind(shop)
-                        .fetch_all(&self.pool)
-                        .await?;
-                    let statements = statements
-                        .into_iter()
-                        .map(|r| q::statement_fact(channel, r))
-                        .collect::<Result<Vec<_>, _>>()?;
-                    let payouts: Vec<q::ShopPayoutRow> = sqlx::query_as(q::SHOP_PAYOUTS)
-                        .bind(ch)
-                        .bind(shop)
-                        .fetch_all(&self.pool)
-                        .await?;
-                    let payouts = payouts
-                        .into_iter()
-                        .map(|r| q::payout_fact(channel, r))
-                        .collect::<Result<Vec<_>, _>>()?;
-                    Ok($crate::domain::matching::ShopFacts {
-                        channel,
-                        shop: shop.to_string(),
-                        lines,
-                        orders,
-                        statements,
-                        payouts,
-                    })
+                    self.shop_facts_impl(channel, shop).await
+                }
+
+                async fn order_facts(
+                    &self,
+                    order_id: &str,
+                ) -> Result<Vec<$crate::domain::matching::ShopFacts>, StoreError> {
+                    self.order_facts_impl(order_id).await
+                }
+
+                async fn payout_facts(
+                    &self,
+                    payout_id: &str,
+                ) -> Result<Vec<$crate::domain::matching::ShopFacts>, StoreError> {
+                    self.payout_facts_impl(payout_id).await
                 }
 
                 async fn booking_state(
@@ -543,13 +489,7 @@ macro_rules! impl_sql_store {
                     channel: $crate::domain::settlement::Channel,
                     shop: &str,
                 ) -> Result<$crate::domain::booking::changes::BookingState, StoreError> {
-                    use $crate::store::booking_sql as q;
-                    let rows: Vec<q::BookingRow> = sqlx::query_as(q::SHOP_BOOKINGS)
-                        .bind(channel.as_str())
-                        .bind(shop)
-                        .fetch_all(&self.pool)
-                        .await?;
-                    Ok(q::booking_state(rows))
+                    self.booking_state_impl(channel, shop).await
                 }
 
                 async fn apply_bookings(
@@ -559,58 +499,7 @@ macro_rules! impl_sql_store {
                     writes: &[$crate::store::BookingWrite],
                     actor: &str,
                 ) -> Result<Vec<StoredEntry>, StoreError> {
-                    use $crate::store::booking_sql as q;
-                    let mut tx = self.write_tx().await?;
-                    let mut entries = Vec::new();
-                    // (index in entries, write) of each booked entry.
-                    let mut booked = Vec::new();
-                    for w in writes {
-                        if let Some(r) = &w.reverse {
-                            let original = tx
-                                .load_entry(r.entry)
-                                .await?
-                                .ok_or(StoreError::EntryNotFound(r.entry))?;
-                            if let Some(by) = tx.reversed_by(r.entry).await? {
-                                return Err(StoreError::AlreadyReversed { id: r.entry, by });
-                            }
-                            entries.push(JournalEntry::reversal_of(&original, r.date, &r.reason));
-                        }
-                        if let Some((_, _, entry)) = &w.book {
-                            booked.push((entries.len(), w));
-                            entries.push(entry.clone());
-                        }
-                    }
-                    let posted = rules::post_batch(&mut tx, &entries, actor).await?;
-                    let mut rows = Vec::with_capacity(booked.len());
-                    for (i, w) in &booked {
-                        let (revision, basis, _) = w.book.as_ref().expect("booked");
-                        let Posted::Created(e) = &posted[*i] else {
-                            return Err(StoreError::Corrupt(format!(
-                                "{} is already in the ledger without its booking record",
-                                w.subject.key(*revision)
-                            )));
-                        };
-                        rows.push(q::NewBooking {
-                            entry_seq: e.seq.0,
-                            channel: channel.as_str(),
-                            shop,
-                            subject: w.subject.as_str(),
-                            revision: *revision,
-                            basis_hash: basis,
-                        });
-                    }
-                    for chunk in rows.chunks(batch_sql::CHUNK_ROWS) {
-                        q::insert_bookings::<$db>(chunk)
-                            .build()
-                            .execute(&mut *tx.tx)
-                            .await?;
-                    }
-                    tx.tx.commit().await?;
-                    Ok(posted
-                        .into_iter()
-                        .filter(|p| p.is_new())
-                        .map(|p| p.entry().clone())
-                        .collect())
+                    self.apply_bookings_impl(channel, shop, writes, actor).await
                 }
 
                 async fn shop_activity(
@@ -620,15 +509,7 @@ macro_rules! impl_sql_store {
                     from: NaiveDate,
                     to: NaiveDate,
                 ) -> Result<Vec<$crate::store::ActivityTotals>, StoreError> {
-                    use $crate::store::booking_sql as q;
-                    let rows: Vec<q::ShopActivityRow> = sqlx::query_as(q::SHOP_ACTIVITY)
-                        .bind(channel.as_str())
-                        .bind(shop)
-                        .bind(from)
-                        .bind(to)
-                        .fetch_all(&self.pool)
-                        .await?;
-                    q::activity(rows)
+                    self.shop_activity_impl(channel, shop, from, to).await
                 }
 
                 async fn entries_touching(
@@ -636,24 +517,7 @@ macro_rules! impl_sql_store {
                     order_id: Option<&str>,
                     payout_id: Option<&str>,
                 ) -> Result<Vec<StoredEntry>, StoreError> {
-                    use $crate::store::booking_sql as q;
-                    let (sql, id) = match (order_id, payout_id) {
-                        (Some(o), _) => (q::ENTRIES_OF_ORDER, o),
-                        (None, Some(p)) => (q::ENTRIES_OF_PAYOUT, p),
-                        (None, None) => return Ok(Vec::new()),
-                    };
-                    let seqs: Vec<(i64,)> =
-                        sqlx::query_as(sql).bind(id).fetch_all(&self.pool).await?;
-                    let mut tx = $tx {
-                        tx: self.pool.begin().await?,
-                    };
-                    let mut out = Vec::with_capacity(seqs.len());
-                    for (seq,) in seqs {
-                        if let Some(e) = tx.load_entry(EntryId(seq)).await? {
-                            out.push(e);
-                        }
-                    }
-                    Ok(out)
+                    self.entries_touching_impl(order_id, payout_id).await
                 }
 
                 async fn begin_import(

@@ -8,6 +8,7 @@ use std::time::Duration;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Sqlite, SqlitePool, Transaction};
 
+use super::sql_booking::impl_sql_booking;
 use super::sql_impl::impl_sql_store;
 use super::sql_import::impl_sql_import;
 use super::{Backend, StoreError};
@@ -55,4 +56,5 @@ struct SqliteTx {
 }
 
 impl_sql_store!(SqliteStore, SqliteTx, Sqlite);
+impl_sql_booking!(SqliteStore, SqliteTx, Sqlite);
 impl_sql_import!(SqliteTx, Sqlite);

@@ -143,6 +143,7 @@ fn facts(lines: Vec<LineFact>, orders: Vec<OrderFact>) -> ShopFacts {
             },
         }],
         payouts: vec![],
+        outside_lines: Default::default(),
     }
 }
 

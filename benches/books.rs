@@ -1,0 +1,178 @@
+//! The month of a large shop, booked: `cargo bench --bench books`.
+//!
+//! Generates a Shopify Payments transactions export of BENCH_BOOK_ORDERS
+//! orders (default 1,000,000) paid out by 30 daily payouts, then on SQLite
+//! (and PostgreSQL when SETTLEBRIDGE_TEST_POSTGRES_URL is set) times, in a
+//! fresh database each: the import, the reconcile that matches and books it
+//! (a sale and a settlement entry per order, a payout entry per payout), the
+//! close report, `trail order` (mean of 20) and the trial balance over every
+//! posting. Each backend runs in a child process so its peak memory is its own.
+
+#[path = "generate/mod.rs"]
+mod generate;
+
+use std::path::Path;
+use std::process::Command;
+use std::time::Instant;
+
+use settlebridge::domain::shop::NO_SHOPS;
+use settlebridge::importer::{self, ImportRequest, SourceKind};
+use settlebridge::ledger::{trial_balance, TrialBalanceRange};
+use settlebridge::reconcile::{reconcile, Scope};
+
+/// The binary's allocator (see src/main.rs), so the figures are the binary's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+fn peak_mib() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|n| n.parse::<f64>().ok())
+        })
+        .unwrap_or(0.0)
+        / 1024.0
+}
+
+fn child(file: &Path, db: &str) {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let store = settlebridge::store::connect(db).await.unwrap();
+        let chart = settlebridge::domain::ChartOfAccounts::from_toml(
+            settlebridge::gl_mappings::DEFAULT_ACCOUNTS_TOML,
+        )
+        .unwrap();
+        store.sync_chart(&chart).await.unwrap();
+        let shipped = Path::new(env!("CARGO_MANIFEST_DIR")).join("gl-mappings");
+        let mappings = settlebridge::gl_mappings::load_mappings(&shipped, &chart).unwrap();
+        let mut times = Vec::new();
+        let t = Instant::now();
+        let request = ImportRequest {
+            file_name: "month.csv",
+            shop: Some("shopify-big"),
+            shops: &NO_SHOPS,
+            source: Some(SourceKind::ShopifyPayouts),
+            accept_unclassified: false,
+            actor: "bench",
+        };
+        importer::import_path(store.as_ref(), file, request)
+            .await
+            .unwrap();
+        times.push(("import", t.elapsed().as_secs_f64()));
+        let t = Instant::now();
+        let report = reconcile(
+            store.as_ref(),
+            &chart,
+            &mappings,
+            &NO_SHOPS,
+            Scope::default(),
+            "bench",
+        )
+        .await
+        .unwrap();
+        times.push(("reconcile + book", t.elapsed().as_secs_f64()));
+        let written = report.shops[0].entries_written;
+        let t = Instant::now();
+        let close = settlebridge::reports::close(
+            store.as_ref(),
+            &chart,
+            &mappings,
+            &NO_SHOPS,
+            &Default::default(),
+            "2026-06".parse().unwrap(),
+            None,
+        )
+        .await
+        .unwrap();
+        assert!(close[0].proof.difference.is_zero(), "the proof holds");
+        times.push(("close report", t.elapsed().as_secs_f64()));
+        let t = Instant::now();
+        for i in 0..20 {
+            let id = format!("#{}", 100_000 + i * 997);
+            let trail =
+                settlebridge::reports::trail_order(store.as_ref(), &mappings, &NO_SHOPS, &id)
+                    .await
+                    .unwrap();
+            assert_eq!(trail.len(), 1);
+        }
+        times.push(("trail order (each)", t.elapsed().as_secs_f64() / 20.0));
+        let t = Instant::now();
+        let tb = trial_balance(store.as_ref(), &chart, TrialBalanceRange::All)
+            .await
+            .unwrap();
+        assert!(!tb.rows.is_empty());
+        times.push(("trial balance", t.elapsed().as_secs_f64()));
+        let counts = store.counts().await.unwrap();
+        store.close().await;
+        let text: Vec<String> = times.iter().map(|(n, s)| format!("{n}={s:.3}")).collect();
+        println!(
+            "{} entries={} postings={} written={written} peak_mib={:.0}",
+            text.join(" "),
+            counts.entries,
+            counts.postings,
+            peak_mib()
+        );
+    });
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    if let Some(at) = args.iter().position(|a| a == "--child") {
+        child(Path::new(&args[at + 1]), &args[at + 2]);
+        return;
+    }
+    let orders: usize = std::env::var("BENCH_BOOK_ORDERS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1_000_000);
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("month.csv");
+    generate::write_shopify_payouts(&file, orders);
+    let mut dbs = vec![(
+        "SQLite".to_string(),
+        format!("sqlite://{}", dir.path().join("books.db").display()),
+        None,
+    )];
+    if let Ok(url) = std::env::var("SETTLEBRIDGE_TEST_POSTGRES_URL") {
+        let schema = format!("bench_books_{}", std::process::id());
+        let ok = Command::new("psql")
+            .args([url.as_str(), "-qc", &format!("CREATE SCHEMA {schema}")])
+            .status()
+            .map(|s| s.success())
+            .unwrap_or(false);
+        if ok {
+            let sep = if url.contains('?') { "&" } else { "?" };
+            let scoped = format!("{url}{sep}options=-csearch_path%3D{schema}");
+            dbs.push(("PostgreSQL".into(), scoped, Some((url, schema))));
+        }
+    }
+    println!("{orders} orders, 30 daily payouts (Shopify Payments transactions export)");
+    for (name, db, cleanup) in dbs {
+        let out = Command::new(std::env::current_exe().unwrap())
+            .args(["--child", file.to_str().unwrap(), &db])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{name}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        eprint!("{}", String::from_utf8_lossy(&out.stderr));
+        println!("{name}: {}", String::from_utf8_lossy(&out.stdout).trim());
+        if let Some((url, schema)) = cleanup {
+            let _ = Command::new("psql")
+                .args([
+                    url.as_str(),
+                    "-qc",
+                    &format!("DROP SCHEMA {schema} CASCADE"),
+                ])
+                .status();
+        }
+    }
+}

@@ -1,0 +1,431 @@
+//! The booking side of the store, for both backends (like `sql_impl`):
+//! reading a shop's records whole for reconcile, reading only what one
+//! order's or one payout's trail needs, the booking state, and writing
+//! bookings with their entries in one transaction.
+
+macro_rules! impl_sql_booking {
+    ($store:ident, $tx:ident, $db:ty) => {
+        const _: () = {
+            use chrono::NaiveDate;
+
+            use $crate::domain::{EntryId, JournalEntry, StoredEntry};
+            use $crate::store::batch_sql;
+            use $crate::store::rules::{self, LedgerTx};
+            use $crate::store::{LedgerStore, Posted, StoreError};
+
+            impl $store {
+                pub(crate) async fn record_shops_impl(
+                    &self,
+                ) -> Result<Vec<($crate::domain::settlement::Channel, String)>, StoreError>
+                {
+                    use $crate::domain::settlement::Channel;
+                    let rows: Vec<(String, String)> =
+                        sqlx::query_as($crate::store::booking_sql::RECORD_SHOPS)
+                            .fetch_all(&self.pool)
+                            .await?;
+                    rows.into_iter()
+                        .map(|(c, s)| {
+                            Channel::parse(&c)
+                                .map(|c| (c, s))
+                                .ok_or_else(|| StoreError::Corrupt(format!("channel `{c}`")))
+                        })
+                        .collect()
+                }
+
+                pub(crate) async fn shop_facts_impl(
+                    &self,
+                    channel: $crate::domain::settlement::Channel,
+                    shop: &str,
+                ) -> Result<$crate::domain::matching::ShopFacts, StoreError> {
+                    use $crate::store::booking_sql as q;
+                    let ch = channel.as_str();
+                    let lines: Vec<q::ShopLineRow> = sqlx::query_as(q::SHOP_LINES)
+                        .bind(ch)
+                        .bind(shop)
+                        .fetch_all(&self.pool)
+                        .await?;
+                    let lines = lines
+                        .into_iter()
+                        .map(q::line_fact)
+                        .collect::<Result<Vec<_>, _>>()?;
+                    let orders: Vec<q::ShopOrderRow> = sqlx::query_as(q::SHOP_ORDERS)
+                        .bind(ch)
+                        .bind(shop)
+                        .fetch_all(&self.pool)
+                        .await?;
+                    let order_lines: Vec<q::ShopOrderLineRow> = sqlx::query_as(q::SHOP_ORDER_LINES)
+                        .bind(ch)
+                        .bind(shop)
+                        .fetch_all(&self.pool)
+                        .await?;
+                    let amounts: Vec<q::ShopOrderAmountRow> = sqlx::query_as(q::SHOP_ORDER_AMOUNTS)
+                        .bind(ch)
+                        .bind(shop)
+                        .fetch_all(&self.pool)
+                        .await?;
+                    let rows: Vec<q::ShopOrderRowRow> = sqlx::query_as(q::SHOP_ORDER_ROWS)
+                        .bind(ch)
+                        .bind(shop)
+                        .fetch_all(&self.pool)
+                        .await?;
+                    let orders = q::order_facts(channel, orders, order_lines, amounts, rows)?;
+                    let statements: Vec<q::ShopStatementRow> = sqlx::query_as(q::SHOP_STATEMENTS)
+                        .bind(ch)
+                        .bind(shop)
+                        .fetch_all(&self.pool)
+                        .await?;
+                    let statements = statements
+                        .into_iter()
+                        .map(|r| q::statement_fact(channel, r))
+                        .collect::<Result<Vec<_>, _>>()?;
+                    let payouts: Vec<q::ShopPayoutRow> = sqlx::query_as(q::SHOP_PAYOUTS)
+                        .bind(ch)
+                        .bind(shop)
+                        .fetch_all(&self.pool)
+                        .await?;
+                    let payouts = payouts
+                        .into_iter()
+                        .map(|r| q::payout_fact(channel, r))
+                        .collect::<Result<Vec<_>, _>>()?;
+                    Ok($crate::domain::matching::ShopFacts {
+                        channel,
+                        shop: shop.to_string(),
+                        lines,
+                        orders,
+                        statements,
+                        payouts,
+                        outside_lines: Default::default(),
+                    })
+                }
+
+                pub(crate) async fn booking_state_impl(
+                    &self,
+                    channel: $crate::domain::settlement::Channel,
+                    shop: &str,
+                ) -> Result<$crate::domain::booking::changes::BookingState, StoreError> {
+                    use $crate::store::booking_sql as q;
+                    let rows: Vec<q::BookingRow> = sqlx::query_as(q::SHOP_BOOKINGS)
+                        .bind(channel.as_str())
+                        .bind(shop)
+                        .fetch_all(&self.pool)
+                        .await?;
+                    Ok(q::booking_state(rows))
+                }
+
+                pub(crate) async fn apply_bookings_impl(
+                    &self,
+                    channel: $crate::domain::settlement::Channel,
+                    shop: &str,
+                    writes: &[$crate::store::BookingWrite],
+                    actor: &str,
+                ) -> Result<Vec<StoredEntry>, StoreError> {
+                    use $crate::store::booking_sql as q;
+                    let mut tx = self.write_tx().await?;
+                    let mut entries = Vec::new();
+                    // (index in entries, write) of each booked entry.
+                    let mut booked = Vec::new();
+                    for w in writes {
+                        if let Some(r) = &w.reverse {
+                            let original = tx
+                                .load_entry(r.entry)
+                                .await?
+                                .ok_or(StoreError::EntryNotFound(r.entry))?;
+                            if let Some(by) = tx.reversed_by(r.entry).await? {
+                                return Err(StoreError::AlreadyReversed { id: r.entry, by });
+                            }
+                            entries.push(JournalEntry::reversal_of(&original, r.date, &r.reason));
+                        }
+                        if let Some((_, _, entry)) = &w.book {
+                            booked.push((entries.len(), w));
+                            entries.push(entry.clone());
+                        }
+                    }
+                    let posted = rules::post_batch(&mut tx, &entries, actor).await?;
+                    let mut rows = Vec::with_capacity(booked.len());
+                    for (i, w) in &booked {
+                        let (revision, basis, _) = w.book.as_ref().expect("booked");
+                        let Posted::Created(e) = &posted[*i] else {
+                            return Err(StoreError::Corrupt(format!(
+                                "{} is already in the ledger without its booking record",
+                                w.subject.key(*revision)
+                            )));
+                        };
+                        rows.push(q::NewBooking {
+                            entry_seq: e.seq.0,
+                            channel: channel.as_str(),
+                            shop,
+                            subject: w.subject.as_str(),
+                            revision: *revision,
+                            basis_hash: basis,
+                        });
+                    }
+                    for chunk in rows.chunks(batch_sql::CHUNK_ROWS) {
+                        q::insert_bookings::<$db>(chunk)
+                            .build()
+                            .execute(&mut *tx.tx)
+                            .await?;
+                    }
+                    tx.tx.commit().await?;
+                    Ok(posted
+                        .into_iter()
+                        .filter(|p| p.is_new())
+                        .map(|p| p.entry().clone())
+                        .collect())
+                }
+
+                pub(crate) async fn shop_activity_impl(
+                    &self,
+                    channel: $crate::domain::settlement::Channel,
+                    shop: &str,
+                    from: NaiveDate,
+                    to: NaiveDate,
+                ) -> Result<Vec<$crate::store::ActivityTotals>, StoreError> {
+                    use $crate::store::booking_sql as q;
+                    let rows: Vec<q::ShopActivityRow> = sqlx::query_as(q::SHOP_ACTIVITY)
+                        .bind(channel.as_str())
+                        .bind(shop)
+                        .bind(from)
+                        .bind(to)
+                        .fetch_all(&self.pool)
+                        .await?;
+                    q::activity(rows)
+                }
+
+                pub(crate) async fn entries_touching_impl(
+                    &self,
+                    order_id: Option<&str>,
+                    payout_id: Option<&str>,
+                ) -> Result<Vec<StoredEntry>, StoreError> {
+                    use $crate::store::booking_sql as q;
+                    let (sql, id) = match (order_id, payout_id) {
+                        (Some(o), _) => (q::ENTRIES_OF_ORDER, o),
+                        (None, Some(p)) => (q::ENTRIES_OF_PAYOUT, p),
+                        (None, None) => return Ok(Vec::new()),
+                    };
+                    let seqs: Vec<(i64,)> =
+                        sqlx::query_as(sql).bind(id).fetch_all(&self.pool).await?;
+                    let mut tx = $tx {
+                        tx: self.pool.begin().await?,
+                    };
+                    let mut out = Vec::with_capacity(seqs.len());
+                    for (seq,) in seqs {
+                        if let Some(e) = tx.load_entry(EntryId(seq)).await? {
+                            out.push(e);
+                        }
+                    }
+                    Ok(out)
+                }
+
+                pub(crate) async fn statement_facts(
+                    &self,
+                    channel: $crate::domain::settlement::Channel,
+                    shop: &str,
+                    ids: &std::collections::BTreeSet<String>,
+                    statements: &mut Vec<$crate::domain::matching::StatementFact>,
+                ) -> Result<(), StoreError> {
+                    use $crate::store::booking_sql as q;
+                    for id in ids {
+                        if statements.iter().any(|s| &s.statement.statement_id == id) {
+                            continue;
+                        }
+                        let row: Option<q::ShopStatementRow> = sqlx::query_as(q::STATEMENT_BY_ID)
+                            .bind(channel.as_str())
+                            .bind(shop)
+                            .bind(id)
+                            .fetch_optional(&self.pool)
+                            .await?;
+                        if let Some(r) = row {
+                            statements.push(q::statement_fact(channel, r)?);
+                        }
+                    }
+                    Ok(())
+                }
+
+                /// Statements and payout records of the payouts named.
+                pub(crate) async fn payout_parts(
+                    &self,
+                    channel: $crate::domain::settlement::Channel,
+                    shop: &str,
+                    payout_ids: &std::collections::BTreeSet<String>,
+                    statements: &mut Vec<$crate::domain::matching::StatementFact>,
+                    payouts: &mut Vec<$crate::domain::matching::PayoutFact>,
+                ) -> Result<(), StoreError> {
+                    use $crate::store::booking_sql as q;
+                    for p in payout_ids {
+                        let rows: Vec<q::ShopStatementRow> =
+                            sqlx::query_as(q::STATEMENTS_OF_PAYOUT)
+                                .bind(channel.as_str())
+                                .bind(shop)
+                                .bind(p)
+                                .fetch_all(&self.pool)
+                                .await?;
+                        for r in rows {
+                            let st = q::statement_fact(channel, r)?;
+                            if !statements
+                                .iter()
+                                .any(|s| s.statement.statement_id == st.statement.statement_id)
+                            {
+                                statements.push(st);
+                            }
+                        }
+                        let record: Option<q::ShopPayoutRow> = sqlx::query_as(q::PAYOUT_BY_ID)
+                            .bind(channel.as_str())
+                            .bind(shop)
+                            .bind(p)
+                            .fetch_optional(&self.pool)
+                            .await?;
+                        if let Some(r) = record {
+                            payouts.push(q::payout_fact(channel, r)?);
+                        }
+                    }
+                    Ok(())
+                }
+
+                pub(crate) async fn order_facts_impl(
+                    &self,
+                    order_id: &str,
+                ) -> Result<Vec<$crate::domain::matching::ShopFacts>, StoreError> {
+                    use std::collections::{BTreeMap, BTreeSet};
+                    use $crate::domain::matching::{OrderFact, ShopFacts};
+                    use $crate::domain::settlement::Channel;
+                    use $crate::store::booking_sql as q;
+                    let rows: Vec<q::OrderLineAnyRow> = sqlx::query_as(q::LINES_OF_ORDER)
+                        .bind(order_id)
+                        .fetch_all(&self.pool)
+                        .await?;
+                    let mut lines_of: BTreeMap<(String, String), Vec<_>> = BTreeMap::new();
+                    for row in rows {
+                        let (key, line) = q::split_any(row);
+                        lines_of.entry(key).or_default().push(q::line_fact(line)?);
+                    }
+                    let with_order: Vec<(String, String)> = sqlx::query_as(q::ORDER_SHOPS)
+                        .bind(order_id)
+                        .fetch_all(&self.pool)
+                        .await?;
+                    for key in with_order {
+                        lines_of.entry(key).or_default();
+                    }
+                    let mut out = Vec::new();
+                    for ((ch, shop), lines) in lines_of {
+                        let channel = Channel::parse(&ch)
+                            .ok_or_else(|| StoreError::Corrupt(format!("channel `{ch}`")))?;
+                        let orders =
+                            match LedgerStore::order(self, channel, &shop, order_id).await? {
+                                Some(r) => vec![OrderFact {
+                                    batch_id: r.batch_id,
+                                    revision: r.revision,
+                                    order: r.order,
+                                }],
+                                None => Vec::new(),
+                            };
+                        let ids: BTreeSet<String> =
+                            lines.iter().map(|l| l.line.statement_id.clone()).collect();
+                        let mut statements = Vec::new();
+                        self.statement_facts(channel, &shop, &ids, &mut statements)
+                            .await?;
+                        let payout_ids: BTreeSet<String> = statements
+                            .iter()
+                            .filter_map(|s| {
+                                s.statement.payout_id.clone().or_else(|| {
+                                    s.statement
+                                        .deposit_date
+                                        .is_some()
+                                        .then(|| s.statement.statement_id.clone())
+                                })
+                            })
+                            .collect();
+                        let mut payouts = Vec::new();
+                        self.payout_parts(
+                            channel,
+                            &shop,
+                            &payout_ids,
+                            &mut statements,
+                            &mut payouts,
+                        )
+                        .await?;
+                        let mut outside_lines = BTreeMap::new();
+                        for s in &statements {
+                            let id = &s.statement.statement_id;
+                            let (count, micros): (i64, i64) = sqlx::query_as(q::STATEMENT_TOTALS)
+                                .bind(channel.as_str())
+                                .bind(&shop)
+                                .bind(id)
+                                .fetch_one(&self.pool)
+                                .await?;
+                            let own: Vec<_> = lines
+                                .iter()
+                                .filter(|l| &l.line.statement_id == id)
+                                .collect();
+                            let own_net: rust_decimal::Decimal =
+                                own.iter().map(|l| l.line.net()).sum();
+                            outside_lines.insert(
+                                id.clone(),
+                                (
+                                    count as usize - own.len(),
+                                    $crate::store::amounts::from_micros(micros) - own_net,
+                                ),
+                            );
+                        }
+                        out.push(ShopFacts {
+                            channel,
+                            shop,
+                            lines,
+                            orders,
+                            statements,
+                            payouts,
+                            outside_lines,
+                        });
+                    }
+                    Ok(out)
+                }
+
+                pub(crate) async fn payout_facts_impl(
+                    &self,
+                    payout_id: &str,
+                ) -> Result<Vec<$crate::domain::matching::ShopFacts>, StoreError> {
+                    use std::collections::BTreeSet;
+                    use $crate::domain::matching::ShopFacts;
+                    use $crate::domain::settlement::Channel;
+                    use $crate::store::booking_sql as q;
+                    let shops: Vec<(String, String)> = sqlx::query_as(q::PAYOUT_SHOPS)
+                        .bind(payout_id)
+                        .fetch_all(&self.pool)
+                        .await?;
+                    let mut out = Vec::new();
+                    for (ch, shop) in shops {
+                        let channel = Channel::parse(&ch)
+                            .ok_or_else(|| StoreError::Corrupt(format!("channel `{ch}`")))?;
+                        let (mut statements, mut payouts) = (Vec::new(), Vec::new());
+                        let ids: BTreeSet<String> = [payout_id.to_string()].into_iter().collect();
+                        self.payout_parts(channel, &shop, &ids, &mut statements, &mut payouts)
+                            .await?;
+                        let mut lines = Vec::new();
+                        for s in &statements {
+                            let rows: Vec<q::ShopLineRow> = sqlx::query_as(q::LINES_OF_STATEMENT)
+                                .bind(channel.as_str())
+                                .bind(&shop)
+                                .bind(&s.statement.statement_id)
+                                .fetch_all(&self.pool)
+                                .await?;
+                            for r in rows {
+                                lines.push(q::line_fact(r)?);
+                            }
+                        }
+                        out.push(ShopFacts {
+                            channel,
+                            shop,
+                            lines,
+                            orders: Vec::new(),
+                            statements,
+                            payouts,
+                            outside_lines: Default::default(),
+                        });
+                    }
+                    Ok(out)
+                }
+            }
+        };
+    };
+}
+
+pub(crate) use impl_sql_booking;
