@@ -385,6 +385,7 @@ mod tests {
         .unwrap();
         let mappings = load_mappings(dir.path(), &chart).unwrap();
         let line = |amounts: &[(&str, &str)], currency: &str| SettlementLine {
+            ordered_at: None,
             statement_id: "s1".into(),
             transaction_type: "Order".into(),
             order_id: None,

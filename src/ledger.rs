@@ -42,12 +42,50 @@ pub async fn verify(store: &dyn LedgerStore) -> Result<VerifySummary, VerifyErro
                 from: None,
                 to: Some(seal.period.last_day()),
                 max_seq: Some(seal.head_seq),
+                from_postings: false,
             })
             .await?;
         check_seal(&seal, &balances)?;
         summary.seals += 1;
     }
+    check_running_totals(store).await?;
     Ok(summary)
+}
+
+/// The running totals the trial balance reads agree with the postings.
+async fn check_running_totals(store: &dyn LedgerStore) -> Result<(), VerifyError> {
+    let kept = store.account_totals(TotalsQuery::default()).await?;
+    let summed = store
+        .account_totals(TotalsQuery {
+            from_postings: true,
+            ..TotalsQuery::default()
+        })
+        .await?;
+    let key = |t: &crate::domain::AccountTotals| (t.account.to_string(), t.currency.to_string());
+    let kept: std::collections::BTreeMap<_, _> = kept.iter().map(|t| (key(t), t)).collect();
+    let summed: std::collections::BTreeMap<_, _> = summed.iter().map(|t| (key(t), t)).collect();
+    for k in kept.keys().chain(summed.keys()) {
+        let (kd, kc) = kept
+            .get(k)
+            .map(|t| (t.debits, t.credits))
+            .unwrap_or_default();
+        let (sd, sc) = summed
+            .get(k)
+            .map(|t| (t.debits, t.credits))
+            .unwrap_or_default();
+        if (kd, kc) != (sd, sc) {
+            return Err(VerifyProblem::BalancesDiffer {
+                account: k.0.clone(),
+                currency: k.1.clone(),
+                kept_debits: kd.to_string(),
+                kept_credits: kc.to_string(),
+                debits: sd.to_string(),
+                credits: sc.to_string(),
+            }
+            .into());
+        }
+    }
+    Ok(())
 }
 
 /// The range a trial balance covers.
@@ -96,6 +134,7 @@ pub async fn trial_balance(
                     from: Some(period.first_day()),
                     to: Some(period.last_day()),
                     max_seq: None,
+                    from_postings: false,
                 })
                 .await?;
             (opening, activity)

@@ -9,7 +9,7 @@ use std::collections::BTreeSet;
 
 use serde::Serialize;
 
-use crate::domain::booking::changes::{plan_changes, ChangePlan};
+use crate::domain::booking::changes::plan_changes;
 use crate::domain::booking::{plan_books, BookPlan, BookingError, BookingShop, Unbooked};
 use crate::domain::entry::EntryError;
 use crate::domain::matching::{
@@ -258,18 +258,26 @@ pub async fn reconcile(
         let state = store.booking_state(channel, &shop).await?;
         let closed = closed_periods(store).await?;
         let changes = plan_changes(plan.entries, &state, &closed, scope.period.is_none());
-        let written = apply(store, chart, channel, &shop, &changes, actor).await?;
+        let counts = (
+            changes.unchanged,
+            changes.new,
+            changes.replaced,
+            changes.withdrawn,
+            changes.redated,
+        );
+        let written = apply(store, chart, channel, &shop, changes.changes, actor).await?;
+        let (unchanged, new, replaced, withdrawn, redated) = counts;
         report.shops.push(ShopReport {
             channel: channel.as_str(),
             shop: books.shop.label(),
             currency: books.shop.currency.to_string(),
             matching: MatchSummary::of(&books.matching),
             entries_planned: planned,
-            unchanged: changes.unchanged,
-            new: changes.new,
-            replaced: changes.replaced,
-            withdrawn: changes.withdrawn,
-            redated: changes.redated,
+            unchanged,
+            new,
+            replaced,
+            withdrawn,
+            redated,
             entries_written: written,
             unbooked: plan.unbooked,
         });
@@ -283,36 +291,33 @@ async fn apply(
     chart: &ChartOfAccounts,
     channel: Channel,
     shop: &str,
-    plan: &ChangePlan,
+    changes: Vec<crate::domain::booking::changes::BookingChange>,
     actor: &str,
 ) -> Result<usize, ReconcileError> {
     let mut written = 0;
-    for chunk in plan.changes.chunks(WRITES_PER_TX) {
-        let mut writes = Vec::with_capacity(chunk.len());
-        for change in chunk {
-            let book = match &change.book {
+    let mut rest = changes.into_iter().peekable();
+    while rest.peek().is_some() {
+        let mut writes = Vec::with_capacity(WRITES_PER_TX);
+        for change in rest.by_ref().take(WRITES_PER_TX) {
+            let book = match change.book {
                 None => None,
                 Some((revision, planned)) => {
-                    let entry =
-                        JournalEntry::new(planned.draft.clone(), chart).map_err(|source| {
-                            ReconcileError::Entry {
-                                subject: change.subject.0.clone(),
-                                source,
-                            }
-                        })?;
-                    Some((*revision, planned.basis_hash.clone(), entry))
+                    let entry = JournalEntry::new(planned.draft, chart).map_err(|source| {
+                        ReconcileError::Entry {
+                            subject: change.subject.0.clone(),
+                            source,
+                        }
+                    })?;
+                    Some((revision, planned.basis_hash, entry))
                 }
             };
             writes.push(BookingWrite {
-                subject: change.subject.clone(),
-                reverse: change.reverse.clone(),
+                subject: change.subject,
+                reverse: change.reverse,
                 book,
             });
         }
-        written += store
-            .apply_bookings(channel, shop, &writes, actor)
-            .await?
-            .len();
+        written += store.apply_bookings(channel, shop, writes, actor).await?;
     }
     Ok(written)
 }

@@ -49,12 +49,9 @@ pub async fn close(
                 .shop_activity(channel, &name, period.first_day(), period.last_day())
                 .await?,
         );
-        let state = store.booking_state(channel, &name).await?;
-        let entries = state
-            .live
-            .values()
-            .filter(|l| period.contains(l.date))
-            .count();
+        let entries = store
+            .booked_entries(channel, &name, period.first_day(), period.last_day())
+            .await? as usize;
         out.push(close_report(&CloseInput {
             period,
             shop: &books.shop,

@@ -151,6 +151,7 @@ async fn a_changed_statement_total_is_refused_and_nothing_is_written() {
 
 fn line(order: &str, amount: &str, row: u64) -> SettlementLine {
     SettlementLine {
+        ordered_at: None,
         statement_id: "2025-07-03".into(),
         transaction_type: "charge".into(),
         order_id: Some(order.into()),

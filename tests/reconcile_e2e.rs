@@ -435,3 +435,51 @@ async fn a_mapping_change_reverses_and_rebooks_exactly_the_entries_it_moves() {
         settlebridge::ledger::verify(db.store()).await.unwrap();
     }
 }
+
+#[tokio::test]
+async fn two_reconciles_at_once_book_everything_once() {
+    let shipped = Path::new(env!("CARGO_MANIFEST_DIR")).join("gl-mappings");
+    for db in support::all_backends().await {
+        let chart = db.store().chart().await.unwrap();
+        let mappings = gl_mappings::load_mappings(&shipped, &chart).unwrap();
+        let shops = tiktok_shop();
+        for f in TIKTOK {
+            let bytes = std::fs::read(fixture(f)).unwrap();
+            let req = ImportRequest {
+                shops: &shops,
+                ..request(f, Some("tiktok-us"))
+            };
+            importer::import_file(db.store(), &bytes, req)
+                .await
+                .unwrap();
+        }
+        let run = || reconcile(db.store(), &chart, &mappings, &shops, Scope::default(), "t");
+        let (a, b) = tokio::join!(run(), run());
+        let written = a.unwrap().shops[0].entries_written + b.unwrap().shops[0].entries_written;
+        let entries = db.raw_count("entries").await;
+        assert_eq!(
+            written as i64, entries,
+            "{}: every entry written once",
+            db.name
+        );
+        assert_eq!(db.raw_count("bookings").await, entries, "{}", db.name);
+        let again = run().await.unwrap();
+        assert_eq!(again.shops[0].entries_written, 0, "{}", db.name);
+        settlebridge::ledger::verify(db.store()).await.unwrap();
+        // The running totals the trial balance reads are checked against the
+        // postings: a change to them is named.
+        db.raw_execute("UPDATE account_balances SET debit_micros = debit_micros + 10000 WHERE account = '6100'")
+            .await
+            .unwrap();
+        let err = settlebridge::ledger::verify(db.store())
+            .await
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("the running totals of account 6100 in USD")
+                && err.contains("changed outside settlebridge"),
+            "{}: {err}",
+            db.name
+        );
+    }
+}

@@ -237,6 +237,7 @@ async fn trial_balance_by_period_and_as_of() {
                 from: Some(date("2024-02-01")),
                 to: Some(date("2024-02-29")),
                 max_seq: Some(2),
+                from_postings: false,
             })
             .await
             .unwrap();

@@ -146,6 +146,15 @@ fn a_202501_array_of_pages_and_statements_with_reserves() {
         .collect();
     assert_eq!(ids, ["7400000000000000001", "7400000000000000002"]);
     assert_eq!(p.statements[0].currency.code(), "GBP");
+    // `order_create_time` dates a sale booked from the settlement.
+    let first = p
+        .lines
+        .iter()
+        .find(|l| l.order_id.as_deref() == Some("578100000000000111"));
+    assert_eq!(
+        first.unwrap().ordered_at.as_ref().unwrap().utc.timestamp(),
+        1_775_128_800
+    );
     // What each statement pays: settlement + reserve.
     assert_eq!(p.statements[0].declared_total, Some(d("52.90")));
     assert_eq!(net(&p, "7400000000000000001"), d("52.90"));

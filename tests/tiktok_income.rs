@@ -287,6 +287,11 @@ fn the_worked_example_parses_to_the_cent() {
         line.posted_at.as_ref().unwrap().utc.to_rfc3339(),
         "2026-04-17T00:00:00+00:00"
     );
+    // When the buyer ordered, which dates a sale booked from the settlement.
+    assert_eq!(
+        line.ordered_at.as_ref().unwrap().utc.to_rfc3339(),
+        "2026-04-10T00:00:00+00:00"
+    );
     // Statement ID names the statement; SKU rows are lines of their own.
     assert_eq!(p.statements.len(), 1);
     assert_eq!(p.statements[0].statement_id, US_STATEMENT);

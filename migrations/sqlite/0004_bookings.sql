@@ -21,3 +21,33 @@ CREATE TRIGGER bookings_append_only_update BEFORE UPDATE ON bookings
 BEGIN SELECT RAISE(ABORT, 'bookings is append-only'); END;
 CREATE TRIGGER bookings_append_only_delete BEFORE DELETE ON bookings
 BEGIN SELECT RAISE(ABORT, 'bookings is append-only'); END;
+
+-- When the buyer ordered, when the settlement file says (TikTok's "Order
+-- created time"): a sale booked from the settlement is dated by it. Lines
+-- imported before this migration have none and are dated as settled.
+ALTER TABLE settlement_lines ADD COLUMN ordered_raw TEXT;
+ALTER TABLE settlement_lines ADD COLUMN ordered_at TEXT;
+
+-- Running totals per day, account, currency, shop and entry kind, kept in
+-- the same transaction as the postings: the trial balance and the close
+-- report read these instead of summing millions of postings. Derived, not
+-- evidence: `verify` recomputes them from the postings and names any
+-- difference.
+CREATE TABLE account_balances (
+    entry_date    TEXT NOT NULL,
+    account       TEXT NOT NULL REFERENCES accounts (code),
+    currency      TEXT NOT NULL,
+    channel       TEXT NOT NULL,
+    shop          TEXT NOT NULL,
+    kind          TEXT NOT NULL,
+    debit_micros  INTEGER NOT NULL,
+    credit_micros INTEGER NOT NULL,
+    PRIMARY KEY (entry_date, account, currency, channel, shop, kind)
+);
+INSERT INTO account_balances (entry_date, account, currency, channel, shop, kind,
+    debit_micros, credit_micros)
+SELECT p.entry_date, p.account, p.currency, COALESCE(p.channel, ''), COALESCE(p.shop, ''), e.kind,
+    CAST(COALESCE(SUM(CASE WHEN p.side = 'debit' THEN p.amount_micros END), 0) AS BIGINT),
+    CAST(COALESCE(SUM(CASE WHEN p.side = 'credit' THEN p.amount_micros END), 0) AS BIGINT)
+FROM postings p JOIN entries e ON e.seq = p.entry_seq
+GROUP BY p.entry_date, p.account, p.currency, COALESCE(p.channel, ''), COALESCE(p.shop, ''), e.kind;

@@ -210,6 +210,7 @@ mod tests {
 
     fn line(order: &str, amounts: &[i64], row: u64) -> SettlementLine {
         SettlementLine {
+            ordered_at: None,
             statement_id: "S1".into(),
             transaction_type: "Order".into(),
             order_id: Some(order.into()),

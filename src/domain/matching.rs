@@ -296,7 +296,9 @@ pub fn match_shop(facts: &ShopFacts, account_of: &dyn Fn(&ComponentCode) -> Stri
             om.sale_settled_at = om.sale_settled_at.max(posted);
         }
         if om.order.is_none() {
-            om.first_seen = match (om.first_seen, posted) {
+            // The order time the settlement gives, else when it settled.
+            let seen = l.line.ordered_at.as_ref().map(|t| t.utc).or(posted);
+            om.first_seen = match (om.first_seen, seen) {
                 (Some(a), Some(b)) => Some(a.min(b)),
                 (a, b) => a.or(b),
             };

@@ -126,6 +126,9 @@ pub struct SettlementLine {
     pub transaction_type: String,
     pub order_id: Option<String>,
     pub adjustment_id: Option<String>,
+    /// When the buyer ordered, when the file says (TikTok's `Order created
+    /// time`): a sale booked from the settlement is dated by it.
+    pub ordered_at: Option<Timestamp>,
     pub posted_at: Option<Timestamp>,
     pub currency: Currency,
     pub components: Vec<Component>,

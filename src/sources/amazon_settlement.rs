@@ -250,6 +250,7 @@ pub fn parse(file: &str, input: impl Read, options: Options) -> Result<ParsedFil
             None => {
                 line_of.insert(key, lines.len());
                 lines.push(SettlementLine {
+                    ordered_at: None,
                     statement_id: stmt.statement_id.clone(),
                     transaction_type: transaction_type.to_string(),
                     order_id,

@@ -257,6 +257,7 @@ pub fn parse_into(
             push("tax.on_fees", -vat, "VAT");
         }
         sink.line(SettlementLine {
+            ordered_at: None,
             statement_id,
             transaction_type: kind.to_string(),
             order_id: Some(get("order"))

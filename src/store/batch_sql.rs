@@ -151,3 +151,64 @@ where
     qb.push(") ORDER BY identity, occurrence");
     qb
 }
+
+/// The running totals a batch of postings adds: (day, account, currency,
+/// channel, shop, kind) → (debit micros, credit micros), one row per key so
+/// one upsert statement never touches a row twice.
+pub type BalanceRow<'a> = (
+    (NaiveDate, &'a str, &'a str, &'a str, &'a str, &'static str),
+    (i64, i64),
+);
+
+pub fn balance_rows<'a>(rows: &[PostingRowRef<'a>]) -> Vec<BalanceRow<'a>> {
+    let mut sums: std::collections::BTreeMap<_, (i64, i64)> = std::collections::BTreeMap::new();
+    for r in rows {
+        let p = &r.entry.entry.postings()[r.line];
+        let key = (
+            r.entry.entry.date(),
+            p.account.as_str(),
+            p.amount.currency.code(),
+            p.segments.channel.as_deref().unwrap_or(""),
+            p.segments.shop.as_deref().unwrap_or(""),
+            r.entry.entry.kind().as_str(),
+        );
+        let e = sums.entry(key).or_default();
+        match p.side {
+            crate::domain::Side::Debit => e.0 += r.micros,
+            crate::domain::Side::Credit => e.1 += r.micros,
+        }
+    }
+    sums.into_iter().collect()
+}
+
+pub fn upsert_balances<'a, DB>(rows: &'a [BalanceRow<'a>]) -> QueryBuilder<'a, DB>
+where
+    DB: Database,
+    i64: Encode<'a, DB> + Type<DB>,
+    &'a str: Encode<'a, DB> + Type<DB>,
+    NaiveDate: Encode<'a, DB> + Type<DB>,
+{
+    let mut qb = QueryBuilder::new(
+        "INSERT INTO account_balances (entry_date, account, currency, channel, shop, kind, \
+         debit_micros, credit_micros) ",
+    );
+    qb.push_values(
+        rows,
+        |mut b, ((day, account, currency, channel, shop, kind), (dr, cr))| {
+            b.push_bind(*day)
+                .push_bind(*account)
+                .push_bind(*currency)
+                .push_bind(*channel)
+                .push_bind(*shop)
+                .push_bind(*kind)
+                .push_bind(*dr)
+                .push_bind(*cr);
+        },
+    );
+    qb.push(
+        " ON CONFLICT (entry_date, account, currency, channel, shop, kind) DO UPDATE SET \
+         debit_micros = account_balances.debit_micros + excluded.debit_micros, \
+         credit_micros = account_balances.credit_micros + excluded.credit_micros",
+    );
+    qb
+}

@@ -8,7 +8,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::{Database, Encode, QueryBuilder, Type};
 
 use super::amounts::from_micros;
-use super::imports::{stored_line, LineRowOut};
+use super::imports::{stored_line_without_cells, LineRowOut};
 use super::order_read::{order_record, AmountRow, LineRow, OrderRow, RowRow};
 use super::StoreError;
 use crate::domain::booking::changes::{BookingState, LiveBooking};
@@ -34,7 +34,7 @@ pub const RECORD_SHOPS: &str = "SELECT channel, shop FROM settlement_lines \
 
 pub const SHOP_LINES: &str = "SELECT l.batch_id, l.id, l.occurrence, l.statement_id, \
      l.transaction_type, l.order_id, l.adjustment_id, l.posted_raw, l.posted_at, l.currency, \
-     d.components, d.source_rows \
+     d.components, d.source_rows, l.ordered_raw, l.ordered_at \
      FROM settlement_lines l JOIN settlement_line_details d ON d.line_id = l.id \
      WHERE l.channel = $1 AND l.shop = $2 ORDER BY l.id";
 
@@ -51,12 +51,14 @@ pub type ShopLineRow = (
     String,
     String,
     String,
+    Option<String>,
+    Option<DateTime<Utc>>,
 );
 
 pub fn line_fact(row: ShopLineRow) -> Result<LineFact, StoreError> {
-    let (batch_id, a, b, c, d, e, f, g, h, i, j, k) = row;
-    let out: LineRowOut = (a, b, c, d, e, f, g, h, i, j, k);
-    let stored = stored_line(out)?;
+    let (batch_id, a, b, c, d, e, f, g, h, i, j, k, l, m) = row;
+    let out: LineRowOut = (a, b, c, d, e, f, g, h, i, j, k, l, m);
+    let stored = stored_line_without_cells(out)?;
     Ok(LineFact {
         line_ref: stored.id,
         batch_id,
@@ -334,14 +336,14 @@ where
     qb
 }
 
-/// A shop's posting totals per account and entry kind over a date range.
-pub const SHOP_ACTIVITY: &str = "SELECT p.account, e.kind, p.currency, \
-     CAST(COALESCE(SUM(CASE WHEN p.side = 'debit' THEN p.amount_micros END), 0) AS BIGINT), \
-     CAST(COALESCE(SUM(CASE WHEN p.side = 'credit' THEN p.amount_micros END), 0) AS BIGINT) \
-     FROM postings p JOIN entries e ON e.seq = p.entry_seq \
-     WHERE p.channel = $1 AND COALESCE(p.shop, '') = $2 \
-     AND p.entry_date >= $3 AND p.entry_date <= $4 \
-     GROUP BY p.account, e.kind, p.currency ORDER BY p.account, e.kind, p.currency";
+/// A shop's posting totals per account and entry kind over a date range,
+/// from the running totals (`account_balances`).
+pub const SHOP_ACTIVITY: &str = "SELECT b.account, b.kind, b.currency, \
+     CAST(COALESCE(SUM(b.debit_micros), 0) AS BIGINT), \
+     CAST(COALESCE(SUM(b.credit_micros), 0) AS BIGINT) \
+     FROM account_balances b \
+     WHERE b.channel = $1 AND b.shop = $2 AND b.entry_date >= $3 AND b.entry_date <= $4 \
+     GROUP BY b.account, b.kind, b.currency ORDER BY b.account, b.kind, b.currency";
 pub type ShopActivityRow = (String, String, String, i64, i64);
 
 pub fn activity(rows: Vec<ShopActivityRow>) -> Result<Vec<ActivityTotals>, StoreError> {
@@ -386,7 +388,7 @@ pub const ENTRIES_OF_PAYOUT: &str =
 /// The lines naming an order, in every shop.
 pub const LINES_OF_ORDER: &str = "SELECT l.channel, l.shop, l.batch_id, l.id, l.occurrence, \
      l.statement_id, l.transaction_type, l.order_id, l.adjustment_id, l.posted_raw, l.posted_at, \
-     l.currency, d.components, d.source_rows \
+     l.currency, d.components, d.source_rows, l.ordered_raw, l.ordered_at \
      FROM settlement_lines l JOIN settlement_line_details d ON d.line_id = l.id \
      WHERE l.order_id = $1 ORDER BY l.id";
 pub type OrderLineAnyRow = (
@@ -404,13 +406,15 @@ pub type OrderLineAnyRow = (
     String,
     String,
     String,
+    Option<String>,
+    Option<DateTime<Utc>>,
 );
 
 pub fn split_any(row: OrderLineAnyRow) -> ((String, String), ShopLineRow) {
-    let (c, s, a, b, o, st, t, oid, adj, praw, pat, cur, comp, src) = row;
+    let (c, s, a, b, o, st, t, oid, adj, praw, pat, cur, comp, src, oraw, oat) = row;
     (
         (c, s),
-        (a, b, o, st, t, oid, adj, praw, pat, cur, comp, src),
+        (a, b, o, st, t, oid, adj, praw, pat, cur, comp, src, oraw, oat),
     )
 }
 
@@ -443,6 +447,12 @@ pub const STATEMENT_TOTALS: &str = "SELECT COUNT(*), \
 
 pub const LINES_OF_STATEMENT: &str = "SELECT l.batch_id, l.id, l.occurrence, l.statement_id, \
      l.transaction_type, l.order_id, l.adjustment_id, l.posted_raw, l.posted_at, l.currency, \
-     d.components, d.source_rows \
+     d.components, d.source_rows, l.ordered_raw, l.ordered_at \
      FROM settlement_lines l JOIN settlement_line_details d ON d.line_id = l.id \
      WHERE l.channel = $1 AND l.shop = $2 AND l.statement_id = $3 ORDER BY l.id";
+
+/// Live booked entries of a shop dated in a range.
+pub const BOOKED_IN_RANGE: &str = "SELECT COUNT(*) FROM bookings b \
+     JOIN entries e ON e.seq = b.entry_seq \
+     WHERE b.channel = $1 AND b.shop = $2 AND e.entry_date >= $3 AND e.entry_date <= $4 \
+     AND NOT EXISTS (SELECT 1 FROM entries r WHERE r.reverses = b.entry_seq)";

@@ -182,7 +182,7 @@ where
     let mut qb = QueryBuilder::new(
         "INSERT INTO settlement_lines (id, channel, shop, statement_id, identity, occurrence, \
          content_hash, transaction_type, order_id, adjustment_id, posted_raw, posted_at, \
-         currency, net_micros, batch_id) ",
+         currency, net_micros, batch_id, ordered_raw, ordered_at) ",
     );
     qb.push_values(lines, |mut b, r| {
         let line = &r.line.line;
@@ -200,7 +200,9 @@ where
             .push_bind(line.posted_at.as_ref().map(|t| t.utc))
             .push_bind(line.currency.code())
             .push_bind(r.line.net_micros)
-            .push_bind(batch_id);
+            .push_bind(batch_id)
+            .push_bind(line.ordered_at.as_ref().map(|t| t.raw.as_str()))
+            .push_bind(line.ordered_at.as_ref().map(|t| t.utc));
     });
     qb
 }

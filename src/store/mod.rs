@@ -92,6 +92,10 @@ pub struct TotalsQuery {
     pub from: Option<NaiveDate>,
     pub to: Option<NaiveDate>,
     pub max_seq: Option<i64>,
+    /// Sum the postings themselves rather than the running totals kept in
+    /// `account_balances` (what `verify` compares them with). A query with
+    /// `max_seq` always sums postings.
+    pub from_postings: bool,
 }
 
 /// A period and what the last close or reopen did to it.
@@ -258,14 +262,23 @@ pub trait LedgerStore: Send + Sync {
         shop: &str,
     ) -> Result<crate::domain::booking::changes::BookingState, StoreError>;
     /// Writes bookings in one transaction: each reversal, each entry and its
-    /// `bookings` row, all or nothing. Returns the entries written.
+    /// `bookings` row, all or nothing. Returns how many entries were written
+    /// (one a concurrent reconcile wrote already is not written again).
     async fn apply_bookings(
         &self,
         channel: crate::domain::settlement::Channel,
         shop: &str,
-        writes: &[BookingWrite],
+        writes: Vec<BookingWrite>,
         actor: &str,
-    ) -> Result<Vec<StoredEntry>, StoreError>;
+    ) -> Result<usize, StoreError>;
+    /// How many of a shop's booked entries that stand are dated in `from..=to`.
+    async fn booked_entries(
+        &self,
+        channel: crate::domain::settlement::Channel,
+        shop: &str,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<u64, StoreError>;
     /// A shop's posting totals per account and entry kind, dated in
     /// `from..=to` (shop "" is the one imported without a shops.toml).
     async fn shop_activity(

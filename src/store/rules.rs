@@ -55,16 +55,57 @@ pub async fn post_batch<T: LedgerTx + ?Sized>(
     entries: &[JournalEntry],
     actor: &str,
 ) -> Result<Vec<Posted>, StoreError> {
+    let (outcomes, created) = write_entries(tx, entries.to_vec(), actor).await?;
+    let mut out = Vec::with_capacity(outcomes.len());
+    for outcome in outcomes {
+        out.push(match outcome {
+            Outcome::Created(i) => Posted::Created(created[i].clone()),
+            Outcome::RepeatInBatch(i) => Posted::Existing(created[i].clone()),
+            Outcome::Existing(id) => Posted::Existing(
+                tx.load_entry(id)
+                    .await?
+                    .ok_or(StoreError::EntryNotFound(id))?,
+            ),
+        });
+    }
+    Ok(out)
+}
+
+/// Like `post_batch`, for bulk writers that need only which entries were
+/// new: the sequence of each created entry, None for one already there.
+/// Takes the entries by value so a million of them are not copied.
+pub async fn post_batch_seqs<T: LedgerTx + ?Sized>(
+    tx: &mut T,
+    entries: Vec<JournalEntry>,
+    actor: &str,
+) -> Result<Vec<Option<EntryId>>, StoreError> {
+    let (outcomes, created) = write_entries(tx, entries, actor).await?;
+    Ok(outcomes
+        .into_iter()
+        .map(|o| match o {
+            Outcome::Created(i) => Some(created[i].seq),
+            Outcome::RepeatInBatch(_) | Outcome::Existing(_) => None,
+        })
+        .collect())
+}
+
+/// The rules of `post_batch`: idempotency, closed periods, the chain.
+async fn write_entries<T: LedgerTx + ?Sized>(
+    tx: &mut T,
+    entries: Vec<JournalEntry>,
+    actor: &str,
+) -> Result<(Vec<Outcome>, Vec<StoredEntry>), StoreError> {
     let keys: Vec<&str> = entries.iter().map(|e| e.idempotency_key()).collect();
     let found = tx.find_keys(&keys).await?;
+    drop(keys);
     let closed = tx.closed_periods().await?;
     let (mut seq, mut prev_hash) = tx.head().await?;
     let mut created: Vec<StoredEntry> = Vec::new();
-    let mut in_batch: HashMap<&str, usize> = HashMap::new();
+    let mut in_batch: HashMap<String, usize> = HashMap::new();
     let mut outcomes = Vec::with_capacity(entries.len());
     for entry in entries {
         let key = entry.idempotency_key();
-        let content = content_hash(entry);
+        let content = content_hash(&entry);
         let conflict = |existing| StoreError::IdempotencyConflict {
             key: key.to_string(),
             existing,
@@ -93,11 +134,11 @@ pub async fn post_batch<T: LedgerTx + ?Sized>(
         seq += 1;
         let created_at = truncate_to_micros(Utc::now());
         let hash = chain_hash(EntryId(seq), &prev_hash, created_at, actor, &content);
-        in_batch.insert(key, created.len());
+        in_batch.insert(key.to_string(), created.len());
         outcomes.push(Outcome::Created(created.len()));
         created.push(StoredEntry {
             seq: EntryId(seq),
-            entry: entry.clone(),
+            entry,
             created_at,
             created_by: actor.to_string(),
             content_hash: content,
@@ -109,19 +150,7 @@ pub async fn post_batch<T: LedgerTx + ?Sized>(
         tx.insert_entries(&created).await?;
         tx.set_head(seq, &prev_hash).await?;
     }
-    let mut out = Vec::with_capacity(outcomes.len());
-    for outcome in outcomes {
-        out.push(match outcome {
-            Outcome::Created(i) => Posted::Created(created[i].clone()),
-            Outcome::RepeatInBatch(i) => Posted::Existing(created[i].clone()),
-            Outcome::Existing(id) => Posted::Existing(
-                tx.load_entry(id)
-                    .await?
-                    .ok_or(StoreError::EntryNotFound(id))?,
-            ),
-        });
-    }
-    Ok(out)
+    Ok((outcomes, created))
 }
 
 pub async fn reverse<T: LedgerTx + ?Sized>(
@@ -195,6 +224,7 @@ pub async fn close_period<T: LedgerTx + ?Sized>(
             from: None,
             to: Some(period.last_day()),
             max_seq: Some(head_seq),
+            from_postings: false,
         })
         .await?;
     let seal = PeriodSeal {

@@ -11,7 +11,7 @@ macro_rules! impl_sql_booking {
             use $crate::domain::{EntryId, JournalEntry, StoredEntry};
             use $crate::store::batch_sql;
             use $crate::store::rules::{self, LedgerTx};
-            use $crate::store::{LedgerStore, Posted, StoreError};
+            use $crate::store::{LedgerStore, StoreError};
 
             impl $store {
                 pub(crate) async fn record_shops_impl(
@@ -116,45 +116,46 @@ macro_rules! impl_sql_booking {
                     &self,
                     channel: $crate::domain::settlement::Channel,
                     shop: &str,
-                    writes: &[$crate::store::BookingWrite],
+                    writes: Vec<$crate::store::BookingWrite>,
                     actor: &str,
-                ) -> Result<Vec<StoredEntry>, StoreError> {
+                ) -> Result<usize, StoreError> {
                     use $crate::store::booking_sql as q;
                     let mut tx = self.write_tx().await?;
-                    let mut entries = Vec::new();
-                    // (index in entries, write) of each booked entry.
-                    let mut booked = Vec::new();
+                    let mut entries = Vec::with_capacity(writes.len());
+                    // (index in entries, subject, revision, basis) of each booked entry.
+                    let mut booked = Vec::with_capacity(writes.len());
                     for w in writes {
                         if let Some(r) = &w.reverse {
                             let original = tx
                                 .load_entry(r.entry)
                                 .await?
                                 .ok_or(StoreError::EntryNotFound(r.entry))?;
-                            if let Some(by) = tx.reversed_by(r.entry).await? {
-                                return Err(StoreError::AlreadyReversed { id: r.entry, by });
+                            // Reversed already (by a reconcile running at the
+                            // same time, or by hand): nothing left to reverse.
+                            if tx.reversed_by(r.entry).await?.is_none() {
+                                entries
+                                    .push(JournalEntry::reversal_of(&original, r.date, &r.reason));
                             }
-                            entries.push(JournalEntry::reversal_of(&original, r.date, &r.reason));
                         }
-                        if let Some((_, _, entry)) = &w.book {
-                            booked.push((entries.len(), w));
-                            entries.push(entry.clone());
+                        if let Some((revision, basis, entry)) = w.book {
+                            booked.push((entries.len(), w.subject, revision, basis));
+                            entries.push(entry);
                         }
                     }
-                    let posted = rules::post_batch(&mut tx, &entries, actor).await?;
+                    let seqs = rules::post_batch_seqs(&mut tx, entries, actor).await?;
+                    let written = seqs.iter().filter(|s| s.is_some()).count();
                     let mut rows = Vec::with_capacity(booked.len());
-                    for (i, w) in &booked {
-                        let (revision, basis, _) = w.book.as_ref().expect("booked");
-                        let Posted::Created(e) = &posted[*i] else {
-                            return Err(StoreError::Corrupt(format!(
-                                "{} is already in the ledger without its booking record",
-                                w.subject.key(*revision)
-                            )));
+                    for (i, subject, revision, basis) in &booked {
+                        // The same key and content already there: a reconcile
+                        // running at the same time booked it, with its record.
+                        let Some(seq) = seqs[*i] else {
+                            continue;
                         };
                         rows.push(q::NewBooking {
-                            entry_seq: e.seq.0,
+                            entry_seq: seq.0,
                             channel: channel.as_str(),
                             shop,
-                            subject: w.subject.as_str(),
+                            subject: subject.as_str(),
                             revision: *revision,
                             basis_hash: basis,
                         });
@@ -166,11 +167,24 @@ macro_rules! impl_sql_booking {
                             .await?;
                     }
                     tx.tx.commit().await?;
-                    Ok(posted
-                        .into_iter()
-                        .filter(|p| p.is_new())
-                        .map(|p| p.entry().clone())
-                        .collect())
+                    Ok(written)
+                }
+
+                pub(crate) async fn booked_entries_impl(
+                    &self,
+                    channel: $crate::domain::settlement::Channel,
+                    shop: &str,
+                    from: NaiveDate,
+                    to: NaiveDate,
+                ) -> Result<u64, StoreError> {
+                    let (n,): (i64,) = sqlx::query_as($crate::store::booking_sql::BOOKED_IN_RANGE)
+                        .bind(channel.as_str())
+                        .bind(shop)
+                        .bind(from)
+                        .bind(to)
+                        .fetch_one(&self.pool)
+                        .await?;
+                    Ok(n as u64)
                 }
 
                 pub(crate) async fn shop_activity_impl(

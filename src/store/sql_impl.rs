@@ -105,6 +105,13 @@ macro_rules! impl_sql_store {
                             .execute(&mut *self.tx)
                             .await?;
                     }
+                    let balances = batch_sql::balance_rows(&rows);
+                    for chunk in balances.chunks(batch_sql::CHUNK_ROWS) {
+                        batch_sql::upsert_balances::<$db>(chunk)
+                            .build()
+                            .execute(&mut *self.tx)
+                            .await?;
+                    }
                     Ok(())
                 }
 
@@ -496,10 +503,20 @@ macro_rules! impl_sql_store {
                     &self,
                     channel: $crate::domain::settlement::Channel,
                     shop: &str,
-                    writes: &[$crate::store::BookingWrite],
+                    writes: Vec<$crate::store::BookingWrite>,
                     actor: &str,
-                ) -> Result<Vec<StoredEntry>, StoreError> {
+                ) -> Result<usize, StoreError> {
                     self.apply_bookings_impl(channel, shop, writes, actor).await
+                }
+
+                async fn booked_entries(
+                    &self,
+                    channel: $crate::domain::settlement::Channel,
+                    shop: &str,
+                    from: NaiveDate,
+                    to: NaiveDate,
+                ) -> Result<u64, StoreError> {
+                    self.booked_entries_impl(channel, shop, from, to).await
                 }
 
                 async fn shop_activity(

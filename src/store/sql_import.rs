@@ -25,7 +25,7 @@ macro_rules! impl_sql_import {
                 sql, BatchSummary, ImportWriter, NewBatch, PreparedLine, StoreError,
             };
 
-            /// Lines per insert: 15 columns stay below SQLite's 32,766
+            /// Lines per insert: 17 columns stay below SQLite's 32,766
             /// bound parameters.
             const LINE_CHUNK: usize = 1000;
 

@@ -478,12 +478,10 @@ impl<'a> Builder<'a> {
         clearing.memo = Some("paid out by the channel".into());
         clearing.segments = d.segments(&BTreeMap::new());
         clearing.source = src;
-        let mut desc = format!(
-            "Payout {}: {} statement(s), {} line(s)",
-            p.payout_id,
-            p.statements.len(),
-            p.line_count
-        );
+        // The description names only what does not change as more lines
+        // arrive: a payout is re-booked when its money changes, not its count
+        // of lines (whether it ties is the close report's to say).
+        let mut desc = format!("Payout {}", p.payout_id);
         if let Some(r) = record {
             if let Some(bank) = r.payout.bank_amount.filter(|b| b.currency != p.currency) {
                 desc.push_str(&format!("; the bank received {bank}"));
@@ -491,12 +489,6 @@ impl<'a> Builder<'a> {
                     desc.push_str(&format!(" at the channel's rate {rate}"));
                 }
             }
-        }
-        if !p.ties() && p.linked() {
-            desc.push_str(&format!(
-                "; does not tie: its lines sum to {} ({} difference)",
-                p.lines_total, p.difference
-            ));
         }
         self.push(subject, EntryKind::Payout, date, desc, vec![cash, clearing]);
     }

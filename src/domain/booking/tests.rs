@@ -63,6 +63,7 @@ fn example_line() -> LineFact {
         batch_id: 7,
         occurrence: 0,
         line: SettlementLine {
+            ordered_at: None,
             statement_id: "S1".into(),
             transaction_type: "Order".into(),
             order_id: Some("1001".into()),
@@ -215,6 +216,20 @@ fn the_worked_example_books_as_the_model_says() {
 }
 
 #[test]
+fn a_sale_from_the_settlement_is_dated_when_the_buyer_ordered() {
+    let mut line = example_line();
+    line.line.ordered_at = Some(ts(2026, 10, 30, 19)); // 12:00 in Los Angeles
+    let p = plan(&facts(vec![line], vec![]));
+    assert_eq!(p.entries[0].draft.kind.as_str(), "sale");
+    assert_eq!(p.entries[0].draft.date.to_string(), "2026-10-30");
+    assert_eq!(
+        p.entries[1].draft.date.to_string(),
+        "2026-11-10",
+        "settled later"
+    );
+}
+
+#[test]
 fn an_order_export_books_the_sale_and_a_price_edit_is_an_explicit_variance() {
     // The export says 52.00; the settlement settled 50.00.
     let f = facts(vec![example_line()], vec![example_order("52.00")]);
@@ -363,6 +378,7 @@ mod properties {
             batch_id: 1,
             occurrence: i as i64,
             line: SettlementLine {
+                ordered_at: None,
                 statement_id: format!("S{statement}"),
                 transaction_type: "Order".into(),
                 order_id: order.map(|o| format!("O{o}")),

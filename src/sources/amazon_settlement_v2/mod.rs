@@ -289,6 +289,7 @@ pub fn parse(file: &str, input: impl Read, options: Options) -> Result<ParsedFil
                     posted_date_time: posted_date_time.to_string(),
                 });
                 lines.push(SettlementLine {
+                    ordered_at: None,
                     statement_id: stmt.statement_id.clone(),
                     transaction_type: transaction_type.to_string(),
                     order_id,

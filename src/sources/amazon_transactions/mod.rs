@@ -344,6 +344,7 @@ pub fn parse(file: &str, mut input: impl Read, options: Options) -> Result<Parse
             continue;
         }
         lines.push(SettlementLine {
+            ordered_at: None,
             statement_id: settlement.to_string(),
             transaction_type: kind.to_string(),
             order_id: Some(get(ORDER_ID))

@@ -300,6 +300,7 @@ pub fn parse(file: &str, bytes: &[u8], options: Options) -> Result<ParsedFile, P
                 }
             }
             let line = SettlementLine {
+                ordered_at: t.ordered.clone(),
                 statement_id: statement_id.clone(),
                 transaction_type: t.kind.clone().unwrap_or_default(),
                 order_id: t

@@ -35,6 +35,8 @@ pub struct Transaction {
     pub adjustment_id: Option<String>,
     pub adjustment_order_id: Option<String>,
     pub associated_order_id: Option<String>,
+    /// `order_create_time`: when the buyer ordered.
+    pub ordered: Option<crate::domain::settlement::Timestamp>,
     pub currency: Option<String>,
     pub settlement: Option<Decimal>,
     pub reserve: Decimal,
@@ -128,6 +130,10 @@ pub fn read(
         id: id.as_deref(),
     };
     let before = problems.len();
+    t.ordered = tx
+        .get("order_create_time")
+        .filter(|v| !v.is_null())
+        .and_then(|v| json::time(v, &path_of("order_create_time"), at, problems));
     if t.id.is_none() {
         at.push(problems, &id_path, None, "a transaction without an id");
     }

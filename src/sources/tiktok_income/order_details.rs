@@ -450,8 +450,10 @@ impl<'a> DetailsReader<'a> {
                 None
             }
         };
+        let mut ordered = None;
         if let Some(raw) = layout.created.and_then(|i| present(cell(i))) {
-            if tiktok_time(raw, layout.created_zone).is_none() {
+            ordered = tiktok_time(raw, layout.created_zone);
+            if ordered.is_none() {
                 problems.push(
                     Some(row.line),
                     Some(&layout.created_name),
@@ -675,6 +677,7 @@ impl<'a> DetailsReader<'a> {
         let transaction_type = kind.to_string();
         let id = id.to_string();
         let line = SettlementLine {
+            ordered_at: ordered,
             statement_id,
             transaction_type,
             order_id: if order { Some(id.clone()) } else { related },

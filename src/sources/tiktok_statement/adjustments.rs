@@ -272,6 +272,7 @@ pub(super) fn read(
             }
         }
         out.lines.push(SettlementLine {
+            ordered_at: None,
             statement_id: statement_id.to_string(),
             transaction_type: kind.to_string(),
             order_id: None,

@@ -469,6 +469,7 @@ pub(super) fn read(
                 line_of.insert(key, out.lines.len());
                 sums.push(amounts.collect());
                 out.lines.push(SettlementLine {
+                    ordered_at: None,
                     statement_id: statement_id.to_string(),
                     // Free and paid samples keep their type, so mapping can
                     // send them to marketing rather than sales.

@@ -377,6 +377,7 @@ pub fn parse(file: &str, mut input: impl Read, options: Options) -> Result<Parse
             None => {
                 line_of.insert(key, lines.len());
                 lines.push(SettlementLine {
+                    ordered_at: None,
                     statement_id: statement_id.clone(),
                     transaction_type,
                     order_id: Some(po).filter(|s| !s.is_empty()),
