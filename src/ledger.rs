@@ -75,12 +75,9 @@ async fn check_running_totals(store: &dyn LedgerStore) -> Result<(), VerifyError
             .unwrap_or_default();
         if (kd, kc) != (sd, sc) {
             return Err(VerifyProblem::BalancesDiffer {
-                account: k.0.clone(),
-                currency: k.1.clone(),
-                kept_debits: kd.to_string(),
-                kept_credits: kc.to_string(),
-                debits: sd.to_string(),
-                credits: sc.to_string(),
+                account: format!("{} in {}", k.0, k.1),
+                kept: format!("debits {kd}, credits {kc}"),
+                summed: format!("debits {sd}, credits {sc}"),
             }
             .into());
         }

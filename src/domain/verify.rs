@@ -44,14 +44,13 @@ pub enum VerifyProblem {
         key: String,
         error: Box<EntryError>,
     },
-    #[error("the running totals of account {account} in {currency} (debits {kept_debits}, credits {kept_credits}) differ from its postings (debits {debits}, credits {credits}): account_balances was changed outside settlebridge")]
+    #[error("the running totals of account {account} ({kept}) differ from its postings ({summed}): account_balances was changed outside settlebridge")]
     BalancesDiffer {
+        /// Account and currency.
         account: String,
-        currency: String,
-        kept_debits: String,
-        kept_credits: String,
-        debits: String,
-        credits: String,
+        /// "debits …, credits …" as kept and as summed.
+        kept: String,
+        summed: String,
     },
     #[error("the ledger does not balance in {currency}: debits {debits}, credits {credits}")]
     GlobalImbalance {

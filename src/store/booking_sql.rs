@@ -414,7 +414,9 @@ pub fn split_any(row: OrderLineAnyRow) -> ((String, String), ShopLineRow) {
     let (c, s, a, b, o, st, t, oid, adj, praw, pat, cur, comp, src, oraw, oat) = row;
     (
         (c, s),
-        (a, b, o, st, t, oid, adj, praw, pat, cur, comp, src, oraw, oat),
+        (
+            a, b, o, st, t, oid, adj, praw, pat, cur, comp, src, oraw, oat,
+        ),
     )
 }
 
