@@ -7,6 +7,7 @@
 //! (a sale and a settlement entry per order, a payout entry per payout), the
 //! close report, `trail order` (mean of 20) and the trial balance over every
 //! posting. Each backend runs in a child process so its peak memory is its own.
+//! BENCH_BOOK_BACKENDS=sqlite or =postgres runs one of them.
 
 #[path = "generate/mod.rs"]
 mod generate;
@@ -134,12 +135,21 @@ fn main() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("month.csv");
     generate::write_shopify_payouts(&file, orders);
-    let mut dbs = vec![(
-        "SQLite".to_string(),
-        format!("sqlite://{}", dir.path().join("books.db").display()),
-        None,
-    )];
-    if let Ok(url) = std::env::var("SETTLEBRIDGE_TEST_POSTGRES_URL") {
+    // BENCH_BOOK_BACKENDS=sqlite,postgres (the default) picks the backends.
+    let backends = std::env::var("BENCH_BOOK_BACKENDS").unwrap_or("sqlite,postgres".into());
+    let wanted = |b: &str| backends.split(',').any(|x| x.trim() == b);
+    let mut dbs = Vec::new();
+    if wanted("sqlite") {
+        dbs.push((
+            "SQLite".to_string(),
+            format!("sqlite://{}", dir.path().join("books.db").display()),
+            None,
+        ));
+    }
+    if let Some(url) = std::env::var("SETTLEBRIDGE_TEST_POSTGRES_URL")
+        .ok()
+        .filter(|_| wanted("postgres"))
+    {
         let schema = format!("bench_books_{}", std::process::id());
         let ok = Command::new("psql")
             .args([url.as_str(), "-qc", &format!("CREATE SCHEMA {schema}")])

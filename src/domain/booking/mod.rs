@@ -14,6 +14,7 @@
 
 mod build;
 pub mod changes;
+mod draft;
 #[cfg(test)]
 mod tests;
 
@@ -31,6 +32,7 @@ use super::shop::Shop;
 use super::zone::Zone;
 
 pub use build::plan_books;
+pub use draft::basis_hash;
 
 /// Where cash goes when a payout leaves the channel and until the bank
 /// deposit is matched (accounting-model.md, entry 6).
