@@ -349,7 +349,10 @@ fn import_through_the_binary_all_or_nothing_and_once() {
         .unwrap()
         .contains("not recognized"));
     assert_eq!(json["imports"][1]["outcome"], "already_imported");
-    assert!(json["reconcile"].is_null(), "a failed import books nothing");
+    assert!(
+        json["reconcile"].is_null(),
+        "nothing new was imported, so nothing is booked"
+    );
 
     // A Shopify export in the same run is detected by its header.
     let shopify = Path::new(env!("CARGO_MANIFEST_DIR"))

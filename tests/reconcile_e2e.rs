@@ -80,7 +80,11 @@ fn amazon_settlement_books_ties_and_reruns_to_nothing_through_the_binary() {
     .unwrap();
     ok(dir, &["init"]);
     let file = fixture("amazon/settlement-v2-us.txt");
-    let out = ok(dir, &["import", file.to_str().unwrap()]);
+    // A file that fails does not keep the one that imported from being booked.
+    std::fs::write(dir.join("notes.txt"), "not a channel file\n").unwrap();
+    let (code, out) = support::cli::fails(dir, &["import", "notes.txt", file.to_str().unwrap()]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("not recognized"), "{out}");
     assert!(out.contains("amazon-us (amazon, USD): "), "{out}");
     assert!(out.contains("payouts: 1 of 1 tie to their lines"), "{out}");
     assert!(ok(dir, &["verify"]).starts_with("ok:"));

@@ -67,8 +67,10 @@ pub async fn run(
             }
         }
     }
+    // The files that imported are booked even when another file of the run
+    // failed: each file stands on its own.
     let mut reconciled = None;
-    if args.reconcile && !failed && !touched.is_empty() {
+    if args.reconcile && !touched.is_empty() {
         let mut all = crate::reconcile::ReconcileReport::default();
         let mut outcome = Ok(());
         for shop in &touched {
