@@ -178,6 +178,37 @@ pub fn read_mappings(dir: &Path, chart: &ChartOfAccounts) -> Result<Mappings, Ma
     Ok(Mappings { channels })
 }
 
+/// The default mappings that ship in the binary (for the demo, which must
+/// run anywhere), checked against `chart`.
+pub fn builtin_mappings(chart: &ChartOfAccounts) -> Result<Mappings, MappingsError> {
+    let mut channels = Vec::new();
+    for channel in MAPPED_CHANNELS {
+        let name = format!("built-in {}", mapping_file_name(channel));
+        let m = GlMapping::load(&name, channel, default_mapping_toml(channel), chart)?;
+        channels.push((channel, PathBuf::from(name), ChannelMapping::Loaded(m)));
+    }
+    Ok(Mappings { channels })
+}
+
+/// The mapping files of `dir`, with the built-in default for a channel that
+/// has none: for reports, which only read the books (booking stays strict
+/// and refuses a channel without its file).
+pub fn load_mappings_for_reading(
+    dir: &Path,
+    chart: &ChartOfAccounts,
+) -> Result<Mappings, MappingsError> {
+    let mut mappings = load_mappings(dir, chart)?;
+    let builtin = builtin_mappings(chart)?;
+    for (channel, path, status) in &mut mappings.channels {
+        if *status == ChannelMapping::Missing {
+            let (_, p, s) = builtin.entry(*channel).clone();
+            *path = p;
+            *status = s;
+        }
+    }
+    Ok(mappings)
+}
+
 /// Reads the mapping files of `dir` and checks them against `chart`: every
 /// problem of every file, or mappings whose files are valid (absent files
 /// are allowed, see the module docs).

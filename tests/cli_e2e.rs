@@ -137,7 +137,20 @@ fn verify_detects_an_entry_edited_in_the_sqlite_file() {
     let d = dir.path();
     ok(d, &["demo"]);
     let db = ["--db", "sqlite://settlebridge-demo.db"];
-    assert!(ok(d, &[&db[..], &["verify"]].concat()).starts_with("ok: 12 entries"));
+    assert!(ok(d, &[&db[..], &["verify"]].concat()).starts_with("ok: 33 entries"));
+    // The reports the demo suggests work where it ran (no gl-mappings/ here:
+    // reading falls back to the built-in mappings).
+    let close = ok(
+        d,
+        &[&db[..], &["report", "close", "--period", "2026-02"]].concat(),
+    );
+    assert!(
+        close.contains("Close report 2026-02 — amazon-us (amazon, USD)"),
+        "{close}"
+    );
+    assert!(!close.contains("DOES NOT HOLD"), "{close}");
+    let trail = ok(d, &[&db[..], &["trail", "payout", "22233344455"]].concat());
+    assert!(trail.contains("116.09 USD"), "{trail}");
     assert!(
         !d.join("settlebridge-demo.db-wal").exists()
             || std::fs::metadata(d.join("settlebridge-demo.db-wal"))

@@ -115,7 +115,19 @@ fn hledger_and_beancount_accept_the_export_and_agree_with_the_trial_balance() {
         .unwrap()
         .lines()
         .count();
-    assert_eq!(csv_rows, 1 + 32, "header + one row per posting");
+    // `ok: N entries, M postings, …`
+    let verified = ok(d, &[&db[..], &["verify"]].concat());
+    let postings: usize = verified
+        .split(", ")
+        .nth(1)
+        .and_then(|p| p.strip_suffix(" postings"))
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("{verified}"));
+    assert!(
+        postings > 32,
+        "the hand-made entries and the booked files: {verified}"
+    );
+    assert_eq!(csv_rows, 1 + postings, "header + one row per posting");
 
     if let Some(theirs) = check_with_oracles(d) {
         assert_eq!(theirs, ours, "hledger balance vs trial-balance");

@@ -23,7 +23,7 @@ pub async fn close(
         .map_err(|e| anyhow::anyhow!("--period: {e}"))?;
     let chart = super::ledger_cmd::stored_chart(store).await?;
     let shops = gl_mappings::load_shops(&cli.mappings, &chart)?;
-    let mappings = gl_mappings::load_mappings(&cli.mappings, &chart)?;
+    let mappings = gl_mappings::load_mappings_for_reading(&cli.mappings, &chart)?;
     let cards = gl_mappings::load_rate_cards(&cli.mappings)?;
     let reports = reports::close(store, &chart, &mappings, &shops, &cards, period, shop).await?;
     let bytes = match format {
@@ -225,7 +225,7 @@ pub async fn trail(
 ) -> anyhow::Result<ExitCode> {
     let chart = super::ledger_cmd::stored_chart(store).await?;
     let shops = gl_mappings::load_shops(&cli.mappings, &chart)?;
-    let mappings = gl_mappings::load_mappings(&cli.mappings, &chart)?;
+    let mappings = gl_mappings::load_mappings_for_reading(&cli.mappings, &chart)?;
     let (value, text, found) = if what == "order" {
         let t = reports::trail_order(store, &mappings, &shops, id).await?;
         (
