@@ -286,6 +286,8 @@ pub async fn reconcile(
 }
 
 /// Writes the changes in bounded transactions; returns entries written.
+/// Every entry is checked against the chart first, so a bad one stops the
+/// run before anything is written.
 async fn apply(
     store: &dyn LedgerStore,
     chart: &ChartOfAccounts,
@@ -294,30 +296,31 @@ async fn apply(
     changes: Vec<crate::domain::booking::changes::BookingChange>,
     actor: &str,
 ) -> Result<usize, ReconcileError> {
+    let mut writes = Vec::with_capacity(changes.len());
+    for change in changes {
+        let book = match change.book {
+            None => None,
+            Some((revision, planned)) => {
+                let entry = JournalEntry::new(planned.draft, chart).map_err(|source| {
+                    ReconcileError::Entry {
+                        subject: change.subject.0.clone(),
+                        source,
+                    }
+                })?;
+                Some((revision, planned.basis_hash, entry))
+            }
+        };
+        writes.push(BookingWrite {
+            subject: change.subject,
+            reverse: change.reverse,
+            book,
+        });
+    }
     let mut written = 0;
-    let mut rest = changes.into_iter().peekable();
+    let mut rest = writes.into_iter().peekable();
     while rest.peek().is_some() {
-        let mut writes = Vec::with_capacity(WRITES_PER_TX);
-        for change in rest.by_ref().take(WRITES_PER_TX) {
-            let book = match change.book {
-                None => None,
-                Some((revision, planned)) => {
-                    let entry = JournalEntry::new(planned.draft, chart).map_err(|source| {
-                        ReconcileError::Entry {
-                            subject: change.subject.0.clone(),
-                            source,
-                        }
-                    })?;
-                    Some((revision, planned.basis_hash, entry))
-                }
-            };
-            writes.push(BookingWrite {
-                subject: change.subject,
-                reverse: change.reverse,
-                book,
-            });
-        }
-        written += store.apply_bookings(channel, shop, writes, actor).await?;
+        let chunk: Vec<BookingWrite> = rest.by_ref().take(WRITES_PER_TX).collect();
+        written += store.apply_bookings(channel, shop, chunk, actor).await?;
     }
     Ok(written)
 }

@@ -487,3 +487,51 @@ async fn two_reconciles_at_once_book_everything_once() {
         );
     }
 }
+
+#[tokio::test]
+async fn an_entry_the_chart_refuses_stops_the_run_before_anything_is_written() {
+    let shipped = Path::new(env!("CARGO_MANIFEST_DIR")).join("gl-mappings");
+    for db in support::all_backends().await {
+        let chart = db.store().chart().await.unwrap();
+        let mappings = gl_mappings::load_mappings(&shipped, &chart).unwrap();
+        let shops = tiktok_shop();
+        for f in TIKTOK {
+            let bytes = std::fs::read(fixture(f)).unwrap();
+            let req = ImportRequest {
+                shops: &shops,
+                ..request(f, Some("tiktok-us"))
+            };
+            importer::import_file(db.store(), &bytes, req)
+                .await
+                .unwrap();
+        }
+        // Affiliate commissions' account closed in the chart.
+        let closed =
+            settlebridge::domain::ChartOfAccounts::new(chart.iter().cloned().map(|mut a| {
+                if a.code.as_str() == "6120" {
+                    a.active = false;
+                }
+                a
+            }))
+            .unwrap();
+        db.store().sync_chart(&closed).await.unwrap();
+        let err = reconcile(
+            db.store(),
+            &closed,
+            &mappings,
+            &shops,
+            Scope::default(),
+            "t",
+        )
+        .await
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("6120"), "{}: {err}", db.name);
+        assert_eq!(
+            db.raw_count("entries").await,
+            0,
+            "{}: nothing written",
+            db.name
+        );
+    }
+}
