@@ -260,6 +260,18 @@ clearing_account = "1210"
     .unwrap()
 }
 
+/// Imports a project fixture for shop tiktok-us.
+async fn import_tiktok(db: &support::TestDb, shops: &Shops, file: &str) {
+    let bytes = std::fs::read(fixture(file)).unwrap();
+    let req = ImportRequest {
+        shops,
+        ..request(file, Some("tiktok-us"))
+    };
+    importer::import_file(db.store(), &bytes, req)
+        .await
+        .unwrap();
+}
+
 async fn import_and_book(
     db: &support::TestDb,
     mappings: &gl_mappings::Mappings,
@@ -269,14 +281,7 @@ async fn import_and_book(
     let shops = tiktok_shop();
     let mut last = None;
     for f in files {
-        let bytes = std::fs::read(fixture(f)).unwrap();
-        let req = ImportRequest {
-            shops: &shops,
-            ..request(f, Some("tiktok-us"))
-        };
-        importer::import_file(db.store(), &bytes, req)
-            .await
-            .unwrap();
+        import_tiktok(db, &shops, f).await;
         let scope = Scope::default();
         last = Some(
             reconcile(db.store(), &chart, mappings, &shops, scope, "tester")
@@ -448,14 +453,7 @@ async fn two_reconciles_at_once_book_everything_once() {
         let mappings = gl_mappings::load_mappings(&shipped, &chart).unwrap();
         let shops = tiktok_shop();
         for f in TIKTOK {
-            let bytes = std::fs::read(fixture(f)).unwrap();
-            let req = ImportRequest {
-                shops: &shops,
-                ..request(f, Some("tiktok-us"))
-            };
-            importer::import_file(db.store(), &bytes, req)
-                .await
-                .unwrap();
+            import_tiktok(&db, &shops, f).await;
         }
         let run = || reconcile(db.store(), &chart, &mappings, &shops, Scope::default(), "t");
         let (a, b) = tokio::join!(run(), run());
@@ -496,14 +494,7 @@ async fn an_entry_the_chart_refuses_stops_the_run_before_anything_is_written() {
         let mappings = gl_mappings::load_mappings(&shipped, &chart).unwrap();
         let shops = tiktok_shop();
         for f in TIKTOK {
-            let bytes = std::fs::read(fixture(f)).unwrap();
-            let req = ImportRequest {
-                shops: &shops,
-                ..request(f, Some("tiktok-us"))
-            };
-            importer::import_file(db.store(), &bytes, req)
-                .await
-                .unwrap();
+            import_tiktok(&db, &shops, f).await;
         }
         // Affiliate commissions' account closed in the chart.
         let closed =

@@ -8,7 +8,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::{Database, Encode, QueryBuilder, Type};
 
 use super::amounts::from_micros;
-use super::imports::{stored_line_without_cells, LineRowOut};
+use super::imports::{line_without_cells, LineRead, LineRowOut};
 use super::order_read::{order_record, AmountRow, LineRow, OrderRow, RowRow};
 use super::StoreError;
 use crate::domain::booking::changes::{BookingState, LiveBooking};
@@ -32,39 +32,25 @@ pub const RECORD_SHOPS: &str = "SELECT channel, shop FROM settlement_lines \
      UNION SELECT channel, shop FROM payouts \
      UNION SELECT channel, shop FROM statements ORDER BY 1, 2";
 
-pub const SHOP_LINES: &str = "SELECT l.batch_id, l.id, l.occurrence, l.statement_id, \
-     l.transaction_type, l.order_id, l.adjustment_id, l.posted_raw, l.posted_at, l.currency, \
-     d.components, d.source_rows, l.ordered_raw, l.ordered_at \
-     FROM settlement_lines l JOIN settlement_line_details d ON d.line_id = l.id \
-     WHERE l.channel = $1 AND l.shop = $2 ORDER BY l.id";
+pub const SHOP_LINES: &str = select_lines!("WHERE l.channel = $1 AND l.shop = $2 ORDER BY l.id");
 
-pub type ShopLineRow = (
-    i64,
-    i64,
-    i64,
-    String,
-    String,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<DateTime<Utc>>,
-    String,
-    String,
-    String,
-    Option<String>,
-    Option<DateTime<Utc>>,
-);
-
-pub fn line_fact(row: ShopLineRow) -> Result<LineFact, StoreError> {
-    let (batch_id, a, b, c, d, e, f, g, h, i, j, k, l, m) = row;
-    let out: LineRowOut = (a, b, c, d, e, f, g, h, i, j, k, l, m);
-    let stored = stored_line_without_cells(out)?;
-    Ok(LineFact {
-        line_ref: stored.id,
+/// A line read for booking, with the channel and shop it is stored under.
+pub fn line_fact(row: LineRowOut) -> Result<((String, String), LineFact), StoreError> {
+    let LineRead {
+        channel,
+        shop,
         batch_id,
-        occurrence: stored.occurrence,
-        line: stored.line,
-    })
+        stored,
+    } = line_without_cells(row)?;
+    Ok((
+        (channel, shop),
+        LineFact {
+            line_ref: stored.id,
+            batch_id,
+            occurrence: stored.occurrence,
+            line: stored.line,
+        },
+    ))
 }
 
 /// The latest revision of each order of a shop.
@@ -386,39 +372,7 @@ pub const ENTRIES_OF_PAYOUT: &str =
     "SELECT DISTINCT entry_seq FROM postings WHERE payout_id = $1 ORDER BY entry_seq";
 
 /// The lines naming an order, in every shop.
-pub const LINES_OF_ORDER: &str = "SELECT l.channel, l.shop, l.batch_id, l.id, l.occurrence, \
-     l.statement_id, l.transaction_type, l.order_id, l.adjustment_id, l.posted_raw, l.posted_at, \
-     l.currency, d.components, d.source_rows, l.ordered_raw, l.ordered_at \
-     FROM settlement_lines l JOIN settlement_line_details d ON d.line_id = l.id \
-     WHERE l.order_id = $1 ORDER BY l.id";
-pub type OrderLineAnyRow = (
-    String,
-    String,
-    i64,
-    i64,
-    i64,
-    String,
-    String,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<DateTime<Utc>>,
-    String,
-    String,
-    String,
-    Option<String>,
-    Option<DateTime<Utc>>,
-);
-
-pub fn split_any(row: OrderLineAnyRow) -> ((String, String), ShopLineRow) {
-    let (c, s, a, b, o, st, t, oid, adj, praw, pat, cur, comp, src, oraw, oat) = row;
-    (
-        (c, s),
-        (
-            a, b, o, st, t, oid, adj, praw, pat, cur, comp, src, oraw, oat,
-        ),
-    )
-}
+pub const LINES_OF_ORDER: &str = select_lines!("WHERE l.order_id = $1 ORDER BY l.id");
 
 pub const ORDER_SHOPS: &str = "SELECT DISTINCT channel, shop FROM orders WHERE order_id = $1";
 
@@ -447,11 +401,8 @@ pub const STATEMENT_TOTALS: &str = "SELECT COUNT(*), \
      CAST(COALESCE(SUM(net_micros), 0) AS BIGINT) FROM settlement_lines \
      WHERE channel = $1 AND shop = $2 AND statement_id = $3";
 
-pub const LINES_OF_STATEMENT: &str = "SELECT l.batch_id, l.id, l.occurrence, l.statement_id, \
-     l.transaction_type, l.order_id, l.adjustment_id, l.posted_raw, l.posted_at, l.currency, \
-     d.components, d.source_rows, l.ordered_raw, l.ordered_at \
-     FROM settlement_lines l JOIN settlement_line_details d ON d.line_id = l.id \
-     WHERE l.channel = $1 AND l.shop = $2 AND l.statement_id = $3 ORDER BY l.id";
+pub const LINES_OF_STATEMENT: &str =
+    select_lines!("WHERE l.channel = $1 AND l.shop = $2 AND l.statement_id = $3 ORDER BY l.id");
 
 /// Live booked entries of a shop dated in a range.
 pub const BOOKED_IN_RANGE: &str = "SELECT COUNT(*) FROM bookings b \

@@ -58,14 +58,13 @@ pub struct StoredLine {
     pub line: crate::domain::settlement::SettlementLine,
 }
 
-pub const LINES_OF_BATCH: &str = "SELECT l.id, l.occurrence, l.statement_id, l.transaction_type, \
-     l.order_id, l.adjustment_id, l.posted_raw, l.posted_at, l.currency, d.components, \
-     d.source_rows, l.ordered_raw, l.ordered_at \
-     FROM settlement_lines l JOIN settlement_line_details d ON d.line_id = l.id \
-     WHERE l.batch_id = $1 ORDER BY l.id";
+pub const LINES_OF_BATCH: &str = select_lines!("WHERE l.batch_id = $1 ORDER BY l.id");
 
-/// One row of `LINES_OF_BATCH`.
+/// One row of `select_lines!`.
 pub type LineRowOut = (
+    String,
+    String,
+    i64,
     i64,
     i64,
     String,
@@ -81,23 +80,34 @@ pub type LineRowOut = (
     Option<DateTime<Utc>>,
 );
 
+/// A line as read, with where it is stored.
+pub struct LineRead {
+    pub channel: String,
+    pub shop: String,
+    pub batch_id: i64,
+    pub stored: StoredLine,
+}
+
 /// Rebuilds a stored line from its row.
 pub fn stored_line(row: LineRowOut) -> Result<StoredLine, super::StoreError> {
-    read_line(row, true)
+    read_line(row, true).map(|r| r.stored)
 }
 
 /// Rebuilds a stored line without its source rows' cells (their sheet and
 /// row number stay): what booking and trails need, at a fraction of the
 /// memory for a million lines.
-pub fn stored_line_without_cells(row: LineRowOut) -> Result<StoredLine, super::StoreError> {
+pub fn line_without_cells(row: LineRowOut) -> Result<LineRead, super::StoreError> {
     read_line(row, false)
 }
 
-fn read_line(row: LineRowOut, with_cells: bool) -> Result<StoredLine, super::StoreError> {
+fn read_line(row: LineRowOut, with_cells: bool) -> Result<LineRead, super::StoreError> {
     use crate::domain::settlement::{
         Component, ComponentCode, SettlementLine, SourceRow, Timestamp,
     };
     let (
+        channel,
+        shop,
+        batch_id,
         id,
         occurrence,
         statement_id,
@@ -155,10 +165,15 @@ fn read_line(row: LineRowOut, with_cells: bool) -> Result<StoredLine, super::Sto
             .map(|(sheet, row, cells)| SourceRow { sheet, row, cells })
             .collect(),
     };
-    Ok(StoredLine {
-        id,
-        occurrence,
-        line,
+    Ok(LineRead {
+        channel,
+        shop,
+        batch_id,
+        stored: StoredLine {
+            id,
+            occurrence,
+            line,
+        },
     })
 }
 

@@ -3,6 +3,21 @@
 //! (idempotency, closed periods, reversals, the hash chain) are written once,
 //! in `rules`, over the small `LedgerTx` trait each backend implements.
 
+/// `SELECT` of settlement lines with everything that rebuilds them (one row
+/// decodes as `imports::LineRowOut`), followed by the given condition: every
+/// read of lines — a batch, a shop, an order, a statement — uses it.
+macro_rules! select_lines {
+    ($condition:literal) => {
+        concat!(
+            "SELECT l.channel, l.shop, l.batch_id, l.id, l.occurrence, l.statement_id, \
+             l.transaction_type, l.order_id, l.adjustment_id, l.posted_raw, l.posted_at, \
+             l.currency, d.components, d.source_rows, l.ordered_raw, l.ordered_at \
+             FROM settlement_lines l JOIN settlement_line_details d ON d.line_id = l.id ",
+            $condition
+        )
+    };
+}
+
 mod amounts;
 mod batch_sql;
 mod booking_sql;

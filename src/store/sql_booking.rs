@@ -39,14 +39,15 @@ macro_rules! impl_sql_booking {
                 ) -> Result<$crate::domain::matching::ShopFacts, StoreError> {
                     use $crate::store::booking_sql as q;
                     let ch = channel.as_str();
-                    let lines: Vec<q::ShopLineRow> = sqlx::query_as(q::SHOP_LINES)
-                        .bind(ch)
-                        .bind(shop)
-                        .fetch_all(&self.pool)
-                        .await?;
+                    let lines: Vec<$crate::store::imports::LineRowOut> =
+                        sqlx::query_as(q::SHOP_LINES)
+                            .bind(ch)
+                            .bind(shop)
+                            .fetch_all(&self.pool)
+                            .await?;
                     let lines = lines
                         .into_iter()
-                        .map(q::line_fact)
+                        .map(|r| q::line_fact(r).map(|(_, l)| l))
                         .collect::<Result<Vec<_>, _>>()?;
                     let orders: Vec<q::ShopOrderRow> = sqlx::query_as(q::SHOP_ORDERS)
                         .bind(ch)
@@ -303,14 +304,15 @@ macro_rules! impl_sql_booking {
                     use $crate::domain::matching::{OrderFact, ShopFacts};
                     use $crate::domain::settlement::Channel;
                     use $crate::store::booking_sql as q;
-                    let rows: Vec<q::OrderLineAnyRow> = sqlx::query_as(q::LINES_OF_ORDER)
-                        .bind(order_id)
-                        .fetch_all(&self.pool)
-                        .await?;
+                    let rows: Vec<$crate::store::imports::LineRowOut> =
+                        sqlx::query_as(q::LINES_OF_ORDER)
+                            .bind(order_id)
+                            .fetch_all(&self.pool)
+                            .await?;
                     let mut lines_of: BTreeMap<(String, String), Vec<_>> = BTreeMap::new();
                     for row in rows {
-                        let (key, line) = q::split_any(row);
-                        lines_of.entry(key).or_default().push(q::line_fact(line)?);
+                        let (key, line) = q::line_fact(row)?;
+                        lines_of.entry(key).or_default().push(line);
                     }
                     let with_order: Vec<(String, String)> = sqlx::query_as(q::ORDER_SHOPS)
                         .bind(order_id)
@@ -415,14 +417,15 @@ macro_rules! impl_sql_booking {
                             .await?;
                         let mut lines = Vec::new();
                         for s in &statements {
-                            let rows: Vec<q::ShopLineRow> = sqlx::query_as(q::LINES_OF_STATEMENT)
-                                .bind(channel.as_str())
-                                .bind(&shop)
-                                .bind(&s.statement.statement_id)
-                                .fetch_all(&self.pool)
-                                .await?;
+                            let rows: Vec<$crate::store::imports::LineRowOut> =
+                                sqlx::query_as(q::LINES_OF_STATEMENT)
+                                    .bind(channel.as_str())
+                                    .bind(&shop)
+                                    .bind(&s.statement.statement_id)
+                                    .fetch_all(&self.pool)
+                                    .await?;
                             for r in rows {
-                                lines.push(q::line_fact(r)?);
+                                lines.push(q::line_fact(r)?.1);
                             }
                         }
                         out.push(ShopFacts {
