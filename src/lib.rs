@@ -11,6 +11,7 @@ pub mod export;
 pub mod gl_mappings;
 pub mod importer;
 pub mod ledger;
+pub mod netsuite;
 pub mod reconcile;
 pub mod reports;
 pub mod sources;

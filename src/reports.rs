@@ -62,8 +62,11 @@ pub async fn close(
             before: &before,
             within: &within,
             entries,
-            // NetSuite posting is not connected yet: every entry is pending.
-            entries_not_in_netsuite: entries,
+            entries_not_in_netsuite: entries.saturating_sub(
+                store
+                    .netsuite_posted_entries(channel, &name, period.first_day(), period.last_day())
+                    .await? as usize,
+            ),
         }));
     }
     Ok(out)
@@ -94,7 +97,7 @@ pub struct OrderTrail {
     pub lines: Vec<TrailLine>,
     pub payouts: Vec<crate::domain::matching::PayoutCheck>,
     pub entries: Vec<TrailEntry>,
-    pub netsuite: &'static str,
+    pub netsuite: String,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -116,6 +119,72 @@ pub struct TrailEntry {
     pub description: String,
     pub reversed_by: Option<i64>,
     pub postings: Vec<TrailPosting>,
+    /// The NetSuite journal entry carrying it, when queued.
+    pub netsuite: Option<NetSuiteRecord>,
+}
+
+/// Where an entry stands in NetSuite.
+#[derive(Clone, Debug, Serialize)]
+pub struct NetSuiteRecord {
+    pub external_id: String,
+    pub status: crate::store::OutboxStatus,
+    pub internal_id: Option<String>,
+    pub posted_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub last_error: Option<String>,
+}
+
+impl NetSuiteRecord {
+    pub fn describe(&self) -> String {
+        match (&self.internal_id, self.posted_at) {
+            (Some(id), Some(at)) => format!(
+                "journal entry {id} (external id {}), posted {}",
+                self.external_id,
+                at.format("%Y-%m-%d %H:%M UTC")
+            ),
+            _ => match &self.last_error {
+                Some(e) => format!("{} as {} — {e}", self.status, self.external_id),
+                None => format!("{} as {}", self.status, self.external_id),
+            },
+        }
+    }
+}
+
+/// One line for a trail: every entry's NetSuite record, or why there is none.
+fn netsuite_summary(entries: &[TrailEntry]) -> String {
+    if entries.is_empty() {
+        return "no entries".into();
+    }
+    let posted: Vec<String> = entries
+        .iter()
+        .filter_map(|e| e.netsuite.as_ref())
+        .filter_map(|n| {
+            n.internal_id
+                .as_ref()
+                .map(|id| format!("journal entry {id}"))
+        })
+        .collect();
+    let queued = entries.iter().filter(|e| e.netsuite.is_some()).count();
+    let mut ids = posted.clone();
+    ids.dedup();
+    if posted.len() == entries.len() {
+        format!("{} (all {} entries posted)", ids.join(", "), entries.len())
+    } else if queued == 0 {
+        format!(
+            "not posted ({} entries; run `settlebridge post netsuite`)",
+            entries.len()
+        )
+    } else {
+        format!(
+            "{} of {} entries posted{}",
+            posted.len(),
+            entries.len(),
+            if ids.is_empty() {
+                String::new()
+            } else {
+                format!(": {}", ids.join(", "))
+            }
+        )
+    }
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -156,6 +225,16 @@ async fn trail_entries(
                     mapping_version: p.mapping_version.clone(),
                 })
                 .collect(),
+            netsuite: store
+                .outbox_document_of_entry(e.seq.0)
+                .await?
+                .map(|d| NetSuiteRecord {
+                    external_id: d.external_id,
+                    status: d.status,
+                    internal_id: d.internal_id,
+                    posted_at: d.posted_at,
+                    last_error: d.last_error,
+                }),
         });
     }
     Ok(out)
@@ -227,9 +306,12 @@ pub async fn trail_order(
             export: export.as_ref().map(export_trail),
             lines,
             payouts,
+            netsuite: String::new(),
             entries: trail_entries(store, mine).await?,
-            netsuite: "not posted (NetSuite is not connected)",
         });
+    }
+    for t in &mut out {
+        t.netsuite = netsuite_summary(&t.entries);
     }
     Ok(out)
 }
@@ -268,7 +350,7 @@ pub struct PayoutTrail {
     pub lines: Vec<TrailLine>,
     pub entries: Vec<TrailEntry>,
     pub bank_deposit: &'static str,
-    pub netsuite: &'static str,
+    pub netsuite: String,
 }
 
 pub async fn trail_payout(
@@ -300,10 +382,13 @@ pub async fn trail_payout(
             shop: books.shop.label(),
             payout: p.clone(),
             lines,
+            netsuite: String::new(),
             entries: trail_entries(store, entries).await?,
             bank_deposit: "not matched (no bank statement imported)",
-            netsuite: "not posted (NetSuite is not connected)",
         });
+    }
+    for t in &mut out {
+        t.netsuite = netsuite_summary(&t.entries);
     }
     Ok(out)
 }

@@ -271,6 +271,7 @@ pub async fn period(
 }
 
 pub async fn export_journal(
+    cli: &super::Cli,
     store: &dyn LedgerStore,
     format: JournalFormat,
     period: Option<&str>,
@@ -281,6 +282,9 @@ pub async fn export_journal(
         None => EntryFilter::default(),
     };
     let chart = stored_chart(store).await?;
+    if format == JournalFormat::NetsuiteCsv {
+        return super::netsuite_cmd::export_csv(cli, store, &chart, filter, output).await;
+    }
     let out: Box<dyn Write + Send> = match output {
         Some(path) => Box::new(std::io::BufWriter::new(
             std::fs::File::create(path)

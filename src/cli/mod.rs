@@ -6,6 +6,7 @@ mod entry_cmd;
 mod import_cmd;
 mod ledger_cmd;
 mod mappings_cmd;
+mod netsuite_cmd;
 mod reconcile_cmd;
 mod report_cmd;
 mod table;
@@ -128,6 +129,11 @@ pub enum Command {
         #[command(subcommand)]
         action: MappingsCommand,
     },
+    /// Send the books to another system.
+    Post {
+        #[command(subcommand)]
+        to: PostCommand,
+    },
     /// Write a fresh demo database (not the one --db names) and show its books.
     Demo {
         /// The SQLite file to (re)create.
@@ -141,6 +147,31 @@ pub enum OutputFormat {
     Table,
     Csv,
     Json,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum PostCommand {
+    /// Post pending ledger entries to NetSuite as journal entries, exactly once.
+    /// Reads gl-mappings/netsuite.toml and NETSUITE_* variables (secrets only there).
+    Netsuite {
+        /// Only entries dated in this month (YYYY-MM).
+        #[arg(long)]
+        period: Option<String>,
+        /// Check against NetSuite and print the bodies; queue and post nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Requests in flight at once (default: netsuite.toml, else 5 — the smallest NetSuite limit).
+        #[arg(long)]
+        concurrency: Option<usize>,
+        /// Also resend documents NetSuite refused before (after fixing the cause).
+        #[arg(long)]
+        retry_failed: bool,
+        /// The configuration file (default: netsuite.toml in the mappings directory).
+        #[arg(long)]
+        config: Option<PathBuf>,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -308,7 +339,10 @@ async fn run_command(cli: &Cli, store: &dyn LedgerStore) -> anyhow::Result<ExitC
                     period,
                     output,
                 },
-        } => ledger_cmd::export_journal(store, *format, period.as_deref(), output.as_deref()).await,
+        } => {
+            ledger_cmd::export_journal(cli, store, *format, period.as_deref(), output.as_deref())
+                .await
+        }
         Command::Entry { action } => entry_cmd::run(cli, store, action).await,
         Command::Import {
             shop,
@@ -362,6 +396,31 @@ async fn run_command(cli: &Cli, store: &dyn LedgerStore) -> anyhow::Result<ExitC
         Command::Mappings {
             action: MappingsCommand::Diff { shop, json },
         } => mappings_cmd::diff(cli, store, shop.as_deref(), *json).await,
+        Command::Post {
+            to:
+                PostCommand::Netsuite {
+                    period,
+                    dry_run,
+                    concurrency,
+                    retry_failed,
+                    config,
+                    json,
+                },
+        } => {
+            netsuite_cmd::post(
+                cli,
+                store,
+                netsuite_cmd::PostArgs {
+                    period: period.as_deref(),
+                    dry_run: *dry_run,
+                    concurrency: *concurrency,
+                    retry_failed: *retry_failed,
+                    config: config.as_deref(),
+                    json: *json,
+                },
+            )
+            .await
+        }
         Command::Demo { .. } => unreachable!("handled above"),
     }
 }

@@ -313,6 +313,9 @@ fn entries_text(out: &mut String, entries: &[reports::TrailEntry]) {
                 }
             ));
         }
+        if let Some(n) = &e.netsuite {
+            out.push_str(&format!("      NetSuite: {}\n", n.describe()));
+        }
     }
 }
 

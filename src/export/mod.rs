@@ -23,6 +23,8 @@ pub enum JournalFormat {
     Beancount,
     /// one row per posting
     Csv,
+    /// NetSuite's journal-entry CSV import (files of at most 25,000 rows)
+    NetsuiteCsv,
 }
 
 /// One export format: a header from the chart, then entries in chain order.
@@ -54,6 +56,9 @@ pub fn writer_for<'a>(
         JournalFormat::Ledger => Box::new(hledger::HledgerWriter::new(out)),
         JournalFormat::Beancount => Box::new(beancount::BeancountWriter::new(out)),
         JournalFormat::Csv => Box::new(csv_export::CsvWriter::new(out)),
+        // Planned as NetSuite journal entries, not streamed: see
+        // `netsuite::csv_import` and `settlebridge export journal`.
+        JournalFormat::NetsuiteCsv => Box::new(csv_export::CsvWriter::new(out)),
     }
 }
 

@@ -52,6 +52,9 @@ pub enum StoreError {
     ImportConflicts(Vec<String>),
     #[error("stored data is not readable: {0}")]
     Corrupt(String),
+    /// Two writers disagree about a record; nothing was written.
+    #[error("{0}; nothing was written")]
+    Conflict(String),
     /// A reader of streamed entries stopped the stream (an export's file
     /// could not be written, say).
     #[error("{0}")]

@@ -26,6 +26,7 @@ mod error;
 mod import_sql;
 mod imports;
 mod order_read;
+mod outbox;
 mod postgres;
 mod rows;
 mod rules;
@@ -51,6 +52,7 @@ pub use booking_sql::{ActivityTotals, BookingWrite};
 pub use error::StoreError;
 pub use imports::{BatchSummary, NewBatch, PreparedLine, StoredLine};
 pub use order_read::OrderRecord;
+pub use outbox::{NewOutboxDocument, OutboxCounts, OutboxDocument, OutboxOutcome, OutboxStatus};
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
 
@@ -316,6 +318,50 @@ pub trait LedgerStore: Send + Sync {
         shop: &str,
         order_id: &str,
     ) -> Result<Option<OrderRecord>, StoreError>;
+
+    // --- The NetSuite outbox ---------------------------------------------
+    /// Queues documents with the entries they carry, in one transaction.
+    /// A document already queued is left as it is; an entry queued in
+    /// another document is a conflict and nothing is written. Returns how
+    /// many documents are new.
+    async fn queue_documents(&self, docs: &[NewOutboxDocument]) -> Result<usize, StoreError>;
+    /// Entries dated `from..=to` already in some document.
+    async fn queued_entry_seqs(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<std::collections::HashSet<i64>, StoreError>;
+    /// Documents with one of `statuses`, dated `from..=to`.
+    async fn outbox_documents(
+        &self,
+        statuses: &[OutboxStatus],
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<OutboxDocument>, StoreError>;
+    async fn outbox_document_of_entry(
+        &self,
+        seq: i64,
+    ) -> Result<Option<OutboxDocument>, StoreError>;
+    /// Records one attempt and moves the document's status, in one transaction.
+    async fn record_outbox_outcome(
+        &self,
+        external_id: &str,
+        outcome: &OutboxOutcome,
+    ) -> Result<(), StoreError>;
+    /// How many of a shop's booked entries dated `from..=to` NetSuite has.
+    async fn netsuite_posted_entries(
+        &self,
+        channel: crate::domain::settlement::Channel,
+        shop: &str,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<u64, StoreError>;
+    /// Documents and entries per status for entries dated `from..=to`.
+    async fn outbox_counts(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<OutboxCounts, StoreError>;
 }
 
 /// The original file is stored in chunks of at most this many bytes.

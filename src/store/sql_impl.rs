@@ -462,6 +462,64 @@ macro_rules! impl_sql_store {
                         .map(Some)
                 }
 
+                async fn queue_documents(
+                    &self,
+                    docs: &[$crate::store::NewOutboxDocument],
+                ) -> Result<usize, StoreError> {
+                    self.queue_documents_impl(docs).await
+                }
+
+                async fn queued_entry_seqs(
+                    &self,
+                    from: chrono::NaiveDate,
+                    to: chrono::NaiveDate,
+                ) -> Result<std::collections::HashSet<i64>, StoreError> {
+                    self.queued_entry_seqs_impl(from, to).await
+                }
+
+                async fn outbox_documents(
+                    &self,
+                    statuses: &[$crate::store::OutboxStatus],
+                    from: chrono::NaiveDate,
+                    to: chrono::NaiveDate,
+                ) -> Result<Vec<$crate::store::OutboxDocument>, StoreError> {
+                    self.outbox_documents_impl(statuses, from, to).await
+                }
+
+                async fn outbox_document_of_entry(
+                    &self,
+                    seq: i64,
+                ) -> Result<Option<$crate::store::OutboxDocument>, StoreError> {
+                    self.outbox_document_of_entry_impl(seq).await
+                }
+
+                async fn record_outbox_outcome(
+                    &self,
+                    external_id: &str,
+                    outcome: &$crate::store::OutboxOutcome,
+                ) -> Result<(), StoreError> {
+                    self.record_outbox_outcome_impl(external_id, outcome).await
+                }
+
+                async fn netsuite_posted_entries(
+                    &self,
+                    channel: $crate::domain::settlement::Channel,
+                    shop: &str,
+                    from: chrono::NaiveDate,
+                    to: chrono::NaiveDate,
+                ) -> Result<u64, StoreError> {
+                    self.netsuite_posted_entries_impl(channel.as_str(), shop, from, to)
+                        .await
+                }
+
+                async fn outbox_counts(
+                    &self,
+                    from: chrono::NaiveDate,
+                    to: chrono::NaiveDate,
+                ) -> Result<$crate::store::OutboxCounts, StoreError> {
+                    self.outbox_counts_impl(from, to).await
+                }
+
                 async fn record_shops(
                     &self,
                 ) -> Result<Vec<($crate::domain::settlement::Channel, String)>, StoreError>

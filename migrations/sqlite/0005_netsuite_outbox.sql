@@ -1,0 +1,56 @@
+-- The NetSuite outbox. Each document is one NetSuite journal entry to be:
+-- pending, posted (with NetSuite's internal id and when) or failed (with
+-- NetSuite's message). Which ledger entries a document carries is fixed when
+-- it is queued — an entry belongs to exactly one document, ever — and its
+-- external id is what makes a retry after any crash an upsert of the same
+-- record, never a second one.
+CREATE TABLE netsuite_documents (
+    external_id TEXT PRIMARY KEY,
+    -- The planned journal entry (lines, accounts, rounded amounts) as JSON.
+    document    TEXT NOT NULL,
+    tran_date   TEXT NOT NULL,
+    currency    TEXT NOT NULL,
+    line_count  INTEGER NOT NULL,
+    status      TEXT NOT NULL CHECK (status IN ('pending', 'posted', 'failed')),
+    internal_id TEXT,
+    posted_at   TEXT,
+    attempts    INTEGER NOT NULL DEFAULT 0,
+    last_error  TEXT,
+    -- The exact JSON last sent, for the auditor.
+    last_body   TEXT,
+    queued_at   TEXT NOT NULL,
+    updated_at  TEXT NOT NULL
+);
+CREATE INDEX netsuite_documents_by_status ON netsuite_documents (status, tran_date);
+
+CREATE TABLE netsuite_document_entries (
+    entry_seq   INTEGER PRIMARY KEY REFERENCES entries (seq),
+    external_id TEXT NOT NULL REFERENCES netsuite_documents (external_id)
+);
+CREATE INDEX netsuite_document_entries_by_document ON netsuite_document_entries (external_id);
+
+-- Every request the poster made and what came of it: append-only evidence.
+CREATE TABLE netsuite_attempts (
+    id           INTEGER PRIMARY KEY AUTOINCREMENT,
+    external_id  TEXT NOT NULL REFERENCES netsuite_documents (external_id),
+    attempted_at TEXT NOT NULL,
+    outcome      TEXT NOT NULL CHECK (outcome IN ('posted', 'retry', 'failed', 'stopped')),
+    http_status  INTEGER,
+    detail       TEXT
+);
+CREATE INDEX netsuite_attempts_by_document ON netsuite_attempts (external_id);
+
+CREATE TRIGGER netsuite_document_entries_append_only_update BEFORE UPDATE ON netsuite_document_entries
+BEGIN SELECT RAISE(ABORT, 'netsuite_document_entries is append-only'); END;
+CREATE TRIGGER netsuite_document_entries_append_only_delete BEFORE DELETE ON netsuite_document_entries
+BEGIN SELECT RAISE(ABORT, 'netsuite_document_entries is append-only'); END;
+CREATE TRIGGER netsuite_attempts_append_only_update BEFORE UPDATE ON netsuite_attempts
+BEGIN SELECT RAISE(ABORT, 'netsuite_attempts is append-only'); END;
+CREATE TRIGGER netsuite_attempts_append_only_delete BEFORE DELETE ON netsuite_attempts
+BEGIN SELECT RAISE(ABORT, 'netsuite_attempts is append-only'); END;
+CREATE TRIGGER netsuite_documents_no_delete BEFORE DELETE ON netsuite_documents
+BEGIN SELECT RAISE(ABORT, 'netsuite_documents are never deleted'); END;
+-- A posted document stays posted: NetSuite holds it.
+CREATE TRIGGER netsuite_documents_posted_stays BEFORE UPDATE ON netsuite_documents
+WHEN OLD.status = 'posted' AND (NEW.status <> 'posted' OR NEW.internal_id IS NOT OLD.internal_id)
+BEGIN SELECT RAISE(ABORT, 'a posted NetSuite document cannot change'); END;
