@@ -657,3 +657,78 @@ fn netsuite_csv_export_balances_per_external_id_with_blank_not_zero() {
         "the file carries the trial balance"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn payout_mode_posts_one_journal_entry_per_payout_with_a_line_per_order_and_component() {
+    let books = books();
+    let fake = fake(&books, Faults::default()).await;
+    books.write_netsuite_toml(&fake.base_url(), "mode = \"payout\"\nmax_lines = 40");
+    let (code, err, out) = run_async(&books.dir, &["post", "netsuite", "--json"]).await;
+    assert_eq!(code, 0, "{err}{out}");
+    let summary: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let entries = books.entries().await;
+    assert_eq!(
+        summary["entries_posted"].as_u64(),
+        Some(entries),
+        "{summary}"
+    );
+    let journals = fake.journals();
+    assert!(
+        (journals.len() as u64) < entries,
+        "entries were combined: {} records",
+        journals.len()
+    );
+    let payouts: Vec<_> = journals
+        .iter()
+        .filter(|j| j.memo.as_deref().unwrap_or("").starts_with("Payout "))
+        .collect();
+    assert!(!payouts.is_empty());
+    for j in &payouts {
+        assert!(j.lines.len() <= 40, "split below the line limit");
+        let (dr, cr) = j
+            .lines
+            .iter()
+            .fold((Decimal::ZERO, Decimal::ZERO), |(d, c), l| {
+                (
+                    d + l.debit.unwrap_or_default(),
+                    c + l.credit.unwrap_or_default(),
+                )
+            });
+        assert_eq!(dr, cr, "each part balances");
+        assert!(j
+            .lines
+            .iter()
+            .all(|l| l.memo.as_deref().unwrap_or("").contains("payout ")));
+    }
+    assert!(
+        payouts.iter().any(|j| j
+            .lines
+            .iter()
+            .filter(|l| l.memo.as_deref().unwrap_or("").contains("| order "))
+            .count()
+            > 3),
+        "a line per order and component"
+    );
+    // Same lines and totals as entry by entry.
+    let store = books.store().await;
+    let mut postings = 0usize;
+    store
+        .for_each_entry(Default::default(), &mut |e| {
+            postings += e.entry.postings().len();
+            Ok(())
+        })
+        .await
+        .unwrap();
+    store.close().await;
+    assert_eq!(
+        journals.iter().map(|j| j.lines.len()).sum::<usize>(),
+        postings
+    );
+    let by_code: BTreeMap<String, Decimal> = fake
+        .account_totals()
+        .into_iter()
+        .map(|(id, (dr, cr))| (id.strip_prefix('9').unwrap().to_string(), dr - cr))
+        .filter(|(_, v)| !v.is_zero())
+        .collect();
+    assert_eq!(by_code, books.trial_balance());
+}

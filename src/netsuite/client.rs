@@ -229,16 +229,13 @@ impl NetSuiteClient {
                     return Ok(format!("Bearer {}", token.token.expose()));
                 }
                 let token_url = self.config.token_url();
-                let assertion = m2m::assertion(
-                    credentials,
-                    &token_url,
-                    chrono::Utc::now().timestamp(),
-                )
-                .map_err(|e| {
-                    NsError::Setup(format!(
+                let assertion =
+                    m2m::assertion(credentials, &token_url, chrono::Utc::now().timestamp())
+                        .map_err(|e| {
+                            NsError::Setup(format!(
                         "cannot sign the OAuth 2.0 assertion with the configured private key: {e}"
                     ))
-                })?;
+                        })?;
                 let response = self
                     .http
                     .post(&token_url)

@@ -454,6 +454,17 @@ mod tests {
     }
 
     #[test]
+    fn the_shipped_example_parses() {
+        let text = include_str!("../../gl-mappings/netsuite.example.toml");
+        let rules = DocumentRules::from_toml(text, "netsuite.example.toml").unwrap();
+        assert_eq!(rules.segment_ids["class"]["tiktok"], "3");
+        let e =
+            NetSuiteConfig::from_parts(text, "netsuite.example.toml", &env(&[]), Path::new("."))
+                .unwrap_err();
+        assert!(e.to_string().contains("private key"), "{e}");
+    }
+
+    #[test]
     fn missing_and_bad_values_are_named() {
         let e = NetSuiteConfig::from_parts("", "n.toml", &env(&[]), Path::new(".")).unwrap_err();
         assert!(e.to_string().contains("NETSUITE_ACCOUNT_ID"), "{e}");

@@ -97,3 +97,102 @@ pub fn write_file(
     w.flush()?;
     Ok(rows)
 }
+
+#[cfg(test)]
+mod tests {
+    use std::str::FromStr;
+
+    use chrono::NaiveDate;
+    use rust_decimal::Decimal;
+
+    use super::*;
+    use crate::netsuite::body::{journal_body, BodyIds};
+    use crate::netsuite::journal::NsLine;
+
+    fn doc(id: &str, lines: usize, memo: &str) -> NsDocument {
+        let line = |i: usize| NsLine {
+            entry_seq: 1,
+            account: "1210".parse().unwrap(),
+            account_id: "1210".into(),
+            side: if i % 2 == 0 {
+                Side::Debit
+            } else {
+                Side::Credit
+            },
+            amount: Decimal::from_str("10.50").unwrap(),
+            memo: memo.into(),
+            entity: Some("55".into()),
+            department: None,
+            class: None,
+            location: None,
+            order_id: Some("=HYPERLINK(\"x\")".into()),
+        };
+        NsDocument {
+            external_id: id.into(),
+            entry_seqs: vec![1],
+            tran_date: NaiveDate::from_ymd_opt(2026, 3, 9).unwrap(),
+            currency: "USD".parse().unwrap(),
+            subsidiary: "1".into(),
+            memo: memo.into(),
+            lines: (0..lines).map(line).collect(),
+        }
+    }
+
+    #[test]
+    fn files_hold_whole_journal_entries_and_at_most_the_row_limit() {
+        let docs: Vec<NsDocument> = (0..7).map(|i| doc(&format!("E{i}"), 4, "m")).collect();
+        let files = split_files(&docs, 10);
+        let sizes: Vec<usize> = files
+            .iter()
+            .map(|f| f.iter().map(|d| d.lines.len()).sum())
+            .collect();
+        assert_eq!(sizes, vec![8, 8, 8, 4]);
+        assert_eq!(files.iter().map(|f| f.len()).sum::<usize>(), 7);
+        // One entry longer than the limit gets a file of its own.
+        let big = vec![doc("A", 2, "m"), doc("B", 12, "m"), doc("C", 2, "m")];
+        let sizes: Vec<usize> = split_files(&big, 10).iter().map(|f| f.len()).collect();
+        assert_eq!(sizes, vec![1, 1, 1]);
+        assert!(split_files(&[], 10).is_empty());
+    }
+
+    #[test]
+    fn rows_have_one_side_blank_dates_in_the_account_format_and_no_formulas() {
+        let mut out = Vec::new();
+        let rows = write_file(&mut out, &[doc("E1", 2, "+cmd|' /C calc'!A0")], "%m/%d/%Y").unwrap();
+        assert_eq!(rows, 2);
+        let text = String::from_utf8(out).unwrap();
+        let mut lines = text.lines();
+        assert!(lines
+            .next()
+            .unwrap()
+            .starts_with("External ID,Date,Subsidiary"));
+        let first = lines.next().unwrap();
+        assert!(first.starts_with("E1,03/09/2026,1,USD,'+cmd"), "{first}");
+        assert!(first.contains(",10.50,,"), "debit only: {first}");
+        assert!(first.contains("'=HYPERLINK"), "{first}");
+        let second = lines.next().unwrap();
+        assert!(second.contains(",,10.50,"), "credit only: {second}");
+    }
+
+    #[test]
+    fn rest_bodies_carry_exact_numbers_and_one_side_per_line() {
+        let body = journal_body(
+            &doc("E1", 2, "memo"),
+            &BodyIds {
+                currency_id: "1".into(),
+                posting_period_id: "26".into(),
+            },
+        );
+        assert!(body.contains("\"debit\":10.50"), "{body}");
+        assert!(body.contains("\"credit\":10.50"), "{body}");
+        assert!(
+            !body.contains("\"credit\":0") && !body.contains("null"),
+            "{body}"
+        );
+        let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(v["externalId"], "E1");
+        assert_eq!(v["postingPeriod"]["id"], "26");
+        assert_eq!(v["tranDate"], "2026-03-09");
+        assert_eq!(v["line"]["items"][0]["entity"]["id"], "55");
+    }
+}
