@@ -150,7 +150,7 @@ async fn scenario(entries: u64, latency_ms: u64, limit: usize, concurrency: usiz
     .unwrap();
     let client = NetSuiteClient::new(config).unwrap();
     let t = Instant::now();
-    read_catalog(&client).await.unwrap();
+    read_catalog(&client, &[]).await.unwrap();
     let catalog_secs = t.elapsed().as_secs_f64();
     let before = fake.stats();
     let t = Instant::now();

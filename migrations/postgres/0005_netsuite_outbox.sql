@@ -18,6 +18,10 @@ CREATE TABLE netsuite_documents (
     last_error  TEXT,
     -- The exact JSON last sent, for the auditor.
     last_body   TEXT,
+    -- A run sending this document holds it until then, so two runs at
+    -- once never both send it (a killed run's hold simply expires).
+    claimed_by    TEXT,
+    claimed_until TIMESTAMPTZ,
     queued_at   TIMESTAMPTZ NOT NULL,
     updated_at  TIMESTAMPTZ NOT NULL
 );

@@ -2,6 +2,7 @@
 //! keep a ledger sound. Plain Rust, no I/O; adapters live around it.
 
 pub mod account;
+pub mod bank;
 pub mod booking;
 pub mod close;
 pub mod entry;

@@ -54,7 +54,12 @@ fn named(rows: Vec<Map<String, Value>>) -> HashMap<String, bool> {
         .collect()
 }
 
-pub async fn read_catalog(client: &NetSuiteClient) -> Result<NsCatalog, NsError> {
+/// `customers`: the customer ids the run uses — reading every customer
+/// would hit SuiteQL's 100,000-row cap in a shop with one per order.
+pub async fn read_catalog(
+    client: &NetSuiteClient,
+    customers: &[String],
+) -> Result<NsCatalog, NsError> {
     let accounts = client
         .suiteql("SELECT id, acctnumber, fullname, accttype, isinactive FROM account ORDER BY id")
         .await?;
@@ -62,7 +67,7 @@ pub async fn read_catalog(client: &NetSuiteClient) -> Result<NsCatalog, NsError>
         .suiteql(
             "SELECT id, periodname, TO_CHAR(startdate, 'YYYY-MM-DD') AS startdate, \
              TO_CHAR(enddate, 'YYYY-MM-DD') AS enddate, closed, alllocked, isposting \
-             FROM accountingperiod WHERE isyear = 'F' AND isquarter = 'F' ORDER BY startdate",
+             FROM accountingperiod WHERE isyear = 'F' AND isquarter = 'F' AND isadjust = 'F' ORDER BY startdate",
         )
         .await?;
     let mut catalog = NsCatalog {
@@ -101,13 +106,30 @@ pub async fn read_catalog(client: &NetSuiteClient) -> Result<NsCatalog, NsError>
                 .suiteql("SELECT id, name, isinactive FROM location")
                 .await?,
         ),
-        customers: named(
-            client
-                .suiteql("SELECT id, entityid AS name, isinactive FROM customer")
-                .await?,
-        ),
+        customers: HashMap::new(),
         periods: Vec::new(),
     };
+    for chunk in customers.chunks(500) {
+        if chunk
+            .iter()
+            .any(|id| !id.chars().all(|c| c.is_ascii_digit()))
+        {
+            return Err(NsError::Setup(format!(
+                "customer ids must be NetSuite internal ids (digits): {}",
+                chunk.join(", ")
+            )));
+        }
+        let rows = client
+            .suiteql(&format!(
+                "SELECT id, entityid AS name, isinactive FROM customer WHERE id IN ({})",
+                chunk.join(", ")
+            ))
+            .await?;
+        // Only the ids asked for count, whatever the server returns.
+        catalog
+            .customers
+            .extend(named(rows).into_iter().filter(|(id, _)| chunk.contains(id)));
+    }
     for r in periods {
         let date = |k: &str| NaiveDate::parse_from_str(&text(&r, k), "%Y-%m-%d");
         let (Ok(start), Ok(end)) = (date("startdate"), date("enddate")) else {
@@ -154,8 +176,26 @@ pub fn check_documents(
                 doc.currency.code()
             ));
         }
-        let period = catalog.period_of(doc.tran_date);
+        let periods: Vec<&NsPeriod> = catalog
+            .periods
+            .iter()
+            .filter(|p| p.start <= doc.tran_date && doc.tran_date <= p.end)
+            .collect();
+        let period = (periods.len() == 1).then(|| periods[0]);
+        if periods.len() > 1 {
+            doc_problems.push(format!(
+                "{} NetSuite posting periods contain {} ({}); settlebridge will not choose",
+                periods.len(),
+                doc.tran_date,
+                periods
+                    .iter()
+                    .map(|p| p.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
         match period {
+            None if periods.len() > 1 => {}
             None => doc_problems.push(format!(
                 "no NetSuite accounting period contains {} (add the period in NetSuite)",
                 doc.tran_date.format("%Y-%m")

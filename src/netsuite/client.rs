@@ -107,13 +107,19 @@ impl NetSuiteClient {
                 .unwrap_or_default()
                 .to_string();
             let id = location.rsplit('/').next().unwrap_or_default();
-            if id.is_empty() || id.starts_with("eid:") {
-                return Err(NsError::Retryable {
-                    status: Some(status.as_u16()),
-                    detail: format!("NetSuite answered {status} without the record's Location"),
-                });
+            if !id.is_empty() && !id.starts_with("eid:") {
+                return Ok(id.to_string());
             }
-            return Ok(id.to_string());
+            // Stored, but the answer does not say as what: ask.
+            return match self.journal_entry_id(external_id).await? {
+                Some(id) => Ok(id),
+                None => Err(NsError::Retryable {
+                    status: Some(status.as_u16()),
+                    detail: format!(
+                        "NetSuite answered {status} without the record's Location, and has no {external_id}"
+                    ),
+                }),
+            };
         }
         Err(classify(status, response.text().await.unwrap_or_default()))
     }
@@ -138,6 +144,18 @@ impl NetSuiteClient {
                 status: Some(status.as_u16()),
                 detail: format!("unreadable record: {e}"),
             })
+    }
+
+    /// The internal id of the journal entry with this external id, if NetSuite has one.
+    pub async fn journal_entry_id(&self, external_id: &str) -> Result<Option<String>, NsError> {
+        Ok(self
+            .journal_entry(external_id)
+            .await?
+            .and_then(|record| match record.get("id") {
+                Some(Value::String(s)) => Some(s.clone()),
+                Some(Value::Number(n)) => Some(n.to_string()),
+                _ => None,
+            }))
     }
 
     /// Every row of a SuiteQL query, page by page (1,000 a page).
@@ -186,7 +204,12 @@ impl NetSuiteClient {
     ) -> Result<reqwest::Response, NsError> {
         let mut refreshed = false;
         loop {
-            let authorization = self.authorization(&method, &url).await?;
+            let mut authorization = reqwest::header::HeaderValue::from_str(
+                &self.authorization(&method, &url).await?,
+            )
+            .map_err(|_| NsError::Setup("the Authorization header is not valid text".into()))?;
+            // Kept out of any debug print of the request.
+            authorization.set_sensitive(true);
             let mut request = self
                 .http
                 .request(method.clone(), url.clone())
@@ -336,7 +359,16 @@ pub fn classify(status: StatusCode, text: String) -> NsError {
         None => detail,
     };
     let s = status.as_u16();
-    if status == StatusCode::TOO_MANY_REQUESTS || status.is_server_error() {
+    // NetSuite's own example of the concurrency refusal says "Bad Request":
+    // the code decides, whatever the status.
+    let throttled = code == "CONCURRENCY_LIMIT_EXCEEDED";
+    if status == StatusCode::TOO_MANY_REQUESTS
+        || throttled
+        || status.is_server_error()
+        || status == StatusCode::REQUEST_TIMEOUT
+        || status == StatusCode::CONFLICT
+    {
+        let s = if throttled { 429 } else { s };
         NsError::Retryable {
             status: Some(s),
             detail: format!("HTTP {s} {code}: {detail}"),

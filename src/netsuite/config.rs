@@ -40,12 +40,30 @@ impl fmt::Display for Secret {
 
 /// Token-based authentication (OAuth 1.0a): for integrations set up before
 /// NetSuite stopped issuing new TBA tokens (2027.1).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct TbaCredentials {
     pub consumer_key: String,
     pub consumer_secret: Secret,
     pub token_id: String,
     pub token_secret: Secret,
+}
+
+/// Identifiers are half of a credential: only their last four characters print.
+fn tail(s: &str) -> String {
+    let chars: Vec<char> = s.chars().collect();
+    let keep = chars.len().saturating_sub(4);
+    format!("…{}", chars[keep..].iter().collect::<String>())
+}
+
+impl fmt::Debug for TbaCredentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TbaCredentials")
+            .field("consumer_key", &tail(&self.consumer_key))
+            .field("consumer_secret", &self.consumer_secret)
+            .field("token_id", &tail(&self.token_id))
+            .field("token_secret", &self.token_secret)
+            .finish()
+    }
 }
 
 /// OAuth 2.0 client credentials (machine to machine): a JWT assertion signed
@@ -97,6 +115,9 @@ pub struct NetSuiteConfig {
     pub max_attempts: u32,
     /// First backoff step; doubles per attempt (capped at 30 s), full jitter.
     pub retry_base_ms: u64,
+    /// How long a run holds a document it is sending; a killed run's hold
+    /// expires after this.
+    pub claim_lease_secs: u64,
     pub rules: DocumentRules,
 }
 
@@ -213,6 +234,7 @@ struct ConfigFile {
     request_timeout_secs: Option<u64>,
     max_attempts: Option<u32>,
     retry_base_ms: Option<u64>,
+    claim_lease_secs: Option<u64>,
     m2m: Option<M2mFile>,
     tba: Option<TbaFile>,
     #[serde(default)]
@@ -414,6 +436,7 @@ impl NetSuiteConfig {
             request_timeout_secs: file.request_timeout_secs.unwrap_or(60),
             max_attempts: file.max_attempts.unwrap_or(8).max(1),
             retry_base_ms: file.retry_base_ms.unwrap_or(500),
+            claim_lease_secs: file.claim_lease_secs.unwrap_or(600).max(1),
             rules,
         })
     }

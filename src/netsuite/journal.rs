@@ -92,6 +92,12 @@ pub enum DocumentProblem {
     },
     #[error("entry {seq} has {lines} lines; NetSuite takes at most {NETSUITE_LINE_LIMIT}")]
     TooManyLines { seq: i64, lines: usize },
+    #[error("entry {seq} has no debit or no credit left once rounded to NetSuite's precision")]
+    NothingToPost { seq: i64 },
+    #[error(
+        "queued journal entry {external_id} carries entry {seq}, which the ledger does not have"
+    )]
+    MissingEntry { external_id: String, seq: i64 },
 }
 
 /// The precision NetSuite keeps: it supports 0 and 2 decimals only.
@@ -269,6 +275,54 @@ fn combine_payout(
         .collect()
 }
 
+/// A queued document rebuilt from its entries with today's chart and rules
+/// (a corrected `netsuite_id`, segment id or customer): the same entries
+/// and external id, current lines.
+pub fn rebuild_document(
+    queued: &NsDocument,
+    entries: &[StoredEntry],
+    chart: &ChartOfAccounts,
+    rules: &DocumentRules,
+    accounts: AccountRef,
+) -> Result<NsDocument, Vec<DocumentProblem>> {
+    let mut problems = Vec::new();
+    let mut lines = Vec::new();
+    let mut single = None;
+    for seq in &queued.entry_seqs {
+        let Some(stored) = entries.iter().find(|e| e.seq.0 == *seq) else {
+            problems.push(DocumentProblem::MissingEntry {
+                external_id: queued.external_id.clone(),
+                seq: *seq,
+            });
+            continue;
+        };
+        match entry_document(stored, chart, rules, accounts) {
+            Ok(doc) => {
+                lines.extend(doc.lines.iter().cloned());
+                single = Some(doc);
+            }
+            Err(mut p) => problems.append(&mut p),
+        }
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    let rebuilt = single.expect("a document has entries");
+    Ok(NsDocument {
+        external_id: queued.external_id.clone(),
+        entry_seqs: queued.entry_seqs.clone(),
+        tran_date: queued.tran_date,
+        currency: rebuilt.currency,
+        subsidiary: rebuilt.subsidiary,
+        memo: if queued.entry_seqs.len() == 1 {
+            rebuilt.memo
+        } else {
+            queued.memo.clone()
+        },
+        lines,
+    })
+}
+
 fn translate(rules: &DocumentRules, segment: &str, value: Option<&String>) -> Option<String> {
     let value = value?;
     Some(
@@ -430,6 +484,10 @@ fn entry_document(
                 currency: currency.code().to_string(),
             }),
         }
+    }
+    let has = |side: Side| lines.iter().any(|l| l.side == side);
+    if !has(Side::Debit) || !has(Side::Credit) {
+        problems.push(DocumentProblem::NothingToPost { seq });
     }
     if lines.len() > NETSUITE_LINE_LIMIT {
         problems.push(DocumentProblem::TooManyLines {

@@ -16,7 +16,7 @@ use futures_util::StreamExt;
 use rand::Rng;
 use serde::Serialize;
 
-use crate::domain::{ChartOfAccounts, Period, StoredEntry};
+use crate::domain::{ChartOfAccounts, EntryId, Period, StoredEntry};
 use crate::store::{
     EntryFilter, LedgerStore, NewOutboxDocument, OutboxOutcome, OutboxStatus, StoreError,
 };
@@ -25,7 +25,7 @@ use super::body::{journal_body, BodyIds};
 use super::catalog::{check_documents, read_catalog};
 use super::client::{NetSuiteClient, NsError};
 use super::config::DocumentRules;
-use super::journal::{plan_documents, AccountRef, DocumentProblem, NsDocument};
+use super::journal::{plan_documents, rebuild_document, AccountRef, DocumentProblem, NsDocument};
 
 #[derive(Debug, thiserror::Error)]
 pub enum PostError {
@@ -155,37 +155,70 @@ pub async fn run(
     options: &PostOptions,
 ) -> Result<RunSummary, PostError> {
     let started = Instant::now();
-    let rules = &client.config().rules;
+    let config = client.config();
+    let rules = &config.rules;
     let mut summary = RunSummary {
         dry_run: options.dry_run,
         ..RunSummary::default()
     };
-    let planned = plan_unqueued(store, chart, rules, options.period).await?;
+    let fresh = plan_unqueued(store, chart, rules, options.period).await?;
     let (from, to) = range(options.period);
     let mut statuses = vec![OutboxStatus::Pending];
     if options.retry_failed {
         statuses.push(OutboxStatus::Failed);
     }
-    let mut docs: Vec<NsDocument> = Vec::new();
-    if options.dry_run {
-        docs.extend(planned);
-    } else {
-        summary.newly_queued = queue(store, &planned).await?;
+    // Documents queued by earlier runs, rebuilt from their entries with
+    // today's chart and rules: a corrected netsuite_id takes effect.
+    let mut docs: Vec<Pending> = Vec::new();
+    let mut problems = Vec::new();
+    for queued in store.outbox_documents(&statuses, from, to).await? {
+        let plan: NsDocument = serde_json::from_str(&queued.document_json)
+            .map_err(|e| PostError::Corrupt(queued.external_id.clone(), e.to_string()))?;
+        let mut entries = Vec::with_capacity(plan.entry_seqs.len());
+        for seq in &plan.entry_seqs {
+            if let Some(e) = store.entry(EntryId(*seq)).await? {
+                entries.push(e);
+            }
+        }
+        match rebuild_document(&plan, &entries, chart, rules, AccountRef::NetSuiteId) {
+            Ok(doc) => docs.push(Pending {
+                doc,
+                // Held by a run that never let go (killed mid-request), or
+                // answered before: NetSuite may have it.
+                tried_before: queued.attempts > 0 || queued.claimed_by.is_some(),
+            }),
+            Err(mut p) => problems.append(&mut p),
+        }
     }
-    for d in store.outbox_documents(&statuses, from, to).await? {
-        let doc: NsDocument = serde_json::from_str(&d.document_json)
-            .map_err(|e| PostError::Corrupt(d.external_id.clone(), e.to_string()))?;
-        docs.push(doc);
+    if !problems.is_empty() {
+        problems.sort_by_key(|p| p.to_string());
+        problems.dedup();
+        return Err(PostError::Plan(problems));
     }
+    let fresh_count = fresh.len();
+    docs.extend(fresh.iter().cloned().map(|doc| Pending {
+        doc,
+        tried_before: false,
+    }));
     summary.considered = docs.len();
     if docs.is_empty() {
         summary.seconds = started.elapsed().as_secs_f64();
         return Ok(summary);
     }
-    let catalog = read_catalog(client).await.map_err(PostError::Catalog)?;
-    let ids = check_documents(&docs, &catalog).map_err(PostError::Check)?;
+    // Check everything against NetSuite before queueing or sending anything.
+    let mut customers: Vec<String> = docs
+        .iter()
+        .flat_map(|p| p.doc.lines.iter().filter_map(|l| l.entity.clone()))
+        .collect();
+    customers.sort();
+    customers.dedup();
+    let catalog = with_retries(config, || read_catalog(client, &customers))
+        .await
+        .map_err(PostError::Catalog)?;
+    let plain: Vec<NsDocument> = docs.iter().map(|p| p.doc.clone()).collect();
+    let ids = check_documents(&plain, &catalog).map_err(PostError::Check)?;
     if options.dry_run {
-        summary.bodies = docs
+        summary.bodies = plain
             .iter()
             .zip(&ids)
             .map(|(d, ids)| serde_json::from_str(&journal_body(d, ids)).expect("our own JSON"))
@@ -193,10 +226,13 @@ pub async fn run(
         summary.seconds = started.elapsed().as_secs_f64();
         return Ok(summary);
     }
+    summary.newly_queued = queue(store, &fresh).await?;
+    debug_assert!(summary.newly_queued <= fresh_count);
     let shared = Shared {
         store,
         client,
         gate: Gate::new(options.concurrency),
+        holder: format!("{}-{}", std::process::id(), rand::thread_rng().gen::<u64>()),
         stop: AtomicBool::new(false),
         stop_reason: Mutex::new(None),
         requests: AtomicU64::new(0),
@@ -204,7 +240,7 @@ pub async fn run(
     };
     let outcomes: Vec<Result<DocOutcome, PostError>> =
         futures_util::stream::iter(docs.iter().zip(ids.iter()))
-            .map(|(doc, ids)| post_one(&shared, doc, ids))
+            .map(|(pending, ids)| post_one(&shared, pending, ids))
             .buffer_unordered(options.concurrency.max(1))
             .collect()
             .await;
@@ -231,6 +267,34 @@ pub async fn run(
     summary.final_concurrency = shared.gate.allowed();
     summary.seconds = started.elapsed().as_secs_f64();
     Ok(summary)
+}
+
+/// A document to send, and whether an earlier run already tried it (then
+/// NetSuite may have it: ask before sending).
+struct Pending {
+    doc: NsDocument,
+    tried_before: bool,
+}
+
+/// Runs `attempt` until it succeeds or fails for a reason retrying cannot fix.
+async fn with_retries<T, F, Fut>(
+    config: &super::NetSuiteConfig,
+    mut attempt: F,
+) -> Result<T, NsError>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T, NsError>>,
+{
+    let mut n = 1;
+    loop {
+        match attempt().await {
+            Err(NsError::Retryable { .. }) if n < config.max_attempts => {
+                tokio::time::sleep(backoff(config.retry_base_ms, n)).await;
+                n += 1;
+            }
+            other => return other,
+        }
+    }
 }
 
 /// How many requests may be in flight: starts at `--concurrency` and, when
@@ -296,6 +360,8 @@ struct Shared<'a> {
     store: &'a dyn LedgerStore,
     client: &'a NetSuiteClient,
     gate: Gate,
+    /// This run's name on the documents it holds.
+    holder: String,
     stop: AtomicBool,
     stop_reason: Mutex<Option<String>>,
     requests: AtomicU64,
@@ -314,13 +380,42 @@ fn backoff(base_ms: u64, attempt: u32) -> Duration {
     let cap = base_ms
         .saturating_mul(1u64 << attempt.saturating_sub(1).min(16))
         .min(30_000);
-    Duration::from_millis(rand::thread_rng().gen_range(cap / 2..=cap.max(1)))
+    Duration::from_millis(rand::thread_rng().gen_range(0..=cap.max(1)))
 }
 
 async fn post_one(
     shared: &Shared<'_>,
+    pending: &Pending,
+    ids: &BodyIds,
+) -> Result<DocOutcome, PostError> {
+    let doc = &pending.doc;
+    let config = shared.client.config();
+    let lease = chrono::Duration::seconds(config.claim_lease_secs as i64);
+    if !shared
+        .store
+        .claim_document(&doc.external_id, &shared.holder, chrono::Utc::now() + lease)
+        .await?
+    {
+        return Ok(DocOutcome::Pending(Parked {
+            external_id: doc.external_id.clone(),
+            detail:
+                "held by another run (it is sending it, or was killed and its hold has not expired)"
+                    .into(),
+        }));
+    }
+    let outcome = send(shared, doc, ids, pending.tried_before).await;
+    shared
+        .store
+        .release_document(&doc.external_id, &shared.holder)
+        .await?;
+    outcome
+}
+
+async fn send(
+    shared: &Shared<'_>,
     doc: &NsDocument,
     ids: &BodyIds,
+    tried_before: bool,
 ) -> Result<DocOutcome, PostError> {
     let body = journal_body(doc, ids);
     let config = shared.client.config();
@@ -330,6 +425,25 @@ async fn post_one(
             detail,
         })
     };
+    let posted = |internal_id: String| async move {
+        shared
+            .store
+            .record_outbox_outcome(
+                &doc.external_id,
+                &OutboxOutcome::Posted {
+                    internal_id,
+                    body: journal_body(doc, ids),
+                },
+            )
+            .await?;
+        Ok::<_, PostError>(DocOutcome::Posted {
+            entries: doc.entry_seqs.len(),
+            lines: doc.lines.len(),
+        })
+    };
+    // An earlier attempt may have reached NetSuite without us hearing the
+    // answer: then look before sending, so what NetSuite has is never rewritten.
+    let mut maybe_there = tried_before;
     let mut last = String::from("not sent: the run stopped first");
     for attempt in 1..=config.max_attempts {
         if shared.stop.load(Ordering::SeqCst) {
@@ -337,10 +451,22 @@ async fn post_one(
         }
         shared.requests.fetch_add(1, Ordering::Relaxed);
         let permit = shared.gate.enter().await;
-        let answer = shared
-            .client
-            .upsert_journal_entry(&doc.external_id, &body)
-            .await;
+        let found = if maybe_there {
+            shared.client.journal_entry_id(&doc.external_id).await
+        } else {
+            Ok(None)
+        };
+        let answer = match found {
+            Ok(Some(id)) => Ok(id),
+            Ok(None) => {
+                maybe_there = false;
+                shared
+                    .client
+                    .upsert_journal_entry(&doc.external_id, &body)
+                    .await
+            }
+            Err(e) => Err(e),
+        };
         if matches!(
             answer,
             Err(NsError::Retryable {
@@ -352,22 +478,7 @@ async fn post_one(
         }
         drop(permit);
         match answer {
-            Ok(internal_id) => {
-                shared
-                    .store
-                    .record_outbox_outcome(
-                        &doc.external_id,
-                        &OutboxOutcome::Posted {
-                            internal_id,
-                            body: body.clone(),
-                        },
-                    )
-                    .await?;
-                return Ok(DocOutcome::Posted {
-                    entries: doc.entry_seqs.len(),
-                    lines: doc.lines.len(),
-                });
-            }
+            Ok(internal_id) => return posted(internal_id).await,
             Err(NsError::Retryable { status, detail }) => {
                 shared
                     .store
@@ -379,6 +490,11 @@ async fn post_one(
                         },
                     )
                     .await?;
+                // No answer at all (a timeout, a dropped connection): the
+                // record may have been stored.
+                if status.is_none() {
+                    maybe_there = true;
+                }
                 last = detail;
                 if attempt < config.max_attempts {
                     shared.retries.fetch_add(1, Ordering::Relaxed);

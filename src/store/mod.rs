@@ -348,6 +348,15 @@ pub trait LedgerStore: Send + Sync {
         external_id: &str,
         outcome: &OutboxOutcome,
     ) -> Result<(), StoreError>;
+    /// Holds a document for one run until `until`; false when another run
+    /// holds it or it is posted.
+    async fn claim_document(
+        &self,
+        external_id: &str,
+        holder: &str,
+        until: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
+    async fn release_document(&self, external_id: &str, holder: &str) -> Result<(), StoreError>;
     /// How many of a shop's booked entries dated `from..=to` NetSuite has.
     async fn netsuite_posted_entries(
         &self,

@@ -62,6 +62,8 @@ pub struct OutboxDocument {
     pub attempts: i64,
     pub last_error: Option<String>,
     pub last_body: Option<String>,
+    /// The run holding it, or that held it and never let go (it was killed).
+    pub claimed_by: Option<String>,
 }
 
 /// What one request to NetSuite came to.
@@ -111,10 +113,12 @@ pub(crate) type OutboxRow = (
     i64,
     Option<String>,
     Option<String>,
+    Option<String>,
 );
 
 pub(crate) const OUTBOX_COLUMNS: &str = "d.external_id, d.document, d.tran_date, d.currency, \
-     d.line_count, d.status, d.internal_id, d.posted_at, d.attempts, d.last_error, d.last_body";
+     d.line_count, d.status, d.internal_id, d.posted_at, d.attempts, d.last_error, d.last_body, \
+     d.claimed_by";
 
 pub(crate) fn outbox_document(r: OutboxRow) -> Result<OutboxDocument, super::StoreError> {
     Ok(OutboxDocument {
@@ -130,6 +134,7 @@ pub(crate) fn outbox_document(r: OutboxRow) -> Result<OutboxDocument, super::Sto
         attempts: r.8,
         last_error: r.9,
         last_body: r.10,
+        claimed_by: r.11,
     })
 }
 
@@ -152,6 +157,12 @@ pub(crate) const MARK_RETRY: &str = "UPDATE netsuite_documents SET attempts = at
 pub(crate) const MARK_FAILED: &str = "UPDATE netsuite_documents SET status = 'failed', \
      attempts = attempts + 1, last_error = $2, last_body = $4, updated_at = $3 \
      WHERE external_id = $1 AND status <> 'posted'";
+pub(crate) const CLAIM: &str = "UPDATE netsuite_documents SET claimed_by = $2, claimed_until = $3 \
+     WHERE external_id = $1 AND status <> 'posted' \
+     AND (claimed_until IS NULL OR claimed_until < $4 OR claimed_by = $2)";
+pub(crate) const RELEASE: &str =
+    "UPDATE netsuite_documents SET claimed_by = NULL, claimed_until = NULL \
+     WHERE external_id = $1 AND claimed_by = $2";
 pub(crate) const COUNTS: &str =
     "SELECT d.status, COUNT(DISTINCT d.external_id), COUNT(l.entry_seq) \
      FROM netsuite_documents d JOIN netsuite_document_entries l ON l.external_id = d.external_id \
@@ -274,13 +285,28 @@ macro_rules! impl_sql_outbox {
                     let now = Utc::now();
                     let (kind, status, detail): (&str, Option<u16>, Option<&str>) = match outcome {
                         OutboxOutcome::Posted { internal_id, body } => {
-                            sqlx::query(q::MARK_POSTED)
+                            let r = sqlx::query(q::MARK_POSTED)
                                 .bind(external_id)
                                 .bind(internal_id)
                                 .bind(now)
                                 .bind(body)
                                 .execute(&mut *tx.tx)
                                 .await?;
+                            if r.rows_affected() == 0 {
+                                // Already posted: by this record, or — never
+                                // expected — by another one, which must be loud.
+                                let known: Option<Option<String>> = sqlx::query_scalar(
+                                    "SELECT internal_id FROM netsuite_documents WHERE external_id = $1",
+                                )
+                                .bind(external_id)
+                                .fetch_optional(&mut *tx.tx)
+                                .await?;
+                                if known.flatten().as_deref() != Some(internal_id.as_str()) {
+                                    return Err(StoreError::Conflict(format!(
+                                        "NetSuite answered record {internal_id} for {external_id}, which the outbox has as posted differently"
+                                    )));
+                                }
+                            }
                             ("posted", None, Some(internal_id.as_str()))
                         }
                         OutboxOutcome::Retry { http_status, detail } => {
@@ -321,6 +347,35 @@ macro_rules! impl_sql_outbox {
                         .execute(&mut *tx.tx)
                         .await?;
                     tx.tx.commit().await?;
+                    Ok(())
+                }
+
+                pub(crate) async fn claim_document_impl(
+                    &self,
+                    external_id: &str,
+                    holder: &str,
+                    until: chrono::DateTime<Utc>,
+                ) -> Result<bool, StoreError> {
+                    let r = sqlx::query(q::CLAIM)
+                        .bind(external_id)
+                        .bind(holder)
+                        .bind(until)
+                        .bind(Utc::now())
+                        .execute(&self.pool)
+                        .await?;
+                    Ok(r.rows_affected() == 1)
+                }
+
+                pub(crate) async fn release_document_impl(
+                    &self,
+                    external_id: &str,
+                    holder: &str,
+                ) -> Result<(), StoreError> {
+                    sqlx::query(q::RELEASE)
+                        .bind(external_id)
+                        .bind(holder)
+                        .execute(&self.pool)
+                        .await?;
                     Ok(())
                 }
 

@@ -501,6 +501,23 @@ macro_rules! impl_sql_store {
                     self.record_outbox_outcome_impl(external_id, outcome).await
                 }
 
+                async fn claim_document(
+                    &self,
+                    external_id: &str,
+                    holder: &str,
+                    until: chrono::DateTime<chrono::Utc>,
+                ) -> Result<bool, StoreError> {
+                    self.claim_document_impl(external_id, holder, until).await
+                }
+
+                async fn release_document(
+                    &self,
+                    external_id: &str,
+                    holder: &str,
+                ) -> Result<(), StoreError> {
+                    self.release_document_impl(external_id, holder).await
+                }
+
                 async fn netsuite_posted_entries(
                     &self,
                     channel: $crate::domain::settlement::Channel,

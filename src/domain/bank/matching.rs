@@ -1,0 +1,379 @@
+//! Payout ↔ deposit matching. Three passes, each taking only what it can
+//! prove, and never a guess:
+//!
+//! 1. **Reference**: a deposit whose text carries a payout's id (Shopify
+//!    payout id, Amazon settlement id, TikTok payment id) belongs to it;
+//!    deposits and payouts linked by references form one match, and any
+//!    difference (a bank fee, FX) is stated, to be booked explicitly.
+//! 2. **Amount**: same currency, same amount, within the window (±5
+//!    business days by default), and the only candidate both ways.
+//! 3. **Combination**: one deposit that is exactly the sum of several
+//!    payouts (TikTok pays several statements at once), or one payout that
+//!    arrived split over several deposits — when that combination is the
+//!    only one.
+//!
+//! Whatever has two explanations is ambiguous: listed with its candidates
+//! and left unmatched.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+use super::business_days_between;
+use crate::domain::money::Currency;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PayoutToMatch {
+    pub key: String,
+    /// What reached (or should reach) the bank, in the bank's currency.
+    pub amount: Decimal,
+    pub currency: Currency,
+    pub date: NaiveDate,
+    /// Ids the bank may quote: payout id, settlement id, payment id.
+    pub references: Vec<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DepositToMatch {
+    pub key: String,
+    pub amount: Decimal,
+    pub currency: Currency,
+    pub date: NaiveDate,
+    pub text: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MatchRules {
+    pub window_business_days: u32,
+    /// The most payouts (or deposits) one combination may join.
+    pub max_combination: usize,
+}
+
+impl Default for MatchRules {
+    fn default() -> Self {
+        MatchRules {
+            window_business_days: 5,
+            max_combination: 6,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MatchBasis {
+    Reference,
+    Amount,
+    Combination,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct DepositMatch {
+    pub payouts: Vec<String>,
+    pub deposits: Vec<String>,
+    pub basis: MatchBasis,
+    /// Σ deposits − Σ payouts: zero except for reference matches, where it
+    /// is a bank fee or an exchange difference to book.
+    pub difference: Decimal,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Ambiguity {
+    pub payouts: Vec<String>,
+    pub deposits: Vec<String>,
+    pub reason: String,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct DepositMatching {
+    pub matches: Vec<DepositMatch>,
+    pub ambiguous: Vec<Ambiguity>,
+    pub unmatched_payouts: Vec<String>,
+    pub unmatched_deposits: Vec<String>,
+}
+
+/// `needle` occurs in `haystack` as a whole token (no letter or digit on
+/// either side), case-insensitively: payout 1234 is not in deposit 912345.
+pub fn mentions(haystack: &str, needle: &str) -> bool {
+    if needle.len() < 4 {
+        return false;
+    }
+    let h = haystack.to_ascii_lowercase();
+    let n = needle.to_ascii_lowercase();
+    let bytes = h.as_bytes();
+    let mut start = 0;
+    while let Some(pos) = h[start..].find(&n) {
+        let at = start + pos;
+        let end = at + n.len();
+        let before_ok = at == 0 || !bytes[at - 1].is_ascii_alphanumeric();
+        let after_ok = end == bytes.len() || !bytes[end].is_ascii_alphanumeric();
+        if before_ok && after_ok {
+            return true;
+        }
+        start = at + 1;
+    }
+    false
+}
+
+pub fn match_deposits(
+    payouts: &[PayoutToMatch],
+    deposits: &[DepositToMatch],
+    rules: MatchRules,
+) -> DepositMatching {
+    let mut out = DepositMatching::default();
+    let mut used_p: BTreeSet<usize> = BTreeSet::new();
+    let mut used_d: BTreeSet<usize> = BTreeSet::new();
+    let payable: Vec<usize> = (0..payouts.len())
+        .filter(|&i| payouts[i].amount > Decimal::ZERO)
+        .collect();
+    let incoming: Vec<usize> = (0..deposits.len())
+        .filter(|&i| deposits[i].amount > Decimal::ZERO)
+        .collect();
+
+    // 1. References: connected components of "deposit quotes payout".
+    let mut edges: Vec<(usize, usize)> = Vec::new();
+    for &d in &incoming {
+        for &p in &payable {
+            if payouts[p].currency == deposits[d].currency
+                && payouts[p]
+                    .references
+                    .iter()
+                    .any(|r| mentions(&deposits[d].text, r))
+            {
+                edges.push((p, d));
+            }
+        }
+    }
+    for (ps, ds) in components(&edges) {
+        used_p.extend(&ps);
+        used_d.extend(&ds);
+        let paid: Decimal = ps.iter().map(|&p| payouts[p].amount).sum();
+        let got: Decimal = ds.iter().map(|&d| deposits[d].amount).sum();
+        out.matches.push(DepositMatch {
+            payouts: ps.iter().map(|&p| payouts[p].key.clone()).collect(),
+            deposits: ds.iter().map(|&d| deposits[d].key.clone()).collect(),
+            basis: MatchBasis::Reference,
+            difference: got - paid,
+        });
+    }
+
+    let within = |p: usize, d: usize| {
+        payouts[p].currency == deposits[d].currency
+            && business_days_between(payouts[p].date, deposits[d].date)
+                <= rules.window_business_days
+    };
+    let mut ambiguous_p: BTreeSet<usize> = BTreeSet::new();
+    let mut ambiguous_d: BTreeSet<usize> = BTreeSet::new();
+
+    // 2. One amount, one candidate each way.
+    let free_p: Vec<usize> = payable
+        .iter()
+        .copied()
+        .filter(|p| !used_p.contains(p))
+        .collect();
+    let free_d: Vec<usize> = incoming
+        .iter()
+        .copied()
+        .filter(|d| !used_d.contains(d))
+        .collect();
+    let same = |p: usize, d: usize| within(p, d) && payouts[p].amount == deposits[d].amount;
+    for &d in &free_d {
+        let cands: Vec<usize> = free_p.iter().copied().filter(|&p| same(p, d)).collect();
+        if cands.is_empty() {
+            continue;
+        }
+        let rivals: Vec<usize> = free_d
+            .iter()
+            .copied()
+            .filter(|&o| same(cands[0], o))
+            .collect();
+        if cands.len() == 1 && rivals.len() == 1 {
+            used_p.insert(cands[0]);
+            used_d.insert(d);
+            out.matches.push(DepositMatch {
+                payouts: vec![payouts[cands[0]].key.clone()],
+                deposits: vec![deposits[d].key.clone()],
+                basis: MatchBasis::Amount,
+                difference: Decimal::ZERO,
+            });
+        } else if !ambiguous_d.contains(&d) {
+            let ds: BTreeSet<usize> = cands
+                .iter()
+                .flat_map(|&p| free_d.iter().copied().filter(move |&o| same(p, o)))
+                .collect();
+            ambiguous_p.extend(&cands);
+            ambiguous_d.extend(&ds);
+            out.ambiguous.push(Ambiguity {
+                payouts: cands.iter().map(|&p| payouts[p].key.clone()).collect(),
+                deposits: ds.iter().map(|&d| deposits[d].key.clone()).collect(),
+                reason: format!(
+                    "{} payouts and {} deposits of {} {} within {} business days",
+                    cands.len(),
+                    ds.len(),
+                    deposits[d].amount,
+                    deposits[d].currency.code(),
+                    rules.window_business_days
+                ),
+            });
+        }
+    }
+
+    // 3. Combinations, anchored on a deposit (several payouts) or on a payout (several deposits).
+    let free_p: Vec<usize> = payable
+        .iter()
+        .copied()
+        .filter(|p| !used_p.contains(p) && !ambiguous_p.contains(p))
+        .collect();
+    let free_d: Vec<usize> = incoming
+        .iter()
+        .copied()
+        .filter(|d| !used_d.contains(d) && !ambiguous_d.contains(d))
+        .collect();
+    // (payouts, deposits) proposals, with whether their anchor had one solution only.
+    let mut proposals: Vec<(Vec<usize>, Vec<usize>, bool)> = Vec::new();
+    for &d in &free_d {
+        let cands: Vec<usize> = free_p
+            .iter()
+            .copied()
+            .filter(|&p| within(p, d) && payouts[p].amount < deposits[d].amount)
+            .collect();
+        let amounts: Vec<Decimal> = cands.iter().map(|&p| payouts[p].amount).collect();
+        let found = subsets_summing(&amounts, deposits[d].amount, rules.max_combination);
+        if let Some(first) = found.first() {
+            let ps = first.iter().map(|&i| cands[i]).collect();
+            proposals.push((ps, vec![d], found.len() == 1));
+        }
+    }
+    for &p in &free_p {
+        let cands: Vec<usize> = free_d
+            .iter()
+            .copied()
+            .filter(|&d| within(p, d) && deposits[d].amount < payouts[p].amount)
+            .collect();
+        let amounts: Vec<Decimal> = cands.iter().map(|&d| deposits[d].amount).collect();
+        let found = subsets_summing(&amounts, payouts[p].amount, rules.max_combination);
+        if let Some(first) = found.first() {
+            let ds = first.iter().map(|&i| cands[i]).collect();
+            proposals.push((vec![p], ds, found.len() == 1));
+        }
+    }
+    let mut seen_p: BTreeMap<usize, usize> = BTreeMap::new();
+    let mut seen_d: BTreeMap<usize, usize> = BTreeMap::new();
+    for (ps, ds, _) in &proposals {
+        for p in ps {
+            *seen_p.entry(*p).or_default() += 1;
+        }
+        for d in ds {
+            *seen_d.entry(*d).or_default() += 1;
+        }
+    }
+    for (ps, ds, unique) in proposals {
+        let contested = ps.iter().any(|p| seen_p[p] > 1) || ds.iter().any(|d| seen_d[d] > 1);
+        if unique && !contested {
+            used_p.extend(&ps);
+            used_d.extend(&ds);
+            out.matches.push(DepositMatch {
+                payouts: ps.iter().map(|&p| payouts[p].key.clone()).collect(),
+                deposits: ds.iter().map(|&d| deposits[d].key.clone()).collect(),
+                basis: MatchBasis::Combination,
+                difference: Decimal::ZERO,
+            });
+        } else if ps.iter().all(|p| !ambiguous_p.contains(p))
+            || ds.iter().all(|d| !ambiguous_d.contains(d))
+        {
+            ambiguous_p.extend(&ps);
+            ambiguous_d.extend(&ds);
+            out.ambiguous.push(Ambiguity {
+                payouts: ps.iter().map(|&p| payouts[p].key.clone()).collect(),
+                deposits: ds.iter().map(|&d| deposits[d].key.clone()).collect(),
+                reason: if unique {
+                    "these payouts and deposits also sum up another way".into()
+                } else {
+                    "more than one combination of payouts and deposits sums to the same amount"
+                        .into()
+                },
+            });
+        }
+    }
+    out.ambiguous.dedup();
+    out.unmatched_payouts = payable
+        .iter()
+        .filter(|p| !used_p.contains(p))
+        .map(|&p| payouts[p].key.clone())
+        .collect();
+    out.unmatched_deposits = incoming
+        .iter()
+        .filter(|d| !used_d.contains(d))
+        .map(|&d| deposits[d].key.clone())
+        .collect();
+    out
+}
+
+/// Connected components of a bipartite graph given as (payout, deposit) edges.
+fn components(edges: &[(usize, usize)]) -> Vec<(Vec<usize>, Vec<usize>)> {
+    let mut out: Vec<(BTreeSet<usize>, BTreeSet<usize>)> = Vec::new();
+    for &(p, d) in edges {
+        let hits: Vec<usize> = (0..out.len())
+            .filter(|&i| out[i].0.contains(&p) || out[i].1.contains(&d))
+            .collect();
+        let mut merged = (BTreeSet::from([p]), BTreeSet::from([d]));
+        for &i in hits.iter().rev() {
+            let (ps, ds) = out.remove(i);
+            merged.0.extend(ps);
+            merged.1.extend(ds);
+        }
+        out.push(merged);
+    }
+    out.into_iter()
+        .map(|(p, d)| (p.into_iter().collect(), d.into_iter().collect()))
+        .collect()
+}
+
+/// Index sets of 2..=max items summing exactly to `target`; stops at two
+/// (one is an answer, two is an ambiguity). Candidates beyond 24 are not
+/// combined: the search would be a guess anyway.
+fn subsets_summing(amounts: &[Decimal], target: Decimal, max: usize) -> Vec<Vec<usize>> {
+    let mut found = Vec::new();
+    if amounts.len() > 24 {
+        return found;
+    }
+    let mut order: Vec<usize> = (0..amounts.len()).collect();
+    order.sort_by(|a, b| amounts[*b].cmp(&amounts[*a]));
+    let mut stack = Vec::new();
+    fn walk(
+        order: &[usize],
+        amounts: &[Decimal],
+        from: usize,
+        remaining: Decimal,
+        max: usize,
+        stack: &mut Vec<usize>,
+        found: &mut Vec<Vec<usize>>,
+    ) {
+        if found.len() >= 2 {
+            return;
+        }
+        if remaining.is_zero() && stack.len() >= 2 {
+            let mut s = stack.clone();
+            s.sort();
+            found.push(s);
+            return;
+        }
+        if stack.len() == max {
+            return;
+        }
+        for i in from..order.len() {
+            let a = amounts[order[i]];
+            if a <= remaining {
+                stack.push(order[i]);
+                walk(order, amounts, i + 1, remaining - a, max, stack, found);
+                stack.pop();
+            }
+        }
+    }
+    walk(&order, amounts, 0, target, max, &mut stack, &mut found);
+    found
+}
+
+#[cfg(test)]
+mod tests;

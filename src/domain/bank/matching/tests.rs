@@ -1,0 +1,174 @@
+use std::str::FromStr;
+
+use super::*;
+
+fn day(s: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+}
+
+fn usd() -> Currency {
+    "USD".parse().unwrap()
+}
+
+fn payout(key: &str, amount: &str, date: &str, refs: &[&str]) -> PayoutToMatch {
+    PayoutToMatch {
+        key: key.into(),
+        amount: Decimal::from_str(amount).unwrap(),
+        currency: usd(),
+        date: day(date),
+        references: refs.iter().map(|s| s.to_string()).collect(),
+    }
+}
+
+fn deposit(key: &str, amount: &str, date: &str, text: &str) -> DepositToMatch {
+    DepositToMatch {
+        key: key.into(),
+        amount: Decimal::from_str(amount).unwrap(),
+        currency: usd(),
+        date: day(date),
+        text: text.into(),
+    }
+}
+
+#[test]
+fn a_reference_wins_and_a_bank_fee_is_stated() {
+    let m = match_deposits(
+        &[payout(
+            "shopify/p/98765432",
+            "500.00",
+            "2026-03-02",
+            &["98765432"],
+        )],
+        &[deposit(
+            "b1",
+            "485.00",
+            "2026-03-04",
+            "SHOPIFY PAYOUT ref 98765432 ",
+        )],
+        MatchRules::default(),
+    );
+    assert_eq!(m.matches.len(), 1);
+    assert_eq!(m.matches[0].basis, MatchBasis::Reference);
+    assert_eq!(
+        m.matches[0].difference,
+        Decimal::from_str("-15.00").unwrap()
+    );
+    assert!(m.unmatched_payouts.is_empty() && m.unmatched_deposits.is_empty());
+}
+
+#[test]
+fn ids_match_as_whole_tokens_only() {
+    assert!(mentions("SHOPIFY 98765432 PAYOUT", "98765432"));
+    assert!(mentions("x/98765432", "98765432"));
+    assert!(!mentions("9987654321", "98765432"));
+    assert!(!mentions("abc 123 ", "123"), "too short to be an id");
+}
+
+#[test]
+fn one_deposit_for_several_payouts_and_one_payout_split_in_two() {
+    let m = match_deposits(
+        &[
+            payout("tiktok/a", "100.10", "2026-03-02", &[]),
+            payout("tiktok/b", "250.00", "2026-03-03", &[]),
+            payout("amazon/c", "1000.00", "2026-03-03", &[]),
+        ],
+        &[
+            deposit("d-tiktok", "350.10", "2026-03-05", "TIKTOK SHOP"),
+            deposit("d-amz-1", "600.00", "2026-03-05", "AMAZON"),
+            deposit("d-amz-2", "400.00", "2026-03-06", "AMAZON"),
+        ],
+        MatchRules::default(),
+    );
+    assert!(m.ambiguous.is_empty(), "{:?}", m.ambiguous);
+    let mut matches: Vec<(Vec<String>, Vec<String>, MatchBasis)> = m
+        .matches
+        .into_iter()
+        .map(|x| (x.payouts, x.deposits, x.basis))
+        .collect();
+    matches.sort();
+    assert_eq!(
+        matches,
+        vec![
+            (
+                vec!["amazon/c".into()],
+                vec!["d-amz-1".into(), "d-amz-2".into()],
+                MatchBasis::Combination
+            ),
+            (
+                vec!["tiktok/a".into(), "tiktok/b".into()],
+                vec!["d-tiktok".into()],
+                MatchBasis::Combination
+            ),
+        ]
+    );
+}
+
+#[test]
+fn an_ambiguous_pair_is_never_guessed() {
+    // Two payouts of the same amount, two deposits of it, all in the window.
+    let m = match_deposits(
+        &[
+            payout("p1", "75.00", "2026-03-02", &[]),
+            payout("p2", "75.00", "2026-03-03", &[]),
+        ],
+        &[
+            deposit("d1", "75.00", "2026-03-04", "TRANSFER"),
+            deposit("d2", "75.00", "2026-03-05", "TRANSFER"),
+        ],
+        MatchRules::default(),
+    );
+    assert!(m.matches.is_empty(), "{:?}", m.matches);
+    assert_eq!(m.ambiguous.len(), 1);
+    assert_eq!(m.ambiguous[0].payouts, vec!["p1", "p2"]);
+    assert_eq!(m.ambiguous[0].deposits, vec!["d1", "d2"]);
+    assert_eq!(m.unmatched_payouts.len(), 2);
+}
+
+#[test]
+fn the_window_counts_business_days() {
+    let ps = [payout("p", "10.00", "2026-03-06", &[])]; // a Friday
+                                                        // Five business days later is the next Friday: in; the Monday after: out.
+    let inside = match_deposits(
+        &ps,
+        &[deposit("d", "10.00", "2026-03-13", "")],
+        MatchRules::default(),
+    );
+    assert_eq!(inside.matches.len(), 1);
+    let outside = match_deposits(
+        &ps,
+        &[deposit("d", "10.00", "2026-03-16", "")],
+        MatchRules::default(),
+    );
+    assert!(outside.matches.is_empty());
+    assert_eq!(outside.unmatched_deposits, vec!["d"]);
+}
+
+#[test]
+fn two_combinations_for_one_deposit_are_ambiguous() {
+    let m = match_deposits(
+        &[
+            payout("a", "10.00", "2026-03-02", &[]),
+            payout("b", "20.00", "2026-03-02", &[]),
+            payout("c", "30.00", "2026-03-02", &[]),
+        ],
+        &[deposit("d", "30.00", "2026-03-03", "")],
+        MatchRules::default(),
+    );
+    // c alone matches by amount; a+b would be another explanation — but the
+    // one-to-one match is proved first and the rest stays unmatched.
+    assert_eq!(m.matches.len(), 1);
+    assert_eq!(m.matches[0].payouts, vec!["c"]);
+    assert_eq!(m.unmatched_payouts, vec!["a", "b"]);
+    let m = match_deposits(
+        &[
+            payout("a", "10.00", "2026-03-02", &[]),
+            payout("b", "20.00", "2026-03-02", &[]),
+            payout("c", "15.00", "2026-03-02", &[]),
+            payout("e", "15.00", "2026-03-02", &[]),
+        ],
+        &[deposit("d", "30.00", "2026-03-03", "")],
+        MatchRules::default(),
+    );
+    assert!(m.matches.is_empty(), "{:?}", m.matches);
+    assert_eq!(m.ambiguous.len(), 1, "{:?}", m.ambiguous);
+}
