@@ -38,6 +38,18 @@ pub enum MappingsError {
     Chart { path: PathBuf, source: ChartError },
     #[error("{path}: {source}")]
     Shops { path: PathBuf, source: ShopError },
+    #[error("{path}: {source}")]
+    Banks {
+        path: PathBuf,
+        source: crate::domain::bank::BankConfigError,
+    },
+    #[error("{path}: bank `{bank}`: {field} {account} is not in the chart")]
+    BankAccount {
+        path: PathBuf,
+        bank: String,
+        field: &'static str,
+        account: String,
+    },
     #[error("{path}: shop `{shop}`: {field} {account} is not in the chart")]
     ShopAccount {
         path: PathBuf,
@@ -261,6 +273,43 @@ pub fn load_chart(dir: &Path) -> Result<(ChartOfAccounts, ChartSource), Mappings
 /// Reads `<dir>/shops.toml`; without one, no shops are configured (files
 /// then import under the shop named on the command line, or none). Each
 /// shop's clearing account must be in `chart`.
+/// `banks.toml`: the bank accounts statements are imported into (none
+/// without the file), each checked against the chart.
+pub fn load_banks(
+    dir: &Path,
+    chart: &ChartOfAccounts,
+) -> Result<crate::domain::bank::BankAccounts, MappingsError> {
+    use crate::domain::bank::BankAccounts;
+    let path = dir.join("banks.toml");
+    let banks = match std::fs::read_to_string(&path) {
+        Ok(text) => BankAccounts::from_toml(&text).map_err(|source| MappingsError::Banks {
+            path: path.clone(),
+            source,
+        })?,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(BankAccounts::default()),
+        Err(source) => return Err(MappingsError::Read { path, source }),
+    };
+    for bank in banks.iter() {
+        let accounts = [
+            ("gl_account", Some(&bank.gl_account)),
+            ("fee_account", bank.fee_account.as_ref()),
+        ];
+        for (field, account) in accounts {
+            if let Some(account) = account {
+                if chart.get(account).is_none() {
+                    return Err(MappingsError::BankAccount {
+                        path,
+                        bank: bank.name.clone(),
+                        field,
+                        account: account.to_string(),
+                    });
+                }
+            }
+        }
+    }
+    Ok(banks)
+}
+
 pub fn load_shops(dir: &Path, chart: &ChartOfAccounts) -> Result<Shops, MappingsError> {
     let path = dir.join("shops.toml");
     let shops = match std::fs::read_to_string(&path) {

@@ -19,6 +19,7 @@ macro_rules! select_lines {
 }
 
 mod amounts;
+mod bank_sql;
 mod batch_sql;
 mod booking_sql;
 mod chart_sync;
@@ -48,6 +49,7 @@ use crate::domain::{
     AccountTotals, ChartOfAccounts, EntryId, JournalEntry, Period, PeriodStatus, StoredEntry,
 };
 
+pub use bank_sql::StoredBankLine;
 pub use booking_sql::{ActivityTotals, BookingWrite};
 pub use error::StoreError;
 pub use imports::{BatchSummary, NewBatch, PreparedLine, StoredLine};
@@ -319,6 +321,14 @@ pub trait LedgerStore: Send + Sync {
         order_id: &str,
     ) -> Result<Option<OrderRecord>, StoreError>;
 
+    /// A bank account's lines booked `from..=to`, in date order.
+    async fn bank_lines(
+        &self,
+        bank: &str,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<StoredBankLine>, StoreError>;
+
     // --- The NetSuite outbox ---------------------------------------------
     /// Queues documents with the entries they carry, in one transaction.
     /// A document already queued is left as it is; an entry queued in
@@ -389,6 +399,14 @@ pub trait ImportWriter: Send {
     async fn add_lines(&mut self, lines: &[PreparedLine]) -> Result<(), StoreError>;
     async fn add_payouts(&mut self, payouts: &[Payout]) -> Result<(), StoreError>;
     async fn add_orders(&mut self, orders: &[Order]) -> Result<(), StoreError>;
+    /// A bank file's statements and lines, for the bank account `bank`;
+    /// lines the account already has (an overlapping statement) are counted
+    /// as duplicates and not written again.
+    async fn add_bank_statements(
+        &mut self,
+        bank: &str,
+        statements: &[crate::domain::bank::BankStatement],
+    ) -> Result<(), StoreError>;
     async fn finish(self: Box<Self>, end: &FileSummary) -> Result<BatchSummary, StoreError>;
 }
 

@@ -462,6 +462,25 @@ macro_rules! impl_sql_store {
                         .map(Some)
                 }
 
+                async fn bank_lines(
+                    &self,
+                    bank: &str,
+                    from: chrono::NaiveDate,
+                    to: chrono::NaiveDate,
+                ) -> Result<Vec<$crate::store::StoredBankLine>, StoreError> {
+                    let rows: Vec<$crate::store::bank_sql::BankLineRow> =
+                        sqlx::query_as($crate::store::bank_sql::BANK_LINES)
+                            .bind(bank)
+                            .bind(from)
+                            .bind(to)
+                            .fetch_all(&self.pool)
+                            .await?;
+                    Ok(rows
+                        .into_iter()
+                        .map($crate::store::bank_sql::bank_line)
+                        .collect())
+                }
+
                 async fn queue_documents(
                     &self,
                     docs: &[$crate::store::NewOutboxDocument],

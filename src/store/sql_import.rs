@@ -54,6 +54,7 @@ macro_rules! impl_sql_import {
 
             #[derive(Default)]
             struct Counts {
+                bank_lines_duplicate: i64,
                 statements_new: i64,
                 lines_new: i64,
                 orders_new: i64,
@@ -500,6 +501,60 @@ macro_rules! impl_sql_import {
                     Ok(())
                 }
 
+                async fn add_bank_statements(
+                    &mut self,
+                    bank: &str,
+                    statements: &[$crate::domain::bank::BankStatement],
+                ) -> Result<(), StoreError> {
+                    use $crate::store::amounts::to_micros;
+                    use $crate::store::bank_sql as q;
+                    let conn = &mut *self.tx.tx;
+                    for s in statements {
+                        sqlx::query(q::INSERT_STATEMENT)
+                            .bind(self.batch_id)
+                            .bind(bank)
+                            .bind(&s.statement_id)
+                            .bind(&s.account)
+                            .bind(s.currency.code())
+                            .bind(s.from)
+                            .bind(s.to)
+                            .bind(s.opening.map(to_micros).transpose()?)
+                            .bind(s.closing.map(to_micros).transpose()?)
+                            .execute(&mut *conn)
+                            .await?;
+                        self.counts.statements_new += 1;
+                        let mut seen: HashMap<String, u32> = HashMap::new();
+                        for l in &s.lines {
+                            let base = l.identity(0);
+                            let n = seen.entry(base).or_default();
+                            let identity = l.identity(*n);
+                            *n += 1;
+                            let r = sqlx::query(q::INSERT_LINE)
+                                .bind(bank)
+                                .bind(&identity)
+                                .bind(self.batch_id)
+                                .bind(&s.statement_id)
+                                .bind(&l.transaction_id)
+                                .bind(l.booked)
+                                .bind(l.value_date)
+                                .bind(to_micros(l.amount)?)
+                                .bind(l.currency.code())
+                                .bind(&l.description)
+                                .bind(&l.reference)
+                                .bind(&l.counterparty)
+                                .bind(l.row as i64)
+                                .execute(&mut *conn)
+                                .await?;
+                            if r.rows_affected() == 1 {
+                                self.counts.lines_new += 1;
+                            } else {
+                                self.counts.bank_lines_duplicate += 1;
+                            }
+                        }
+                    }
+                    Ok(())
+                }
+
                 async fn finish(
                     self: Box<Self>,
                     end: &FileSummary,
@@ -520,7 +575,7 @@ macro_rules! impl_sql_import {
                         .bind(end.rows_read as i64)
                         .bind(c.statements_new)
                         .bind(c.lines_new)
-                        .bind(lines_duplicate as i64)
+                        .bind(lines_duplicate as i64 + c.bank_lines_duplicate)
                         .bind(c.orders_new)
                         .bind(c.orders_duplicate)
                         .bind(c.orders_revised)

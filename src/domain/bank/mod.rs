@@ -2,7 +2,10 @@
 //! of each channel payout to the deposit(s) that carried it. Pure: parsers
 //! live in `sources::bank`, storage in `store`.
 
+pub mod account;
 pub mod matching;
+
+pub use account::{BankAccount, BankAccounts, BankConfigError, BankCsv};
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;

@@ -1,0 +1,218 @@
+//! Bank accounts, from `gl-mappings/banks.toml`:
+//!
+//! ```toml
+//! [[bank]]
+//! name = "operating-usd"            # what `import --bank` names
+//! currency = "USD"
+//! gl_account = "1010"               # the ledger's account for it
+//! account = "US12BANK0000123456789"  # as statements name it (IBAN, number)
+//! fee_account = "6190"              # bank fees and differences on deposits
+//! csv = "chase"                     # a preset, or a [bank.csv_layout] table
+//! window_business_days = 5
+//! ```
+
+use serde::Deserialize;
+
+use crate::domain::account::AccountCode;
+use crate::domain::money::Currency;
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct BankAccount {
+    pub name: String,
+    pub currency: Currency,
+    pub gl_account: AccountCode,
+    /// How statement files name the account, to route camt.053 and OFX files.
+    pub account: Option<String>,
+    pub fee_account: Option<AccountCode>,
+    /// How this bank's CSV exports look: a preset name or a layout table.
+    pub csv: Option<BankCsv>,
+    pub window_business_days: u32,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum BankCsv {
+    Preset(String),
+    Layout(toml::Table),
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct BankAccounts {
+    banks: Vec<BankAccount>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum BankConfigError {
+    #[error("banks.toml is not valid TOML: {0}")]
+    Syntax(String),
+    #[error("bank {index} ({name}): {message}")]
+    Invalid {
+        index: usize,
+        name: String,
+        message: String,
+    },
+    #[error("bank `{0}` is configured twice")]
+    Duplicate(String),
+    #[error("no bank `{name}` in banks.toml (configured: {known})")]
+    Unknown { name: String, known: String },
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BanksFile {
+    #[serde(default, rename = "bank")]
+    banks: Vec<BankEntry>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BankEntry {
+    name: String,
+    currency: String,
+    gl_account: String,
+    account: Option<String>,
+    fee_account: Option<String>,
+    csv: Option<String>,
+    csv_layout: Option<toml::Table>,
+    window_business_days: Option<u32>,
+}
+
+impl BankAccounts {
+    pub fn from_toml(text: &str) -> Result<BankAccounts, BankConfigError> {
+        let file: BanksFile =
+            toml::from_str(text).map_err(|e| BankConfigError::Syntax(e.to_string()))?;
+        let mut banks: Vec<BankAccount> = Vec::new();
+        for (i, e) in file.banks.into_iter().enumerate() {
+            let invalid = |message: String| BankConfigError::Invalid {
+                index: i + 1,
+                name: e.name.clone(),
+                message,
+            };
+            if e.name.is_empty()
+                || !e
+                    .name
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
+            {
+                return Err(invalid(
+                    "name: lowercase letters, digits, - and _ only".into(),
+                ));
+            }
+            if banks.iter().any(|b| b.name == e.name) {
+                return Err(BankConfigError::Duplicate(e.name));
+            }
+            let currency: Currency = e
+                .currency
+                .parse()
+                .map_err(|err| invalid(format!("currency: {err}")))?;
+            let gl_account: AccountCode = e.gl_account.parse().map_err(|_| {
+                invalid(format!(
+                    "gl_account `{}` is not an account code",
+                    e.gl_account
+                ))
+            })?;
+            let fee_account = e
+                .fee_account
+                .as_ref()
+                .map(|f| {
+                    f.parse::<AccountCode>()
+                        .map_err(|_| invalid(format!("fee_account `{f}` is not an account code")))
+                })
+                .transpose()?;
+            let csv = match (e.csv.clone(), e.csv_layout.clone()) {
+                (Some(_), Some(_)) => {
+                    return Err(invalid(
+                        "give csv (a preset) or csv_layout, not both".into(),
+                    ))
+                }
+                (Some(p), None) => Some(BankCsv::Preset(p)),
+                (None, Some(t)) => Some(BankCsv::Layout(t)),
+                (None, None) => None,
+            };
+            banks.push(BankAccount {
+                name: e.name,
+                currency,
+                gl_account,
+                account: e.account.map(|a| normalize_account(&a)),
+                fee_account,
+                csv,
+                window_business_days: e.window_business_days.unwrap_or(5),
+            });
+        }
+        Ok(BankAccounts { banks })
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &BankAccount> {
+        self.banks.iter()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.banks.is_empty()
+    }
+
+    pub fn get(&self, name: &str) -> Result<&BankAccount, BankConfigError> {
+        self.banks
+            .iter()
+            .find(|b| b.name == name)
+            .ok_or_else(|| BankConfigError::Unknown {
+                name: name.to_string(),
+                known: self
+                    .banks
+                    .iter()
+                    .map(|b| b.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            })
+    }
+
+    /// The bank account a statement names (IBAN or number, spaces ignored).
+    pub fn by_account(&self, account: &str) -> Option<&BankAccount> {
+        let wanted = normalize_account(account);
+        self.banks
+            .iter()
+            .find(|b| b.account.as_deref() == Some(wanted.as_str()))
+    }
+}
+
+/// IBANs are written in groups of four; compare without spaces, upper case.
+pub fn normalize_account(account: &str) -> String {
+    account
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect::<String>()
+        .to_ascii_uppercase()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn banks_parse_route_by_account_and_name_their_mistakes() {
+        let banks = BankAccounts::from_toml(
+            "[[bank]]\nname = \"eur\"\ncurrency = \"EUR\"\ngl_account = \"1011\"\naccount = \"DE89 3704 0044 0532 0130 00\"\ncsv_layout = { date = \"Date\" }\n\
+             [[bank]]\nname = \"usd\"\ncurrency = \"USD\"\ngl_account = \"1010\"\ncsv = \"chase\"\nwindow_business_days = 3\n",
+        )
+        .unwrap();
+        assert_eq!(
+            banks.by_account("de89370400440532013000").unwrap().name,
+            "eur"
+        );
+        assert_eq!(banks.get("usd").unwrap().window_business_days, 3);
+        assert!(
+            matches!(banks.get("usd").unwrap().csv, Some(BankCsv::Preset(ref p)) if p == "chase")
+        );
+        let e = banks.get("gbp").unwrap_err().to_string();
+        assert!(e.contains("configured: eur, usd"), "{e}");
+        let e = BankAccounts::from_toml(
+            "[[bank]]\nname = \"x\"\ncurrency = \"EURO\"\ngl_account = \"1010\"\n",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("bank 1 (x): currency"), "{e}");
+        let e = BankAccounts::from_toml(
+            "[[bank]]\nname = \"x\"\ncurrency = \"EUR\"\ngl_account = \"1010\"\niban = \"1\"\n",
+        )
+        .unwrap_err();
+        assert!(matches!(e, BankConfigError::Syntax(_)), "{e}");
+    }
+}
