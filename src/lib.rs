@@ -4,6 +4,7 @@
 //! PostgreSQL), `gl_mappings` (the chart and mapping files), `export`
 //! (hledger, beancount, CSV) and `cli`.
 
+pub mod bank_reconcile;
 pub mod cli;
 pub mod demo;
 pub mod domain;

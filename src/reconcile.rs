@@ -39,6 +39,8 @@ pub enum ReconcileError {
     },
     #[error("no imported records for shop `{0}`")]
     UnknownShop(String),
+    #[error("{0}")]
+    Bank(String),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -212,6 +214,9 @@ pub struct ShopReport {
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct ReconcileReport {
     pub shops: Vec<ShopReport>,
+    /// Deposits matched and booked, per bank account (when banks.toml exists).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub banks: Vec<crate::bank_reconcile::BankReport>,
 }
 
 /// The closed periods, as booking needs them.
@@ -255,7 +260,7 @@ pub async fn reconcile(
         };
         let plan = plan_shop(&books, mappings, scope.period)?;
         let planned = plan.entries.len();
-        let state = store.booking_state(channel, &shop).await?;
+        let state = store.booking_state(channel.as_str(), &shop).await?;
         let closed = closed_periods(store).await?;
         let changes = plan_changes(plan.entries, &state, &closed, scope.period.is_none());
         let counts = (
@@ -265,7 +270,15 @@ pub async fn reconcile(
             changes.withdrawn,
             changes.redated,
         );
-        let written = apply(store, chart, channel, &shop, changes.changes, actor).await?;
+        let written = apply(
+            store,
+            chart,
+            channel.as_str(),
+            &shop,
+            changes.changes,
+            actor,
+        )
+        .await?;
         let (unchanged, new, replaced, withdrawn, redated) = counts;
         report.shops.push(ShopReport {
             channel: channel.as_str(),
@@ -288,10 +301,10 @@ pub async fn reconcile(
 /// Writes the changes in bounded transactions; returns entries written.
 /// Every entry is checked against the chart first, so a bad one stops the
 /// run before anything is written.
-async fn apply(
+pub(crate) async fn apply(
     store: &dyn LedgerStore,
     chart: &ChartOfAccounts,
-    channel: Channel,
+    scope: &str,
     shop: &str,
     changes: Vec<crate::domain::booking::changes::BookingChange>,
     actor: &str,
@@ -320,7 +333,7 @@ async fn apply(
     let mut rest = writes.into_iter().peekable();
     while rest.peek().is_some() {
         let chunk: Vec<BookingWrite> = rest.by_ref().take(WRITES_PER_TX).collect();
-        written += store.apply_bookings(channel, shop, chunk, actor).await?;
+        written += store.apply_bookings(scope, shop, chunk, actor).await?;
     }
     Ok(written)
 }
@@ -379,7 +392,7 @@ pub async fn preview(
             continue;
         };
         let plan = plan_shop(&books, mappings, None)?;
-        let state = store.booking_state(channel, &name).await?;
+        let state = store.booking_state(channel.as_str(), &name).await?;
         let closed = closed_periods(store).await?;
         let changes = plan_changes(plan.entries, &state, &closed, true);
         let mut totals: std::collections::BTreeMap<(String, String), rust_decimal::Decimal> =

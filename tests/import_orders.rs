@@ -225,7 +225,7 @@ fn batch(sha: &str) -> NewBatch {
         file_name: format!("{sha}.xlsx"),
         sha256: sha.into(),
         source_kind: "tiktok-income".into(),
-        channel: Channel::TikTok,
+        channel: Some(Channel::TikTok),
         shop: "tiktok-my".into(),
         imported_by: "tester".into(),
         size_bytes: 1,

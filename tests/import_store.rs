@@ -196,7 +196,7 @@ fn batch(sha: &str) -> NewBatch {
         file_name: format!("{sha}.csv"),
         sha256: sha.into(),
         source_kind: "test".into(),
-        channel: Channel::Shopify,
+        channel: Some(Channel::Shopify),
         shop: "shopify-main".into(),
         imported_by: "tester".into(),
         size_bytes: 1,

@@ -88,6 +88,11 @@ pub enum Command {
         /// without it, the only configured shop of each file's channel).
         #[arg(long)]
         shop: Option<String>,
+        /// The bank account (a name from gl-mappings/banks.toml) for bank
+        /// statements; camt.053 and OFX files are otherwise routed by the
+        /// account they name. A bank CSV always needs it.
+        #[arg(long)]
+        bank: Option<String>,
         /// The file format, when detection by header is not enough.
         #[arg(long, value_enum)]
         source: Option<crate::importer::SourceKind>,
@@ -346,6 +351,7 @@ async fn run_command(cli: &Cli, store: &dyn LedgerStore) -> anyhow::Result<ExitC
         Command::Entry { action } => entry_cmd::run(cli, store, action).await,
         Command::Import {
             shop,
+            bank,
             source,
             accept_unclassified,
             no_reconcile,
@@ -354,6 +360,7 @@ async fn run_command(cli: &Cli, store: &dyn LedgerStore) -> anyhow::Result<ExitC
         } => {
             let args = import_cmd::ImportArgs {
                 shop: shop.as_deref(),
+                bank: bank.as_deref(),
                 source: *source,
                 accept_unclassified: *accept_unclassified,
                 reconcile: !*no_reconcile,

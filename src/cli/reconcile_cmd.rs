@@ -38,12 +38,92 @@ pub async fn reconcile_all(
     let shops = gl_mappings::load_shops(&cli.mappings, &chart)?;
     let mappings = gl_mappings::load_mappings(&cli.mappings, &chart)?;
     let actor = cli.actor();
-    Ok(reconcile::reconcile(store, &chart, &mappings, &shops, scope, &actor).await?)
+    let mut report = reconcile::reconcile(store, &chart, &mappings, &shops, scope, &actor).await?;
+    // Deposits are matched against every shop's payouts, so only a whole
+    // reconcile (not one shop's, not one month's) moves them.
+    if scope.shop.is_none() && scope.period.is_none() {
+        report.banks = reconcile_banks(cli, store).await?;
+    }
+    Ok(report)
+}
+
+/// Matches payouts to bank deposits and books the deposits.
+pub async fn reconcile_banks(
+    cli: &Cli,
+    store: &dyn LedgerStore,
+) -> anyhow::Result<Vec<crate::bank_reconcile::BankReport>> {
+    let chart = super::ledger_cmd::stored_chart(store).await?;
+    let banks = gl_mappings::load_banks(&cli.mappings, &chart)?;
+    if banks.is_empty() {
+        return Ok(Vec::new());
+    }
+    let shops = gl_mappings::load_shops(&cli.mappings, &chart)?;
+    let mappings = gl_mappings::load_mappings(&cli.mappings, &chart)?;
+    Ok(crate::bank_reconcile::reconcile_banks(
+        store,
+        &chart,
+        &mappings,
+        &shops,
+        &banks,
+        &cli.actor(),
+    )
+    .await?)
+}
+
+pub fn render_banks(banks: &[crate::bank_reconcile::BankReport]) -> String {
+    let mut out = String::new();
+    for b in banks {
+        out.push_str(&format!(
+            "bank {} ({}): {} lines through {}; {} deposit match(es), {} entries booked new, {} replaced, {} unchanged\n",
+            b.bank,
+            b.currency,
+            b.lines,
+            b.through.map(|d| d.to_string()).unwrap_or_else(|| "-".into()),
+            b.matches.len(),
+            b.new,
+            b.replaced,
+            b.unchanged
+        ));
+        for a in &b.ambiguous {
+            out.push_str(&format!(
+                "  ambiguous, not matched: payouts {} / deposits {} — {}\n",
+                a.payouts.join(", "),
+                a.deposits.len(),
+                a.reason
+            ));
+        }
+        let overdue: Vec<_> = b.unmatched_payouts.iter().filter(|p| p.overdue).collect();
+        if !overdue.is_empty() {
+            out.push_str(&format!(
+                "  payouts with no deposit after the window: {}\n",
+                overdue.len()
+            ));
+            for p in overdue.iter().take(20) {
+                out.push_str(&format!(
+                    "    {} {} {} paid {}\n",
+                    p.payout, p.amount, p.currency, p.date
+                ));
+            }
+        }
+        if !b.unmatched_deposits.is_empty() {
+            out.push_str(&format!(
+                "  deposits no payout explains: {}\n",
+                b.unmatched_deposits.len()
+            ));
+            for d in b.unmatched_deposits.iter().take(20) {
+                out.push_str(&format!(
+                    "    {} {} `{}` [batch {}, row {}]\n",
+                    d.booked, d.amount, d.description, d.batch_id, d.row
+                ));
+            }
+        }
+    }
+    out
 }
 
 pub fn render(report: &ReconcileReport) -> String {
     let mut out = String::new();
-    if report.shops.is_empty() {
+    if report.shops.is_empty() && report.banks.is_empty() {
         out.push_str("reconcile: no imported records to book\n");
     }
     for s in &report.shops {
@@ -94,5 +174,6 @@ pub fn render(report: &ReconcileReport) -> String {
             out.push_str(&format!("  not booked: {}: {}\n", u.subject, u.reason));
         }
     }
+    out.push_str(&render_banks(&report.banks));
     out
 }

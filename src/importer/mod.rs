@@ -5,6 +5,7 @@
 //! `formats` names and recognizes the formats; `pipeline` moves a file's
 //! records from its parser into one import transaction.
 
+pub mod bank;
 mod formats;
 mod pipeline;
 
@@ -84,6 +85,8 @@ pub enum ImportError {
     Parse(#[from] ParseError),
     #[error("{file}: {source}")]
     Store { file: String, source: StoreError },
+    #[error("{file}: {message}")]
+    Bank { file: String, message: String },
 }
 
 impl ImportError {
@@ -244,7 +247,7 @@ async fn import_input(
         file_name: file.clone(),
         sha256,
         source_kind: kind.as_str().to_string(),
-        channel: kind.channel(),
+        channel: Some(kind.channel()),
         shop: shop
             .map(|s| s.name.clone())
             .or_else(|| req.shop.map(str::to_string))

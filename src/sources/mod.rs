@@ -6,6 +6,7 @@ pub mod amazon_settlement;
 pub mod amazon_settlement_v2;
 pub mod amazon_transactions;
 pub mod amount;
+pub mod bank;
 pub mod checks;
 pub mod drift;
 pub mod header;

@@ -11,8 +11,10 @@ pub struct NewBatch {
     pub file_name: String,
     pub sha256: String,
     pub source_kind: String,
-    pub channel: Channel,
-    /// The shop the file belongs to ("" when none is configured).
+    /// The channel of a channel file; none for a bank statement.
+    pub channel: Option<Channel>,
+    /// The shop the file belongs to ("" when none is configured); for a
+    /// bank statement, the bank account(s) from banks.toml.
     pub shop: String,
     pub imported_by: String,
     pub size_bytes: i64,

@@ -275,9 +275,11 @@ pub trait LedgerStore: Send + Sync {
         payout_id: &str,
     ) -> Result<Vec<crate::domain::matching::ShopFacts>, StoreError>;
     /// What is booked for a shop: live bookings and revisions used.
+    /// `channel`: the booking scope — a channel's name, or `bank` for a bank
+    /// account's deposit entries (then `shop` is the bank's name).
     async fn booking_state(
         &self,
-        channel: crate::domain::settlement::Channel,
+        channel: &str,
         shop: &str,
     ) -> Result<crate::domain::booking::changes::BookingState, StoreError>;
     /// Writes bookings in one transaction: each reversal, each entry and its
@@ -285,7 +287,7 @@ pub trait LedgerStore: Send + Sync {
     /// (one a concurrent reconcile wrote already is not written again).
     async fn apply_bookings(
         &self,
-        channel: crate::domain::settlement::Channel,
+        channel: &str,
         shop: &str,
         writes: Vec<BookingWrite>,
         actor: &str,

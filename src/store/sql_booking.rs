@@ -101,12 +101,12 @@ macro_rules! impl_sql_booking {
 
                 pub(crate) async fn booking_state_impl(
                     &self,
-                    channel: $crate::domain::settlement::Channel,
+                    channel: &str,
                     shop: &str,
                 ) -> Result<$crate::domain::booking::changes::BookingState, StoreError> {
                     use $crate::store::booking_sql as q;
                     let rows: Vec<q::BookingRow> = sqlx::query_as(q::SHOP_BOOKINGS)
-                        .bind(channel.as_str())
+                        .bind(channel)
                         .bind(shop)
                         .fetch_all(&self.pool)
                         .await?;
@@ -115,7 +115,7 @@ macro_rules! impl_sql_booking {
 
                 pub(crate) async fn apply_bookings_impl(
                     &self,
-                    channel: $crate::domain::settlement::Channel,
+                    channel: &str,
                     shop: &str,
                     writes: Vec<$crate::store::BookingWrite>,
                     actor: &str,
@@ -154,7 +154,7 @@ macro_rules! impl_sql_booking {
                         };
                         rows.push(q::NewBooking {
                             entry_seq: seq.0,
-                            channel: channel.as_str(),
+                            channel,
                             shop,
                             subject: subject.as_str(),
                             revision: *revision,

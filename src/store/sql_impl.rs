@@ -587,7 +587,7 @@ macro_rules! impl_sql_store {
 
                 async fn booking_state(
                     &self,
-                    channel: $crate::domain::settlement::Channel,
+                    channel: &str,
                     shop: &str,
                 ) -> Result<$crate::domain::booking::changes::BookingState, StoreError> {
                     self.booking_state_impl(channel, shop).await
@@ -595,7 +595,7 @@ macro_rules! impl_sql_store {
 
                 async fn apply_bookings(
                     &self,
-                    channel: $crate::domain::settlement::Channel,
+                    channel: &str,
                     shop: &str,
                     writes: Vec<$crate::store::BookingWrite>,
                     actor: &str,

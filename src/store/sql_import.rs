@@ -121,7 +121,7 @@ macro_rules! impl_sql_import {
                     Ok(Box::new(Writer {
                         tx: self,
                         batch_id,
-                        channel: batch.channel.as_str(),
+                        channel: batch.channel.map(|c| c.as_str()).unwrap_or(""),
                         shop: batch.shop.clone(),
                         content_seq: 0,
                         next_line_id: last_line_id,

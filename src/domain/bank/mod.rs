@@ -3,6 +3,7 @@
 //! live in `sources::bank`, storage in `store`.
 
 pub mod account;
+pub mod deposits;
 pub mod matching;
 
 pub use account::{BankAccount, BankAccounts, BankConfigError, BankCsv};

@@ -1,0 +1,243 @@
+//! Bank statements end to end, through the binary: camt.053, OFX and CSV
+//! imported into the bank accounts of banks.toml (all or nothing, the same
+//! file twice changes nothing, an overlapping statement adds only its new
+//! lines), and a channel payout matched to its deposit and booked from cash
+//! in transit to the bank.
+
+mod support;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use rust_decimal::Decimal;
+use support::cli::{fails, ok, tb_balances, use_shipped_mappings};
+use support::imports::fixture;
+
+const BANKS: &str = r#"
+[[bank]]
+name = "eur-main"
+currency = "EUR"
+gl_account = "1010"
+account = "DE89 3704 0044 0532 0130 00"
+fee_account = "6900"
+
+[[bank]]
+name = "usd-operating"
+currency = "USD"
+gl_account = "1010"
+account = "000123456789"
+fee_account = "6900"
+csv = "chase"
+
+[[bank]]
+name = "usd-checking"
+currency = "USD"
+gl_account = "1010"
+account = "000987654321"
+"#;
+
+const SHOPS: &str = r#"
+[[shop]]
+name = "amazon-us"
+channel = "amazon"
+currency = "USD"
+time_zone = "UTC"
+clearing_account = "1212"
+"#;
+
+fn setup() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    use_shipped_mappings(dir.path());
+    std::fs::write(dir.path().join("gl-mappings/banks.toml"), BANKS).unwrap();
+    std::fs::write(dir.path().join("gl-mappings/shops.toml"), SHOPS).unwrap();
+    ok(dir.path(), &["init"]);
+    dir
+}
+
+fn json(text: &str) -> serde_json::Value {
+    serde_json::from_str(text).unwrap_or_else(|e| panic!("{e}: {text}"))
+}
+
+fn import_json(dir: &Path, args: &[&str]) -> serde_json::Value {
+    let mut all = vec!["import", "--json"];
+    all.extend_from_slice(args);
+    json(&ok(dir, &all))
+}
+
+#[test]
+fn camt053_with_two_statements_lands_in_two_accounts_once() {
+    let dir = setup();
+    let file = fixture("bank/camt053-two-statements.xml");
+    let out = import_json(dir.path(), &[file.to_str().unwrap()]);
+    let imp = &out["imports"][0];
+    assert_eq!(imp["format"], "camt053", "{imp}");
+    let statements = imp["statements"].as_array().unwrap();
+    assert_eq!(statements.len(), 2);
+    assert_eq!(statements[0]["bank"], "eur-main");
+    assert_eq!(statements[0]["opening"], "12500.00");
+    assert_eq!(statements[0]["closing"], "18235.52");
+    assert_eq!(statements[0]["lines"], 4, "the pending entry is not a line");
+    assert_eq!(statements[1]["bank"], "usd-operating");
+    let new = imp["batch"]["lines_new"].as_u64().unwrap();
+    assert_eq!(
+        new as usize,
+        statements
+            .iter()
+            .map(|s| s["lines"].as_u64().unwrap() as usize)
+            .sum::<usize>()
+    );
+    // The same file again changes nothing.
+    let again = ok(dir.path(), &["import", file.to_str().unwrap()]);
+    assert!(again.contains("already imported"), "{again}");
+}
+
+#[test]
+fn a_statement_whose_balances_do_not_tie_imports_nothing() {
+    let dir = setup();
+    let text = std::fs::read_to_string(fixture("bank/camt053-two-statements.xml")).unwrap();
+    let broken = text.replacen("18235.52", "18235.51", 1);
+    assert_ne!(text, broken);
+    std::fs::write(dir.path().join("broken.xml"), broken).unwrap();
+    let (code, out) = fails(dir.path(), &["import", "broken.xml"]);
+    assert_eq!(code, 1);
+    assert!(
+        out.contains("STMT-2026-03-EUR-001") && out.contains("0.01"),
+        "{out}"
+    );
+    // Not even the USD statement, which ties, was kept.
+    let file = fixture("bank/camt053-two-statements.xml");
+    let imp = &import_json(dir.path(), &[file.to_str().unwrap()])["imports"][0];
+    assert_eq!(imp["batch"]["lines_duplicate"], 0, "{imp}");
+}
+
+#[test]
+fn ofx_with_a_repeated_transaction_id_keeps_it_once_and_says_so() {
+    let dir = setup();
+    let file = fixture("bank/ofx-sgml-duplicate-fitid.ofx");
+    let imp = &import_json(dir.path(), &[file.to_str().unwrap()])["imports"][0];
+    assert_eq!(
+        imp["statements"][0]["bank"], "usd-checking",
+        "routed by ACCTID"
+    );
+    assert_eq!(imp["batch"]["lines_new"], 5, "{imp}");
+    let warnings = imp["warnings"].as_array().unwrap();
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w.as_str().unwrap().contains("202603100003")),
+        "{imp}"
+    );
+}
+
+/// `fixtures/bank/chase.csv` cut into two overlapping statements.
+fn chase_parts(dir: &Path) -> (String, String) {
+    let text = std::fs::read_to_string(fixture("bank/chase.csv")).unwrap();
+    let mut lines = text.lines();
+    let header = lines.next().unwrap().to_string();
+    let rows: Vec<&str> = lines.filter(|l| !l.trim().is_empty()).collect();
+    assert!(rows.len() >= 5, "the fixture has enough rows");
+    let part = |name: &str, rows: &[&str]| {
+        let mut t = header.clone();
+        t.push('\n');
+        for r in rows {
+            t.push_str(r);
+            t.push('\n');
+        }
+        std::fs::write(dir.join(name), t).unwrap();
+        name.to_string()
+    };
+    part("march-c.csv", &rows[1..3]);
+    (
+        part("march-a.csv", &rows[2..]),
+        part("march-b.csv", &rows[..4]),
+    )
+}
+
+#[test]
+fn an_overlapping_statement_adds_only_its_new_lines() {
+    let dir = setup();
+    let (a, b) = chase_parts(dir.path());
+    let first = &import_json(dir.path(), &["--bank", "usd-operating", &a])["imports"][0];
+    let n_a = first["batch"]["lines_new"].as_u64().unwrap();
+    let second = &import_json(dir.path(), &["--bank", "usd-operating", &b])["imports"][0];
+    assert_eq!(second["batch"]["lines_duplicate"], 2, "{second}");
+    assert_eq!(second["batch"]["lines_new"], 2, "{second}");
+    assert!(n_a >= 2);
+    // A bank CSV needs to be told its bank (its layout is the bank's own).
+    let (code, out) = fails(dir.path(), &["import", "march-c.csv"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("not recognized"), "{out}");
+}
+
+#[test]
+fn an_amazon_payout_is_matched_to_its_deposit_and_moves_to_the_bank() {
+    let dir = setup();
+    let settlement = fixture("amazon/settlement-v2-us.txt");
+    ok(
+        dir.path(),
+        &[
+            "import",
+            "--shop",
+            "amazon-us",
+            settlement.to_str().unwrap(),
+        ],
+    );
+    // The bank's CSV (Chase layout, newest first): the deposit quoting the
+    // settlement id two days after Amazon's deposit date, a fee, and a
+    // credit no payout explains.
+    std::fs::write(
+        dir.path().join("chase-feb.csv"),
+        "Details,Posting Date,Description,Amount,Type,Balance,Check or Slip #\n\
+         CREDIT,02/24/2026,\"WIRE FROM CUSTOMER 7781\",50.00,WIRE_INCOMING,1151.09,,\n\
+         DEBIT,02/20/2026,\"MONTHLY SERVICE FEE\",-15.00,FEE_TRANSACTION,1101.09,,\n\
+         CREDIT,02/19/2026,\"ORIG CO NAME:AMAZON.COM SVCS IND ID:22233344455 SETTLEMENT\",116.09,ACH_CREDIT,1116.09,,\n\
+         CREDIT,02/02/2026,\"OPENING DEPOSIT\",1000.00,ACH_CREDIT,1000.00,,\n",
+    )
+    .unwrap();
+    let out = import_json(dir.path(), &["--bank", "usd-operating", "chase-feb.csv"]);
+    let banks = out["reconcile"]["banks"].as_array().unwrap();
+    let bank = banks.iter().find(|b| b["bank"] == "usd-operating").unwrap();
+    let matches = bank["matches"].as_array().unwrap();
+    assert_eq!(matches.len(), 1, "{bank}");
+    assert_eq!(matches[0]["basis"], "reference");
+    assert_eq!(matches[0]["payouts"][0], "amazon/amazon-us/22233344455");
+    let dec = |v: &serde_json::Value| v.as_str().unwrap().parse::<Decimal>().unwrap();
+    assert!(dec(&matches[0]["difference"]).is_zero());
+    let unexplained: Vec<Decimal> = bank["unmatched_deposits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| dec(&d["amount"]))
+        .collect();
+    assert_eq!(
+        unexplained,
+        vec![Decimal::from(1000), Decimal::from(50)],
+        "{bank}"
+    );
+    // Matched in one account, the payout is not missing from the other.
+    let checking = banks.iter().find(|b| b["bank"] == "usd-checking").unwrap();
+    assert!(
+        checking["unmatched_payouts"].as_array().unwrap().is_empty(),
+        "{checking}"
+    );
+    // The payout's cash in transit is now in the bank.
+    let tb: BTreeMap<String, Decimal> =
+        tb_balances(&ok(dir.path(), &["trial-balance", "--format", "csv"]))
+            .into_iter()
+            .map(|((code, _), v)| (code, v))
+            .collect();
+    assert_eq!(tb.get("1020"), None, "cash in transit is cleared: {tb:?}");
+    assert_eq!(tb["1010"], Decimal::new(11609, 2));
+    // Again: nothing new.
+    let again = json(&ok(dir.path(), &["reconcile", "--json"]));
+    let again = again["banks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|b| b["bank"] == "usd-operating")
+        .unwrap()
+        .clone();
+    assert_eq!(again["new"], 0, "{again}");
+    assert_eq!(again["unchanged"], 1, "{again}");
+    assert!(ok(dir.path(), &["verify"]).starts_with("ok:"));
+}
