@@ -349,8 +349,41 @@ pub struct PayoutTrail {
     pub payout: crate::domain::matching::PayoutCheck,
     pub lines: Vec<TrailLine>,
     pub entries: Vec<TrailEntry>,
-    pub bank_deposit: &'static str,
+    pub bank_deposit: String,
     pub netsuite: String,
+}
+
+/// Where the payout met the bank: its deposit entry and the bank line(s).
+fn deposit_summary(entries: &[TrailEntry]) -> String {
+    let deposits: Vec<String> = entries
+        .iter()
+        .filter(|e| e.kind == "deposit" && e.reversed_by.is_none())
+        .map(|e| {
+            let lines: Vec<String> = e
+                .postings
+                .iter()
+                .filter(|p| p.side == "debit" && p.batch_id.is_some())
+                .map(|p| {
+                    format!(
+                        "{} {} [batch {}, row {}]",
+                        p.amount,
+                        p.memo
+                            .as_deref()
+                            .unwrap_or("")
+                            .trim_start_matches("deposit: "),
+                        p.batch_id.unwrap_or_default(),
+                        p.row.unwrap_or_default()
+                    )
+                })
+                .collect();
+            format!("{} (entry #{}): {}", e.date, e.id, lines.join("; "))
+        })
+        .collect();
+    if deposits.is_empty() {
+        "not matched to a bank deposit (import the bank statement; see `reconcile`)".into()
+    } else {
+        deposits.join(" | ")
+    }
 }
 
 pub async fn trail_payout(
@@ -384,11 +417,12 @@ pub async fn trail_payout(
             lines,
             netsuite: String::new(),
             entries: trail_entries(store, entries).await?,
-            bank_deposit: "not matched (no bank statement imported)",
+            bank_deposit: String::new(),
         });
     }
     for t in &mut out {
         t.netsuite = netsuite_summary(&t.entries);
+        t.bank_deposit = deposit_summary(&t.entries);
     }
     Ok(out)
 }

@@ -240,4 +240,14 @@ fn an_amazon_payout_is_matched_to_its_deposit_and_moves_to_the_bank() {
     assert_eq!(again["new"], 0, "{again}");
     assert_eq!(again["unchanged"], 1, "{again}");
     assert!(ok(dir.path(), &["verify"]).starts_with("ok:"));
+    // The payout's trail ends at the bank line.
+    let trail = ok(dir.path(), &["trail", "payout", "22233344455"]);
+    assert!(
+        trail.contains("bank deposit: 2026-02-19 (entry #"),
+        "{trail}"
+    );
+    assert!(
+        trail.contains("AMAZON.COM SVCS") && trail.contains("row 4]"),
+        "{trail}"
+    );
 }
