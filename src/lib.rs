@@ -5,6 +5,7 @@
 //! (hledger, beancount, CSV) and `cli`.
 
 pub mod bank_reconcile;
+pub mod bank_report;
 pub mod cli;
 pub mod demo;
 pub mod domain;

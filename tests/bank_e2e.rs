@@ -240,6 +240,32 @@ fn an_amazon_payout_is_matched_to_its_deposit_and_moves_to_the_bank() {
     assert_eq!(again["new"], 0, "{again}");
     assert_eq!(again["unchanged"], 1, "{again}");
     assert!(ok(dir.path(), &["verify"]).starts_with("ok:"));
+    // The close's bank section: the deposit booked, the other lines named,
+    // and the GL tied to the statement's closing balance.
+    let bank_close = json(&ok(
+        dir.path(),
+        &["report", "bank", "--period", "2026-02", "--json"],
+    ));
+    let usd = bank_close
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|b| b["bank"] == "usd-operating")
+        .unwrap();
+    let dec = |v: &serde_json::Value| v.as_str().unwrap().parse::<Decimal>().unwrap();
+    assert_eq!(usd["deposits_matched"], 1, "{usd}");
+    assert_eq!(dec(&usd["deposits_matched_total"]), Decimal::new(11609, 2));
+    assert_eq!(dec(&usd["statement_closing"]), Decimal::new(115109, 2));
+    assert_eq!(dec(&usd["gl_balance"]), Decimal::new(11609, 2));
+    // 1000 + 50 − 15 not carried; the CSV starts from a zero opening.
+    assert_eq!(dec(&usd["unbooked_through_end"]), Decimal::new(1035, 0));
+    assert!(dec(&usd["unexplained"]).is_zero(), "{usd}");
+    assert_eq!(usd["unbooked_lines"].as_array().unwrap().len(), 3);
+    let table = ok(dir.path(), &["report", "close", "--period", "2026-02"]);
+    assert!(
+        table.contains("Bank 2026-02 — usd-operating") && table.contains("(ties)"),
+        "{table}"
+    );
     // The payout's trail ends at the bank line.
     let trail = ok(dir.path(), &["trail", "payout", "22233344455"]);
     assert!(

@@ -150,7 +150,8 @@ fn codes_in_fixtures() -> Codes {
     let mut files = 0;
     for dir in std::fs::read_dir(repo().join("fixtures")).unwrap() {
         let dir = dir.unwrap().path();
-        if !dir.is_dir() {
+        // Bank statements carry no components (tests/bank_e2e.rs has them).
+        if !dir.is_dir() || dir.ends_with("bank") {
             continue;
         }
         for file in std::fs::read_dir(&dir).unwrap() {

@@ -213,6 +213,16 @@ pub enum ReportCommand {
         #[arg(short, long)]
         output: Option<PathBuf>,
     },
+    /// The bank section of the close per bank account (banks.toml): deposits
+    /// matched, lines the ledger does not carry, and the bank GL account
+    /// tied to the statement's closing balance.
+    Bank {
+        /// The month (YYYY-MM).
+        #[arg(long)]
+        period: String,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -388,6 +398,9 @@ async fn run_command(cli: &Cli, store: &dyn LedgerStore) -> anyhow::Result<ExitC
             )
             .await
         }
+        Command::Report {
+            what: ReportCommand::Bank { period, json },
+        } => report_cmd::bank(cli, store, period, *json).await,
         Command::Trail {
             what: TrailCommand::Order { id, json },
         } => report_cmd::trail(cli, store, "order", id, *json).await,

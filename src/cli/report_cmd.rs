@@ -26,15 +26,27 @@ pub async fn close(
     let mappings = gl_mappings::load_mappings_for_reading(&cli.mappings, &chart)?;
     let cards = gl_mappings::load_rate_cards(&cli.mappings)?;
     let reports = reports::close(store, &chart, &mappings, &shops, &cards, period, shop).await?;
+    let banks = gl_mappings::load_banks(&cli.mappings, &chart)?;
+    let bank_sections = if shop.is_none() {
+        crate::bank_report::bank_close(store, &banks, period).await?
+    } else {
+        Vec::new()
+    };
     let bytes = match format {
         CloseFormat::Json => (serde_json::to_string_pretty(&reports)? + "\n").into_bytes(),
         CloseFormat::Csv => crate::export::close_report::csv(&reports)?.into_bytes(),
-        CloseFormat::Table => reports
-            .iter()
-            .map(close_text)
-            .collect::<Vec<_>>()
-            .join("\n")
-            .into_bytes(),
+        CloseFormat::Table => {
+            let mut text = reports
+                .iter()
+                .map(close_text)
+                .collect::<Vec<_>>()
+                .join("\n");
+            for b in &bank_sections {
+                text.push('\n');
+                text.push_str(&bank_text(b));
+            }
+            text.into_bytes()
+        }
         CloseFormat::Xlsx => {
             if output.is_none() {
                 anyhow::bail!("--format xlsx writes a workbook: name the file with --output");
@@ -48,6 +60,92 @@ pub async fn close(
         None => std::io::stdout().lock().write_all(&bytes)?,
     }
     Ok(ExitCode::SUCCESS)
+}
+
+pub async fn bank(
+    cli: &Cli,
+    store: &dyn LedgerStore,
+    period: &str,
+    json: bool,
+) -> anyhow::Result<ExitCode> {
+    let period: Period = period
+        .parse()
+        .map_err(|e| anyhow::anyhow!("--period: {e}"))?;
+    let chart = super::ledger_cmd::stored_chart(store).await?;
+    let banks = gl_mappings::load_banks(&cli.mappings, &chart)?;
+    if banks.is_empty() {
+        anyhow::bail!(
+            "no bank accounts are configured: add gl-mappings/banks.toml (see banks.example.toml)"
+        );
+    }
+    let sections = crate::bank_report::bank_close(store, &banks, period).await?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&sections)?);
+    } else {
+        for b in &sections {
+            print!("{}", bank_text(b));
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn bank_text(b: &crate::bank_report::BankClose) -> String {
+    let c = &b.currency;
+    let f = |d: rust_decimal::Decimal| amount(d, c);
+    let opt = |d: Option<rust_decimal::Decimal>| d.map(f).unwrap_or_else(|| "-".into());
+    let mut out = format!(
+        "Bank {} — {} ({c}, GL {})\n",
+        b.period, b.bank, b.gl_account
+    );
+    out.push_str(&format!(
+        "  channel deposits matched and booked: {} ({})\n",
+        b.deposits_matched,
+        f(b.deposits_matched_total)
+    ));
+    out.push_str(&format!(
+        "  statement closing balance: {}{}\n",
+        opt(b.statement_closing),
+        b.statement_closing_date
+            .map(|d| format!(" (on {d})"))
+            .unwrap_or_default()
+    ));
+    out.push_str(&format!(
+        "  GL {} balance at the period's end: {}\n",
+        b.gl_account,
+        f(b.gl_balance)
+    ));
+    out.push_str(&format!(
+        "  opening balance before the first statement: {}\n",
+        opt(b.first_opening)
+    ));
+    out.push_str(&format!(
+        "  bank lines the ledger does not carry (through the period's end): {}\n",
+        f(b.unbooked_through_end)
+    ));
+    match b.unexplained {
+        Some(d) if d.is_zero() => {
+            out.push_str("  tie-out: statement = GL + opening + lines not carried (ties)\n")
+        }
+        Some(d) => out.push_str(&format!("  tie-out: {} UNEXPLAINED\n", f(d))),
+        None => out.push_str("  tie-out: no statement closes on or before the period's end\n"),
+    }
+    if !b.unbooked_lines.is_empty() {
+        out.push_str(&format!(
+            "  lines of the period not carried ({}):\n",
+            b.unbooked_lines.len()
+        ));
+        for l in b.unbooked_lines.iter().take(50) {
+            out.push_str(&format!(
+                "    {} {:>14}  {} [batch {}, row {}]\n",
+                l.booked,
+                f(l.amount),
+                l.description,
+                l.batch_id,
+                l.row
+            ));
+        }
+    }
+    out
 }
 
 /// Amounts as the currency writes them (two decimals for USD).

@@ -76,3 +76,44 @@ pub(crate) fn bank_line(r: BankLineRow) -> StoredBankLine {
         row: r.13,
     }
 }
+
+pub(crate) const BANK_STATEMENTS: &str = "SELECT statement_id, account, currency, from_date, \
+     to_date, opening_micros, closing_micros, batch_id FROM bank_statements WHERE bank = $1 \
+     ORDER BY id";
+
+/// A bank statement as imported: its period and balances.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct StoredBankStatement {
+    pub statement_id: Option<String>,
+    pub account: Option<String>,
+    pub currency: String,
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+    pub opening: Option<Decimal>,
+    pub closing: Option<Decimal>,
+    pub batch_id: i64,
+}
+
+pub(crate) type BankStatementRow = (
+    Option<String>,
+    Option<String>,
+    String,
+    Option<NaiveDate>,
+    Option<NaiveDate>,
+    Option<i64>,
+    Option<i64>,
+    i64,
+);
+
+pub(crate) fn bank_statement(r: BankStatementRow) -> StoredBankStatement {
+    StoredBankStatement {
+        statement_id: r.0,
+        account: r.1,
+        currency: r.2,
+        from: r.3,
+        to: r.4,
+        opening: r.5.map(from_micros),
+        closing: r.6.map(from_micros),
+        batch_id: r.7,
+    }
+}

@@ -49,7 +49,7 @@ use crate::domain::{
     AccountTotals, ChartOfAccounts, EntryId, JournalEntry, Period, PeriodStatus, StoredEntry,
 };
 
-pub use bank_sql::StoredBankLine;
+pub use bank_sql::{StoredBankLine, StoredBankStatement};
 pub use booking_sql::{ActivityTotals, BookingWrite};
 pub use error::StoreError;
 pub use imports::{BatchSummary, NewBatch, PreparedLine, StoredLine};
@@ -330,6 +330,9 @@ pub trait LedgerStore: Send + Sync {
         from: NaiveDate,
         to: NaiveDate,
     ) -> Result<Vec<StoredBankLine>, StoreError>;
+
+    /// A bank account's statements as imported, oldest first.
+    async fn bank_statements(&self, bank: &str) -> Result<Vec<StoredBankStatement>, StoreError>;
 
     // --- The NetSuite outbox ---------------------------------------------
     /// Queues documents with the entries they carry, in one transaction.

@@ -481,6 +481,21 @@ macro_rules! impl_sql_store {
                         .collect())
                 }
 
+                async fn bank_statements(
+                    &self,
+                    bank: &str,
+                ) -> Result<Vec<$crate::store::StoredBankStatement>, StoreError> {
+                    let rows: Vec<$crate::store::bank_sql::BankStatementRow> =
+                        sqlx::query_as($crate::store::bank_sql::BANK_STATEMENTS)
+                            .bind(bank)
+                            .fetch_all(&self.pool)
+                            .await?;
+                    Ok(rows
+                        .into_iter()
+                        .map($crate::store::bank_sql::bank_statement)
+                        .collect())
+                }
+
                 async fn queue_documents(
                     &self,
                     docs: &[$crate::store::NewOutboxDocument],
