@@ -151,6 +151,7 @@ pub async fn reconcile_banks(
         let to_match: Vec<PayoutToMatch> = mine.iter().map(|(p, _)| p.clone()).collect();
         let rules = MatchRules {
             window_business_days: bank.window_business_days,
+            max_difference: bank.fee_tolerance,
             ..MatchRules::default()
         };
         let matching = match_deposits(&to_match, &deposits, rules);

@@ -42,10 +42,11 @@ pub struct BankClose {
     /// Lines in the period no deposit entry carries (fees, transfers,
     /// deposits no payout explains): the reconciling items.
     pub unbooked_lines: Vec<DepositLineRef>,
-    /// Σ of every line up to the period's end that no entry carries.
+    /// Σ of every line up to the statement's closing day that no entry carries.
     pub unbooked_through_end: Decimal,
-    /// The bank GL account's balance at the period's end (this bank's
-    /// deposit entries, and anything else posted to the account).
+    /// The bank GL account's balance on the statement's closing day (the
+    /// period's end without one): its deposit entries and anything else
+    /// posted to the account (each bank has its own GL account).
     pub gl_balance: Decimal,
     /// statement closing − GL balance − first opening − unbooked lines:
     /// zero when everything is explained.
@@ -60,19 +61,22 @@ pub async fn bank_close(
     let mut out = Vec::new();
     let epoch = NaiveDate::from_ymd_opt(1, 1, 1).expect("valid");
     let end = period.last_day();
-    let totals = store
-        .account_totals(TotalsQuery {
-            to: Some(end),
-            ..TotalsQuery::default()
-        })
-        .await?;
     for bank in banks.iter() {
-        let lines = store.bank_lines(&bank.name, epoch, end).await?;
         let statements = store.bank_statements(&bank.name).await?;
         let closing = statements
             .iter()
             .filter(|s| s.to.is_some_and(|t| t <= end) && s.closing.is_some())
             .max_by_key(|s| s.to);
+        // Everything is compared on the day the statement closes: the GL,
+        // the lines, the deposit entries.
+        let as_of = closing.and_then(|s| s.to).unwrap_or(end);
+        let lines = store.bank_lines(&bank.name, epoch, as_of).await?;
+        let totals = store
+            .account_totals(TotalsQuery {
+                to: Some(as_of),
+                ..TotalsQuery::default()
+            })
+            .await?;
         let first_opening = statements
             .iter()
             .filter(|s| s.opening.is_some())

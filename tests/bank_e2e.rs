@@ -17,7 +17,7 @@ const BANKS: &str = r#"
 [[bank]]
 name = "eur-main"
 currency = "EUR"
-gl_account = "1010"
+gl_account = "1011"
 account = "DE89 3704 0044 0532 0130 00"
 fee_account = "6900"
 
@@ -32,7 +32,7 @@ csv = "chase"
 [[bank]]
 name = "usd-checking"
 currency = "USD"
-gl_account = "1010"
+gl_account = "1012"
 account = "000987654321"
 "#;
 
@@ -49,6 +49,12 @@ fn setup() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     use_shipped_mappings(dir.path());
     std::fs::write(dir.path().join("gl-mappings/banks.toml"), BANKS).unwrap();
+    let mut chart = std::fs::read_to_string(dir.path().join("gl-mappings/accounts.toml")).unwrap();
+    chart.push_str(
+        "\n[[account]]\ncode = \"1011\"\nname = \"Bank - EUR\"\ntype = \"asset\"\n\
+         \n[[account]]\ncode = \"1012\"\nname = \"Bank - checking\"\ntype = \"asset\"\n",
+    );
+    std::fs::write(dir.path().join("gl-mappings/accounts.toml"), chart).unwrap();
     std::fs::write(dir.path().join("gl-mappings/shops.toml"), SHOPS).unwrap();
     ok(dir.path(), &["init"]);
     dir
@@ -163,6 +169,17 @@ fn an_overlapping_statement_adds_only_its_new_lines() {
     assert_eq!(second["batch"]["lines_duplicate"], 2, "{second}");
     assert_eq!(second["batch"]["lines_new"], 2, "{second}");
     assert!(n_a >= 2);
+    // A statement naming another account than the bank told is refused.
+    let ofx = fixture("bank/ofx-sgml-duplicate-fitid.ofx");
+    let (code, out) = fails(
+        dir.path(),
+        &["import", "--bank", "usd-operating", ofx.to_str().unwrap()],
+    );
+    assert_eq!(code, 1);
+    assert!(
+        out.contains("000987654321") && out.contains("usd-operating"),
+        "{out}"
+    );
     // A bank CSV needs to be told its bank (its layout is the bank's own).
     let (code, out) = fails(dir.path(), &["import", "march-c.csv"]);
     assert_eq!(code, 1, "{out}");

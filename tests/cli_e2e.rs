@@ -135,7 +135,11 @@ fn closed_periods_through_the_cli() {
 fn verify_detects_an_entry_edited_in_the_sqlite_file() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    ok(d, &["demo"]);
+    let demo = ok(d, &["demo"]);
+    assert!(
+        demo.contains("posted to a fake NetSuite") && demo.contains(": 33 journal entries"),
+        "{demo}"
+    );
     let db = ["--db", "sqlite://settlebridge-demo.db"];
     assert!(ok(d, &[&db[..], &["verify"]].concat()).starts_with("ok: 33 entries"));
     // The reports the demo suggests work where it ran (no gl-mappings/ here:
@@ -149,8 +153,13 @@ fn verify_detects_an_entry_edited_in_the_sqlite_file() {
         "{close}"
     );
     assert!(!close.contains("DOES NOT HOLD"), "{close}");
+    assert!(
+        close.contains("entries not yet in NetSuite: 0 of"),
+        "{close}"
+    );
     let trail = ok(d, &[&db[..], &["trail", "payout", "22233344455"]].concat());
     assert!(trail.contains("116.09 USD"), "{trail}");
+    assert!(trail.contains("NetSuite: journal entry "), "{trail}");
     assert!(
         !d.join("settlebridge-demo.db-wal").exists()
             || std::fs::metadata(d.join("settlebridge-demo.db-wal"))
@@ -185,7 +194,11 @@ fn verify_detects_an_entry_edited_in_the_sqlite_file() {
 fn trial_balance_formats_agree() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    ok(d, &["demo"]);
+    let demo = ok(d, &["demo"]);
+    assert!(
+        demo.contains("posted to a fake NetSuite") && demo.contains(": 33 journal entries"),
+        "{demo}"
+    );
     let db = ["--db", "sqlite://settlebridge-demo.db"];
     let json: serde_json::Value = serde_json::from_str(&ok(
         d,

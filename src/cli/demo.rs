@@ -47,6 +47,7 @@ pub async fn run(cli: &Cli, file: &Path) -> anyhow::Result<ExitCode> {
         .await?;
 
     let booked = import_channel_files(store, &chart).await?;
+    let posted = post_to_fake_netsuite(store, &chart).await?;
 
     println!("demo ledger written to {}", file.display());
     println!("(January 2024 is closed; February is open)");
@@ -57,6 +58,12 @@ pub async fn run(cli: &Cli, file: &Path) -> anyhow::Result<ExitCode> {
     ledger_cmd::trial_balance(store, None, None, OutputFormat::Table).await?;
     println!();
     ledger_cmd::verify(store, false).await?;
+    println!(
+        "\nposted to a fake NetSuite (in this process, TBA-signed, the fake checking signatures,\n\
+         balance, accounts and periods): {} journal entries ({} lines); each entry's NetSuite\n\
+         record shows in `trail order` and `trail payout`",
+        posted.posted, posted.lines_posted
+    );
     store.close().await;
     println!("\nTry:");
     println!("  settlebridge --db {url} report close --period 2026-02");
@@ -67,6 +74,130 @@ pub async fn run(cli: &Cli, file: &Path) -> anyhow::Result<ExitCode> {
     println!("  settlebridge --db {url} entry show 1");
     println!("  settlebridge --db {url} export journal --format ledger");
     Ok(ExitCode::SUCCESS)
+}
+
+/// Posts every entry to a fake NetSuite started here, whose accounts are the
+/// chart's (NetSuite id = account code) and whose periods are all open.
+async fn post_to_fake_netsuite(
+    store: &dyn crate::store::LedgerStore,
+    chart: &crate::domain::ChartOfAccounts,
+) -> anyhow::Result<crate::netsuite::poster::RunSummary> {
+    use fake_netsuite::{
+        Catalog, CatalogAccount, CatalogCurrency, CatalogRecord, CatalogSubsidiary,
+    };
+    let mut accounts = Vec::new();
+    for a in chart.iter() {
+        let mut a = a.clone();
+        a.netsuite_id.get_or_insert_with(|| a.code.to_string());
+        accounts.push(a);
+    }
+    let ns_chart = crate::domain::ChartOfAccounts::new(accounts)?;
+    // Whatever segment values the entries carry exist in the fake.
+    let mut classes = std::collections::BTreeSet::new();
+    let mut currencies = std::collections::BTreeSet::new();
+    store
+        .for_each_entry(Default::default(), &mut |e| {
+            for p in e.entry.postings() {
+                classes.extend(p.segments.class.clone());
+                currencies.insert(p.amount.currency.code().to_string());
+            }
+            Ok(())
+        })
+        .await?;
+    let secret = |n: usize| {
+        use rand::distributions::Alphanumeric;
+        use rand::Rng;
+        rand::thread_rng()
+            .sample_iter(&Alphanumeric)
+            .take(n)
+            .map(char::from)
+            .collect::<String>()
+    };
+    let (ck, cs, tk, ts) = (secret(32), secret(32), secret(32), secret(32));
+    let day = |y, m, d| chrono::NaiveDate::from_ymd_opt(y, m, d).expect("a date");
+    let fake = fake_netsuite::FakeNetSuite::start(
+        fake_netsuite::FakeConfig {
+            account_id: "1234567_SB1".into(),
+            tba: vec![fake_netsuite::TbaCredentials {
+                consumer_key: ck.clone(),
+                consumer_secret: cs.clone(),
+                token_id: tk.clone(),
+                token_secret: ts.clone(),
+            }],
+            catalog: Catalog {
+                accounts: ns_chart
+                    .iter()
+                    .map(|a| CatalogAccount {
+                        id: a.netsuite_id.clone().unwrap_or_default(),
+                        acctnumber: a.code.to_string(),
+                        fullname: a.name.clone(),
+                        accttype: a.account_type.to_string(),
+                        isinactive: !a.active,
+                    })
+                    .collect(),
+                periods: Catalog::monthly_periods(day(2020, 1, 1), day(2030, 12, 31)),
+                currencies: currencies
+                    .iter()
+                    .enumerate()
+                    .map(|(i, c)| CatalogCurrency {
+                        id: (i + 1).to_string(),
+                        symbol: c.clone(),
+                        name: c.clone(),
+                    })
+                    .collect(),
+                subsidiaries: vec![CatalogSubsidiary {
+                    id: "1".into(),
+                    name: "Demo Brand Inc.".into(),
+                    currency: "1".into(),
+                }],
+                classes: classes
+                    .iter()
+                    .map(|c| CatalogRecord {
+                        id: c.clone(),
+                        name: c.clone(),
+                        isinactive: false,
+                    })
+                    .collect(),
+                ..Catalog::default()
+            },
+            ..fake_netsuite::FakeConfig::default()
+        },
+        "127.0.0.1:0",
+    )
+    .await?;
+    let env: std::collections::HashMap<String, String> = [
+        ("NETSUITE_CONSUMER_SECRET".to_string(), cs),
+        ("NETSUITE_TOKEN_SECRET".to_string(), ts),
+    ]
+    .into_iter()
+    .collect();
+    let config = crate::netsuite::NetSuiteConfig::from_parts(
+        &format!(
+            "account_id = \"1234567_SB1\"\nbase_url = \"{}\"\nauth = \"tba\"\ndefault_subsidiary = \"1\"\nrounding_account = \"6900\"\n[tba]\nconsumer_key = \"{ck}\"\ntoken_id = \"{tk}\"\n",
+            fake.base_url()
+        ),
+        "demo netsuite.toml",
+        &env,
+        Path::new("."),
+    )?;
+    let client = crate::netsuite::client::NetSuiteClient::new(config)?;
+    let summary = crate::netsuite::poster::run(
+        store,
+        &client,
+        &ns_chart,
+        &crate::netsuite::poster::PostOptions {
+            period: None,
+            dry_run: false,
+            concurrency: 5,
+            retry_failed: false,
+        },
+    )
+    .await?;
+    fake.shutdown();
+    if !summary.is_complete() {
+        anyhow::bail!("the demo's fake NetSuite did not take every entry: {summary:?}");
+    }
+    Ok(summary)
 }
 
 /// The demo's shops for the imported files (not the shops its hand-made 2024

@@ -154,6 +154,21 @@ pub async fn import_bank_file(
     let mut routed: Vec<(&BankAccount, &BankStatement)> = Vec::new();
     for s in &statements {
         let bank = match (named, s.account.as_deref()) {
+            (Some(b), Some(account))
+                if b.account.is_some()
+                    && b.account.as_deref()
+                        != Some(crate::domain::bank::account::normalize_account(account).as_str()) =>
+            {
+                return Err(bank_error(
+                    &file,
+                    format!(
+                        "statement {} is for account {account}, but bank `{}` is account {}",
+                        s.label(),
+                        b.name,
+                        b.account.as_deref().unwrap_or_default()
+                    ),
+                ))
+            }
             (Some(b), _) => b,
             (None, Some(account)) => req.banks.by_account(account).ok_or_else(|| {
                 bank_error(

@@ -9,6 +9,7 @@
 //! fee_account = "6190"              # bank fees and differences on deposits
 //! csv = "chase"                     # a preset, or a [bank.csv_layout] table
 //! window_business_days = 5
+//! fee_tolerance = "25.00"           # most a quoted deposit may differ by
 //! ```
 
 use serde::Deserialize;
@@ -27,6 +28,10 @@ pub struct BankAccount {
     /// How this bank's CSV exports look: a preset name or a layout table.
     pub csv: Option<BankCsv>,
     pub window_business_days: u32,
+    /// The most a deposit quoting a payout may differ from it and still be
+    /// its deposit (the difference booked on `fee_account`); beyond it, the
+    /// pair is an exception. Default zero: any difference is one.
+    pub fee_tolerance: rust_decimal::Decimal,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -74,6 +79,7 @@ struct BankEntry {
     csv: Option<String>,
     csv_layout: Option<toml::Table>,
     window_business_days: Option<u32>,
+    fee_tolerance: Option<String>,
 }
 
 impl BankAccounts {
@@ -128,6 +134,22 @@ impl BankAccounts {
                 (None, Some(t)) => Some(BankCsv::Layout(t)),
                 (None, None) => None,
             };
+            if let Some(other) = banks.iter().find(|b| b.gl_account == gl_account) {
+                return Err(invalid(format!(
+                    "gl_account {gl_account} is bank `{}`'s too: each bank account needs its own, so its balance can be tied to its statement",
+                    other.name
+                )));
+            }
+            let fee_tolerance = match &e.fee_tolerance {
+                None => rust_decimal::Decimal::ZERO,
+                Some(t) => t
+                    .parse::<rust_decimal::Decimal>()
+                    .ok()
+                    .filter(|d| !d.is_sign_negative())
+                    .ok_or_else(|| {
+                        invalid(format!("fee_tolerance `{t}` is not an amount (\"25.00\")"))
+                    })?,
+            };
             banks.push(BankAccount {
                 name: e.name,
                 currency,
@@ -136,6 +158,7 @@ impl BankAccounts {
                 fee_account,
                 csv,
                 window_business_days: e.window_business_days.unwrap_or(5),
+                fee_tolerance,
             });
         }
         Ok(BankAccounts { banks })
@@ -187,10 +210,20 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_shipped_example_parses() {
+        let banks =
+            BankAccounts::from_toml(include_str!("../../../gl-mappings/banks.example.toml"))
+                .unwrap();
+        let b = banks.get("operating-usd").unwrap();
+        assert_eq!(b.fee_tolerance, rust_decimal::Decimal::new(2500, 2));
+        assert!(matches!(b.csv, Some(BankCsv::Preset(ref p)) if p == "chase"));
+    }
+
+    #[test]
     fn banks_parse_route_by_account_and_name_their_mistakes() {
         let banks = BankAccounts::from_toml(
             "[[bank]]\nname = \"eur\"\ncurrency = \"EUR\"\ngl_account = \"1011\"\naccount = \"DE89 3704 0044 0532 0130 00\"\ncsv_layout = { date = \"Date\" }\n\
-             [[bank]]\nname = \"usd\"\ncurrency = \"USD\"\ngl_account = \"1010\"\ncsv = \"chase\"\nwindow_business_days = 3\n",
+             [[bank]]\nname = \"usd\"\ncurrency = \"USD\"\ngl_account = \"1010\"\ncsv = \"chase\"\nwindow_business_days = 3\nfee_tolerance = \"15\"\n",
         )
         .unwrap();
         assert_eq!(
@@ -198,6 +231,16 @@ mod tests {
             "eur"
         );
         assert_eq!(banks.get("usd").unwrap().window_business_days, 3);
+        assert_eq!(
+            banks.get("usd").unwrap().fee_tolerance,
+            rust_decimal::Decimal::from(15)
+        );
+        let e = BankAccounts::from_toml(
+            "[[bank]]\nname = \"a\"\ncurrency = \"USD\"\ngl_account = \"1010\"\n[[bank]]\nname = \"b\"\ncurrency = \"USD\"\ngl_account = \"1010\"\n",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("bank `a`'s too"), "{e}");
         assert!(
             matches!(banks.get("usd").unwrap().csv, Some(BankCsv::Preset(ref p)) if p == "chase")
         );

@@ -49,6 +49,8 @@ pub struct MatchRules {
     pub window_business_days: u32,
     /// The most payouts (or deposits) one combination may join.
     pub max_combination: usize,
+    /// The most a deposit quoting payouts may differ from them (a bank fee).
+    pub max_difference: Decimal,
 }
 
 impl Default for MatchRules {
@@ -56,6 +58,7 @@ impl Default for MatchRules {
         MatchRules {
             window_business_days: 5,
             max_combination: 6,
+            max_difference: Decimal::ZERO,
         }
     }
 }
@@ -145,11 +148,29 @@ pub fn match_deposits(
             }
         }
     }
+    let mut ambiguous_p: BTreeSet<usize> = BTreeSet::new();
+    let mut ambiguous_d: BTreeSet<usize> = BTreeSet::new();
     for (ps, ds) in components(&edges) {
-        used_p.extend(&ps);
-        used_d.extend(&ds);
         let paid: Decimal = ps.iter().map(|&p| payouts[p].amount).sum();
         let got: Decimal = ds.iter().map(|&d| deposits[d].amount).sum();
+        if (got - paid).abs() > rules.max_difference {
+            ambiguous_p.extend(&ps);
+            ambiguous_d.extend(&ds);
+            // Quoted, but not the whole story (half a split payout, the
+            // wrong amount): an exception, not a fee.
+            out.ambiguous.push(Ambiguity {
+                payouts: ps.iter().map(|&p| payouts[p].key.clone()).collect(),
+                deposits: ds.iter().map(|&d| deposits[d].key.clone()).collect(),
+                reason: format!(
+                    "the deposits quote the payouts but differ from them by {} (more than the bank's fee_tolerance {})",
+                    got - paid,
+                    rules.max_difference
+                ),
+            });
+            continue;
+        }
+        used_p.extend(&ps);
+        used_d.extend(&ds);
         out.matches.push(DepositMatch {
             payouts: ps.iter().map(|&p| payouts[p].key.clone()).collect(),
             deposits: ds.iter().map(|&d| deposits[d].key.clone()).collect(),
@@ -163,19 +184,17 @@ pub fn match_deposits(
             && business_days_between(payouts[p].date, deposits[d].date)
                 <= rules.window_business_days
     };
-    let mut ambiguous_p: BTreeSet<usize> = BTreeSet::new();
-    let mut ambiguous_d: BTreeSet<usize> = BTreeSet::new();
 
     // 2. One amount, one candidate each way.
     let free_p: Vec<usize> = payable
         .iter()
         .copied()
-        .filter(|p| !used_p.contains(p))
+        .filter(|p| !used_p.contains(p) && !ambiguous_p.contains(p))
         .collect();
     let free_d: Vec<usize> = incoming
         .iter()
         .copied()
-        .filter(|d| !used_d.contains(d))
+        .filter(|d| !used_d.contains(d) && !ambiguous_d.contains(d))
         .collect();
     let same = |p: usize, d: usize| within(p, d) && payouts[p].amount == deposits[d].amount;
     for &d in &free_d {

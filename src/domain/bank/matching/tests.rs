@@ -45,7 +45,10 @@ fn a_reference_wins_and_a_bank_fee_is_stated() {
             "2026-03-04",
             "SHOPIFY PAYOUT ref 98765432 ",
         )],
-        MatchRules::default(),
+        MatchRules {
+            max_difference: Decimal::from(15),
+            ..MatchRules::default()
+        },
     );
     assert_eq!(m.matches.len(), 1);
     assert_eq!(m.matches[0].basis, MatchBasis::Reference);
@@ -171,4 +174,25 @@ fn two_combinations_for_one_deposit_are_ambiguous() {
     );
     assert!(m.matches.is_empty(), "{:?}", m.matches);
     assert_eq!(m.ambiguous.len(), 1, "{:?}", m.ambiguous);
+}
+
+#[test]
+fn a_quoted_deposit_beyond_the_fee_tolerance_is_an_exception_not_a_fee() {
+    // Half of a split payout has arrived, quoting it.
+    let m = match_deposits(
+        &[payout("p", "1000.00", "2026-03-02", &["77112233"])],
+        &[deposit("d1", "600.00", "2026-03-03", "PAYOUT 77112233 1/2")],
+        MatchRules {
+            max_difference: Decimal::from(25),
+            ..MatchRules::default()
+        },
+    );
+    assert!(m.matches.is_empty(), "{:?}", m.matches);
+    assert_eq!(m.ambiguous.len(), 1);
+    assert!(
+        m.ambiguous[0].reason.contains("-400.00"),
+        "{}",
+        m.ambiguous[0].reason
+    );
+    assert_eq!(m.unmatched_payouts, vec!["p"]);
 }
