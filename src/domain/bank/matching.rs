@@ -96,6 +96,10 @@ pub struct DepositMatching {
     pub unmatched_deposits: Vec<String>,
 }
 
+/// Beyond this many candidates, combinations are not searched (the answer
+/// would be a guess among many): the deposit is listed instead.
+pub const MAX_COMBINATION_CANDIDATES: usize = 24;
+
 /// `needle` occurs in `haystack` as a whole token (no letter or digit on
 /// either side), case-insensitively: payout 1234 is not in deposit 912345.
 pub fn mentions(haystack: &str, needle: &str) -> bool {
@@ -197,45 +201,43 @@ pub fn match_deposits(
         .filter(|d| !used_d.contains(d) && !ambiguous_d.contains(d))
         .collect();
     let same = |p: usize, d: usize| within(p, d) && payouts[p].amount == deposits[d].amount;
+    // Payouts and deposits linked by "same amount, within the window", as
+    // groups: a group of one payout and one deposit is a match; any larger
+    // group is ambiguous as a whole (a chain p1–d1–p2–d2 included).
+    let mut same_edges = Vec::new();
     for &d in &free_d {
-        let cands: Vec<usize> = free_p.iter().copied().filter(|&p| same(p, d)).collect();
-        if cands.is_empty() {
-            continue;
+        for &p in &free_p {
+            if same(p, d) {
+                same_edges.push((p, d));
+            }
         }
-        let rivals: Vec<usize> = free_d
-            .iter()
-            .copied()
-            .filter(|&o| same(cands[0], o))
-            .collect();
-        if cands.len() == 1 && rivals.len() == 1 {
-            used_p.insert(cands[0]);
-            used_d.insert(d);
+    }
+    for (ps, ds) in components(&same_edges) {
+        if ps.len() == 1 && ds.len() == 1 {
+            used_p.insert(ps[0]);
+            used_d.insert(ds[0]);
             out.matches.push(DepositMatch {
-                payouts: vec![payouts[cands[0]].key.clone()],
-                deposits: vec![deposits[d].key.clone()],
+                payouts: vec![payouts[ps[0]].key.clone()],
+                deposits: vec![deposits[ds[0]].key.clone()],
                 basis: MatchBasis::Amount,
                 difference: Decimal::ZERO,
             });
-        } else if !ambiguous_d.contains(&d) {
-            let ds: BTreeSet<usize> = cands
-                .iter()
-                .flat_map(|&p| free_d.iter().copied().filter(move |&o| same(p, o)))
-                .collect();
-            ambiguous_p.extend(&cands);
-            ambiguous_d.extend(&ds);
-            out.ambiguous.push(Ambiguity {
-                payouts: cands.iter().map(|&p| payouts[p].key.clone()).collect(),
-                deposits: ds.iter().map(|&d| deposits[d].key.clone()).collect(),
-                reason: format!(
-                    "{} payouts and {} deposits of {} {} within {} business days",
-                    cands.len(),
-                    ds.len(),
-                    deposits[d].amount,
-                    deposits[d].currency.code(),
-                    rules.window_business_days
-                ),
-            });
+            continue;
         }
+        ambiguous_p.extend(&ps);
+        ambiguous_d.extend(&ds);
+        out.ambiguous.push(Ambiguity {
+            payouts: ps.iter().map(|&p| payouts[p].key.clone()).collect(),
+            deposits: ds.iter().map(|&d| deposits[d].key.clone()).collect(),
+            reason: format!(
+                "{} payouts and {} deposits of {} {} within {} business days of each other",
+                ps.len(),
+                ds.len(),
+                deposits[ds[0]].amount,
+                deposits[ds[0]].currency.code(),
+                rules.window_business_days
+            ),
+        });
     }
 
     // 3. Combinations, anchored on a deposit (several payouts) or on a payout (several deposits).
@@ -258,6 +260,18 @@ pub fn match_deposits(
             .filter(|&p| within(p, d) && payouts[p].amount < deposits[d].amount)
             .collect();
         let amounts: Vec<Decimal> = cands.iter().map(|&p| payouts[p].amount).collect();
+        if amounts.len() > MAX_COMBINATION_CANDIDATES {
+            ambiguous_d.insert(d);
+            out.ambiguous.push(Ambiguity {
+                payouts: Vec::new(),
+                deposits: vec![deposits[d].key.clone()],
+                reason: format!(
+                    "{} payouts within the window could add up to it: too many to combine; match it by hand or quote the payout ids",
+                    amounts.len()
+                ),
+            });
+            continue;
+        }
         let found = subsets_summing(&amounts, deposits[d].amount, rules.max_combination);
         if let Some(first) = found.first() {
             let ps = first.iter().map(|&i| cands[i]).collect();
@@ -354,7 +368,7 @@ fn components(edges: &[(usize, usize)]) -> Vec<(Vec<usize>, Vec<usize>)> {
 /// combined: the search would be a guess anyway.
 fn subsets_summing(amounts: &[Decimal], target: Decimal, max: usize) -> Vec<Vec<usize>> {
     let mut found = Vec::new();
-    if amounts.len() > 24 {
+    if amounts.len() > MAX_COMBINATION_CANDIDATES {
         return found;
     }
     let mut order: Vec<usize> = (0..amounts.len()).collect();

@@ -196,3 +196,23 @@ fn a_quoted_deposit_beyond_the_fee_tolerance_is_an_exception_not_a_fee() {
     );
     assert_eq!(m.unmatched_payouts, vec!["p"]);
 }
+
+#[test]
+fn a_chain_of_same_amounts_is_ambiguous_as_a_whole() {
+    // p1–d1 and d2–p2 are each 5 business days apart; p1–d2 too: one group.
+    let m = match_deposits(
+        &[
+            payout("p1", "100.00", "2026-03-02", &[]),
+            payout("p2", "100.00", "2026-03-12", &[]),
+        ],
+        &[
+            deposit("d1", "100.00", "2026-03-03", ""),
+            deposit("d2", "100.00", "2026-03-09", ""),
+        ],
+        MatchRules::default(),
+    );
+    assert!(m.matches.is_empty(), "{:?}", m.matches);
+    assert_eq!(m.ambiguous.len(), 1, "{:?}", m.ambiguous);
+    assert_eq!(m.ambiguous[0].payouts, vec!["p1", "p2"]);
+    assert_eq!(m.ambiguous[0].deposits, vec!["d1", "d2"]);
+}
