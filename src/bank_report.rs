@@ -51,16 +51,28 @@ pub struct BankClose {
     /// statement closing − GL balance − first opening − unbooked lines:
     /// zero when everything is explained.
     pub unexplained: Option<Decimal>,
+    /// Payouts sent by the channels but not yet matched to a deposit: the
+    /// balance of each cash-in-transit account of the bank's currency at
+    /// the period's end.
+    pub in_transit: Vec<(String, Decimal)>,
 }
 
+/// `transit_accounts`: the shops' cash-in-transit accounts (payout_account).
 pub async fn bank_close(
     store: &dyn LedgerStore,
     banks: &BankAccounts,
+    transit_accounts: &[crate::domain::AccountCode],
     period: Period,
 ) -> Result<Vec<BankClose>, StoreError> {
     let mut out = Vec::new();
     let epoch = NaiveDate::from_ymd_opt(1, 1, 1).expect("valid");
     let end = period.last_day();
+    let at_end = store
+        .account_totals(TotalsQuery {
+            to: Some(end),
+            ..TotalsQuery::default()
+        })
+        .await?;
     for bank in banks.iter() {
         let statements = store.bank_statements(&bank.name).await?;
         let closing = statements
@@ -150,6 +162,17 @@ pub async fn bank_close(
             unbooked_through_end,
             gl_balance,
             unexplained,
+            in_transit: transit_accounts
+                .iter()
+                .map(|a| {
+                    let balance: Decimal = at_end
+                        .iter()
+                        .filter(|t| &t.account == a && t.currency == bank.currency)
+                        .map(|t| t.debits - t.credits)
+                        .sum();
+                    (a.to_string(), balance)
+                })
+                .collect(),
         });
     }
     Ok(out)

@@ -98,6 +98,8 @@ pub struct OrderTrail {
     pub payouts: Vec<crate::domain::matching::PayoutCheck>,
     pub entries: Vec<TrailEntry>,
     pub netsuite: String,
+    /// Per payout of the order: where it met the bank.
+    pub bank_deposits: Vec<(String, String)>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -276,7 +278,7 @@ pub async fn trail_order(
         };
         let export = store.order(channel, &name, order_id).await?;
         let lines: Vec<TrailLine> = om.lines.iter().map(|&i| trail_line(&books, i)).collect();
-        let payouts = books
+        let payouts: Vec<crate::domain::matching::PayoutCheck> = books
             .matching
             .payouts
             .iter()
@@ -298,6 +300,16 @@ pub async fn trail_order(
             })
             .cloned()
             .collect();
+        let mut bank_deposits = Vec::new();
+        for p in &payouts {
+            let entries = store.entries_touching(None, Some(&p.payout_id)).await?;
+            let deposits: Vec<StoredEntry> = entries
+                .into_iter()
+                .filter(|e| e.entry.kind() == crate::domain::EntryKind::Deposit)
+                .collect();
+            let trail = trail_entries(store, deposits).await?;
+            bank_deposits.push((p.payout_id.clone(), deposit_summary(&trail)));
+        }
         out.push(OrderTrail {
             channel: channel.as_str(),
             shop: books.shop.label(),
@@ -308,6 +320,7 @@ pub async fn trail_order(
             payouts,
             netsuite: String::new(),
             entries: trail_entries(store, mine).await?,
+            bank_deposits,
         });
     }
     for t in &mut out {

@@ -278,6 +278,9 @@ fn an_amazon_payout_is_matched_to_its_deposit_and_moves_to_the_bank() {
     assert_eq!(dec(&usd["unbooked_through_end"]), Decimal::new(1035, 0));
     assert!(dec(&usd["unexplained"]).is_zero(), "{usd}");
     assert_eq!(usd["unbooked_lines"].as_array().unwrap().len(), 3);
+    // Nothing left in transit: the one payout reached the bank.
+    assert_eq!(usd["in_transit"][0][0], "1020", "{usd}");
+    assert!(dec(&usd["in_transit"][0][1]).is_zero(), "{usd}");
     let table = ok(dir.path(), &["report", "close", "--period", "2026-02"]);
     assert!(
         table.contains("Bank 2026-02 — usd-operating") && table.contains("(ties)"),

@@ -28,7 +28,7 @@ pub async fn close(
     let reports = reports::close(store, &chart, &mappings, &shops, &cards, period, shop).await?;
     let banks = gl_mappings::load_banks(&cli.mappings, &chart)?;
     let bank_sections = if shop.is_none() {
-        crate::bank_report::bank_close(store, &banks, period).await?
+        crate::bank_report::bank_close(store, &banks, &transit_accounts(&shops), period).await?
     } else {
         Vec::new()
     };
@@ -78,7 +78,9 @@ pub async fn bank(
             "no bank accounts are configured: add gl-mappings/banks.toml (see banks.example.toml)"
         );
     }
-    let sections = crate::bank_report::bank_close(store, &banks, period).await?;
+    let shops = gl_mappings::load_shops(&cli.mappings, &chart)?;
+    let sections =
+        crate::bank_report::bank_close(store, &banks, &transit_accounts(&shops), period).await?;
     if json {
         println!("{}", serde_json::to_string_pretty(&sections)?);
     } else {
@@ -87,6 +89,18 @@ pub async fn bank(
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The shops' cash-in-transit accounts; 1020 without a shops.toml.
+fn transit_accounts(shops: &crate::domain::shop::Shops) -> Vec<crate::domain::AccountCode> {
+    let mut accounts: Vec<crate::domain::AccountCode> =
+        shops.iter().map(|s| s.payout_account.clone()).collect();
+    if accounts.is_empty() {
+        accounts.push("1020".parse().expect("a valid code"));
+    }
+    accounts.sort();
+    accounts.dedup();
+    accounts
 }
 
 fn bank_text(b: &crate::bank_report::BankClose) -> String {
@@ -122,6 +136,12 @@ fn bank_text(b: &crate::bank_report::BankClose) -> String {
         "  bank lines the ledger does not carry (through the period's end): {}\n",
         f(b.unbooked_through_end)
     ));
+    for (account, balance) in &b.in_transit {
+        out.push_str(&format!(
+            "  paid out by the channels, not yet in the bank ({account}, at the period's end): {}\n",
+            f(*balance)
+        ));
+    }
     match b.unexplained {
         Some(d) if d.is_zero() => {
             out.push_str("  tie-out: statement = GL + opening + lines not carried (ties)\n")
@@ -463,6 +483,9 @@ fn order_text(t: &reports::OrderTrail) -> String {
     }
     entries_text(&mut out, &t.entries);
     out.push_str(&format!("  NetSuite: {}\n", t.netsuite));
+    for (payout, deposit) in &t.bank_deposits {
+        out.push_str(&format!("  bank deposit of payout {payout}: {deposit}\n"));
+    }
     out
 }
 
