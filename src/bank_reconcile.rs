@@ -62,7 +62,8 @@ pub struct BankReport {
     pub entries_written: usize,
 }
 
-/// Every shop's payouts with a positive amount, keyed `channel/shop/payout`.
+/// Every shop's payouts (negative ones too: the channel debiting the
+/// account), keyed `channel/shop/payout`.
 async fn all_payouts(
     store: &dyn LedgerStore,
     shops: &Shops,
@@ -75,7 +76,7 @@ async fn all_payouts(
         };
         for p in &books.matching.payouts {
             let Some(paid_at) = p.paid_at else { continue };
-            if p.amount <= Decimal::ZERO {
+            if p.amount.is_zero() {
                 continue;
             }
             let key = format!("{}/{}/{}", channel.as_str(), shop, p.payout_id);
@@ -130,7 +131,7 @@ pub async fn reconcile_banks(
         let through = stored.iter().map(|l| l.booked).max();
         let deposits: Vec<DepositToMatch> = stored
             .iter()
-            .filter(|l| l.amount > Decimal::ZERO && l.currency == bank.currency.code())
+            .filter(|l| !l.amount.is_zero() && l.currency == bank.currency.code())
             .map(|l| DepositToMatch {
                 key: l.identity.clone(),
                 amount: l.amount,
@@ -205,10 +206,13 @@ pub async fn reconcile_banks(
                     }),
                 })
                 .collect(),
+            // Money in that no payout explains (debits — fees, transfers —
+            // show in the bank section as lines the ledger does not carry).
             unmatched_deposits: matching
                 .unmatched_deposits
                 .iter()
                 .filter_map(|k| lines.get(k))
+                .filter(|l| l.amount > Decimal::ZERO)
                 .map(|l| UnmatchedDeposit {
                     identity: l.identity.clone(),
                     booked: l.booked,

@@ -96,12 +96,21 @@ pub fn plan_deposits(
             postings.push(p);
         }
         for p in &ps {
+            // A negative payout (the channel debiting the account) is the mirror.
             let mut posting = Posting::new(
                 p.shop.payout_account.clone(),
-                Side::Credit,
-                Money::new(p.amount, bank.currency),
+                if p.amount >= Decimal::ZERO {
+                    Side::Credit
+                } else {
+                    Side::Debit
+                },
+                Money::new(p.amount.abs(), bank.currency),
             );
-            posting.memo = Some(format!("payout {} reached the bank", p.payout_id));
+            posting.memo = Some(if p.amount >= Decimal::ZERO {
+                format!("payout {} reached the bank", p.payout_id)
+            } else {
+                format!("payout {} was debited from the bank", p.payout_id)
+            });
             let seg = |k: &str| p.shop.segments.get(k).cloned();
             posting.segments = Segments {
                 subsidiary: seg("subsidiary"),

@@ -131,11 +131,13 @@ pub fn match_deposits(
     let mut out = DepositMatching::default();
     let mut used_p: BTreeSet<usize> = BTreeSet::new();
     let mut used_d: BTreeSet<usize> = BTreeSet::new();
+    // Positive payouts meet money in, negative ones (the channel debiting
+    // the account) money out.
     let payable: Vec<usize> = (0..payouts.len())
-        .filter(|&i| payouts[i].amount > Decimal::ZERO)
+        .filter(|&i| !payouts[i].amount.is_zero())
         .collect();
     let incoming: Vec<usize> = (0..deposits.len())
-        .filter(|&i| deposits[i].amount > Decimal::ZERO)
+        .filter(|&i| !deposits[i].amount.is_zero())
         .collect();
 
     // 1. References: connected components of "deposit quotes payout".
@@ -257,9 +259,13 @@ pub fn match_deposits(
         let cands: Vec<usize> = free_p
             .iter()
             .copied()
-            .filter(|&p| within(p, d) && payouts[p].amount < deposits[d].amount)
+            .filter(|&p| {
+                within(p, d)
+                    && same_sign(payouts[p].amount, deposits[d].amount)
+                    && payouts[p].amount.abs() < deposits[d].amount.abs()
+            })
             .collect();
-        let amounts: Vec<Decimal> = cands.iter().map(|&p| payouts[p].amount).collect();
+        let amounts: Vec<Decimal> = cands.iter().map(|&p| payouts[p].amount.abs()).collect();
         if amounts.len() > MAX_COMBINATION_CANDIDATES {
             ambiguous_d.insert(d);
             out.ambiguous.push(Ambiguity {
@@ -272,7 +278,7 @@ pub fn match_deposits(
             });
             continue;
         }
-        let found = subsets_summing(&amounts, deposits[d].amount, rules.max_combination);
+        let found = subsets_summing(&amounts, deposits[d].amount.abs(), rules.max_combination);
         if let Some(first) = found.first() {
             let ps = first.iter().map(|&i| cands[i]).collect();
             proposals.push((ps, vec![d], found.len() == 1));
@@ -282,10 +288,14 @@ pub fn match_deposits(
         let cands: Vec<usize> = free_d
             .iter()
             .copied()
-            .filter(|&d| within(p, d) && deposits[d].amount < payouts[p].amount)
+            .filter(|&d| {
+                within(p, d)
+                    && same_sign(payouts[p].amount, deposits[d].amount)
+                    && deposits[d].amount.abs() < payouts[p].amount.abs()
+            })
             .collect();
-        let amounts: Vec<Decimal> = cands.iter().map(|&d| deposits[d].amount).collect();
-        let found = subsets_summing(&amounts, payouts[p].amount, rules.max_combination);
+        let amounts: Vec<Decimal> = cands.iter().map(|&d| deposits[d].amount.abs()).collect();
+        let found = subsets_summing(&amounts, payouts[p].amount.abs(), rules.max_combination);
         if let Some(first) = found.first() {
             let ds = first.iter().map(|&i| cands[i]).collect();
             proposals.push((vec![p], ds, found.len() == 1));
@@ -341,6 +351,12 @@ pub fn match_deposits(
         .map(|&d| deposits[d].key.clone())
         .collect();
     out
+}
+
+/// A payout the channel sends matches money in; one it takes back (a
+/// negative payout, the channel debiting the account) matches money out.
+fn same_sign(a: Decimal, b: Decimal) -> bool {
+    a.is_sign_negative() == b.is_sign_negative()
 }
 
 /// Connected components of a bipartite graph given as (payout, deposit) edges.

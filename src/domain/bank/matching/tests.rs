@@ -216,3 +216,32 @@ fn a_chain_of_same_amounts_is_ambiguous_as_a_whole() {
     assert_eq!(m.ambiguous[0].payouts, vec!["p1", "p2"]);
     assert_eq!(m.ambiguous[0].deposits, vec!["d1", "d2"]);
 }
+
+#[test]
+fn a_negative_payout_meets_the_debit_it_caused_never_a_deposit() {
+    let m = match_deposits(
+        &[
+            payout("owed", "-42.10", "2026-03-02", &[]),
+            payout("paid", "42.10", "2026-03-02", &[]),
+        ],
+        &[
+            deposit("debit", "-42.10", "2026-03-03", "AMAZON DEBIT"),
+            deposit("credit", "42.10", "2026-03-03", "AMAZON"),
+        ],
+        MatchRules::default(),
+    );
+    let mut pairs: Vec<(String, String)> = m
+        .matches
+        .iter()
+        .map(|x| (x.payouts[0].clone(), x.deposits[0].clone()))
+        .collect();
+    pairs.sort();
+    assert_eq!(
+        pairs,
+        vec![
+            ("owed".to_string(), "debit".to_string()),
+            ("paid".to_string(), "credit".to_string())
+        ]
+    );
+    assert!(m.ambiguous.is_empty());
+}
