@@ -124,49 +124,28 @@ pub async fn reconcile_banks(
         NaiveDate::from_ymd_opt(1, 1, 1).expect("valid"),
         NaiveDate::from_ymd_opt(9999, 12, 31).expect("valid"),
     );
-    // A payout matched in one account is not looked for in the next.
-    let mut matched_elsewhere: std::collections::BTreeSet<String> = Default::default();
-    for bank in banks.iter() {
-        let stored = store.bank_lines(&bank.name, min, max).await?;
-        let through = stored.iter().map(|l| l.booked).max();
-        let deposits: Vec<DepositToMatch> = stored
-            .iter()
-            .filter(|l| !l.amount.is_zero() && l.currency == bank.currency.code())
-            .map(|l| DepositToMatch {
-                key: l.identity.clone(),
-                amount: l.amount,
-                currency: bank.currency,
-                date: l.booked,
-                text: format!(
-                    "{} {} {}",
-                    l.description,
-                    l.reference.as_deref().unwrap_or(""),
-                    l.counterparty.as_deref().unwrap_or("")
-                ),
-            })
-            .collect();
-        let mine: Vec<&(PayoutToMatch, PayoutSide)> = payouts
-            .iter()
-            .filter(|(p, _)| p.currency == bank.currency && !matched_elsewhere.contains(&p.key))
-            .collect();
-        let to_match: Vec<PayoutToMatch> = mine.iter().map(|(p, _)| p.clone()).collect();
-        let rules = MatchRules {
-            window_business_days: bank.window_business_days,
-            max_difference: bank.fee_tolerance,
-            ..MatchRules::default()
-        };
-        let matching = match_deposits(&to_match, &deposits, rules);
-        for m in &matching.matches {
-            matched_elsewhere.extend(m.payouts.iter().cloned());
-        }
-        let sides: BTreeMap<String, PayoutSide> = mine
-            .iter()
-            .map(|(_, s)| (s.key.clone(), s.clone()))
-            .collect();
-        let lines: BTreeMap<String, DepositLine> = stored
-            .iter()
-            .map(|l| {
-                (
+    // All accounts of one currency are matched together, so no account's
+    // place in banks.toml decides where a payout's deposit is.
+    let mut currencies: Vec<crate::domain::money::Currency> =
+        banks.iter().map(|b| b.currency).collect();
+    currencies.sort_by(|a, b| a.code().cmp(b.code()));
+    currencies.dedup();
+    for currency in currencies {
+        let group: Vec<&crate::domain::bank::BankAccount> =
+            banks.iter().filter(|b| b.currency == currency).collect();
+        // Deposits keyed `bank|identity`; lines by bank.
+        let mut deposits: Vec<DepositToMatch> = Vec::new();
+        let mut lines_of: BTreeMap<String, BTreeMap<String, DepositLine>> = BTreeMap::new();
+        let mut counts: BTreeMap<String, (usize, Option<NaiveDate>)> = BTreeMap::new();
+        for bank in &group {
+            let stored = store.bank_lines(&bank.name, min, max).await?;
+            counts.insert(
+                bank.name.clone(),
+                (stored.len(), stored.iter().map(|l| l.booked).max()),
+            );
+            let lines = lines_of.entry(bank.name.clone()).or_default();
+            for l in &stored {
+                lines.insert(
                     l.identity.clone(),
                     DepositLine {
                         identity: l.identity.clone(),
@@ -176,59 +155,153 @@ pub async fn reconcile_banks(
                         batch_id: l.batch_id,
                         row: l.row,
                     },
-                )
-            })
+                );
+                if l.amount.is_zero() || l.currency != currency.code() {
+                    continue;
+                }
+                deposits.push(DepositToMatch {
+                    key: format!("{}|{}", bank.name, l.identity),
+                    amount: l.amount,
+                    currency,
+                    date: l.booked,
+                    text: format!(
+                        "{} {} {}",
+                        l.description,
+                        l.reference.as_deref().unwrap_or(""),
+                        l.counterparty.as_deref().unwrap_or("")
+                    ),
+                });
+            }
+        }
+        let mine: Vec<&(PayoutToMatch, PayoutSide)> = payouts
+            .iter()
+            .filter(|(p, _)| p.currency == currency)
             .collect();
-        let planned = plan_deposits(bank, &matching.matches, &sides, &lines)
-            .map_err(|p| ReconcileError::Bank(p.join("\n")))?;
-        let state = store.booking_state(BANK_SCOPE, &bank.name).await?;
-        let changes = plan_changes(planned, &state, &closed, true);
-        let (new, replaced, unchanged) = (changes.new, changes.replaced, changes.unchanged);
-        let written = apply(store, chart, BANK_SCOPE, &bank.name, changes.changes, actor).await?;
+        let to_match: Vec<PayoutToMatch> = mine.iter().map(|(p, _)| p.clone()).collect();
+        // Accounts of one currency with different settings: the strictest.
+        let rules = MatchRules {
+            window_business_days: group
+                .iter()
+                .map(|b| b.window_business_days)
+                .min()
+                .unwrap_or(5),
+            max_difference: group
+                .iter()
+                .map(|b| b.fee_tolerance)
+                .min()
+                .unwrap_or(Decimal::ZERO),
+            ..MatchRules::default()
+        };
+        let matching = match_deposits(&to_match, &deposits, rules);
+        let sides: BTreeMap<String, PayoutSide> = mine
+            .iter()
+            .map(|(_, s)| (s.key.clone(), s.clone()))
+            .collect();
+        let bank_of = |key: &str| {
+            key.split_once('|')
+                .map(|(b, i)| (b.to_string(), i.to_string()))
+        };
+        // Each match to the account its deposits are in (one, or it is an exception).
+        let mut matches_of: BTreeMap<String, Vec<DepositMatch>> = BTreeMap::new();
+        let mut ambiguous_of: BTreeMap<String, Vec<Ambiguity>> = BTreeMap::new();
+        for m in matching.matches {
+            let parts: Vec<(String, String)> =
+                m.deposits.iter().filter_map(|k| bank_of(k)).collect();
+            let mut accounts: Vec<&String> = parts.iter().map(|(b, _)| b).collect();
+            accounts.sort();
+            accounts.dedup();
+            if accounts.len() == 1 {
+                let bank = accounts[0].clone();
+                matches_of.entry(bank).or_default().push(DepositMatch {
+                    deposits: parts.iter().map(|(_, i)| i.clone()).collect(),
+                    ..m
+                });
+            } else {
+                let first = accounts.first().map(|b| b.to_string()).unwrap_or_default();
+                ambiguous_of.entry(first).or_default().push(Ambiguity {
+                    payouts: m.payouts,
+                    deposits: m.deposits,
+                    reason:
+                        "the deposits that would explain these payouts are in different accounts"
+                            .into(),
+                });
+            }
+        }
+        for a in matching.ambiguous {
+            let bank = a
+                .deposits
+                .first()
+                .and_then(|k| bank_of(k))
+                .map(|(b, _)| b)
+                .unwrap_or_else(|| group[0].name.clone());
+            ambiguous_of.entry(bank).or_default().push(a);
+        }
         let by_key: BTreeMap<&str, &PayoutToMatch> =
             to_match.iter().map(|p| (p.key.as_str(), p)).collect();
-        reports.push(BankReport {
-            bank: bank.name.clone(),
-            currency: bank.currency.code().to_string(),
-            lines: stored.len(),
-            through,
-            unmatched_payouts: matching
-                .unmatched_payouts
-                .iter()
-                .filter_map(|k| by_key.get(k.as_str()))
-                .map(|p| UnmatchedPayout {
-                    payout: p.key.clone(),
-                    amount: p.amount.to_string(),
-                    currency: p.currency.code().to_string(),
-                    date: p.date,
-                    overdue: through.is_some_and(|t| {
-                        t >= p.date && business_days_between(p.date, t) > bank.window_business_days
-                    }),
-                })
-                .collect(),
-            // Money in that no payout explains (debits — fees, transfers —
-            // show in the bank section as lines the ledger does not carry).
-            unmatched_deposits: matching
-                .unmatched_deposits
-                .iter()
-                .filter_map(|k| lines.get(k))
-                .filter(|l| l.amount > Decimal::ZERO)
-                .map(|l| UnmatchedDeposit {
-                    identity: l.identity.clone(),
-                    booked: l.booked,
-                    amount: l.amount.to_string(),
-                    description: l.description.clone(),
-                    batch_id: l.batch_id,
-                    row: l.row,
-                })
-                .collect(),
-            matches: matching.matches,
-            ambiguous: matching.ambiguous,
-            new,
-            replaced,
-            unchanged,
-            entries_written: written,
-        });
+        for (i, bank) in group.iter().enumerate() {
+            let (line_count, through) = counts[&bank.name];
+            let lines = &lines_of[&bank.name];
+            let matches = matches_of.remove(&bank.name).unwrap_or_default();
+            let planned = plan_deposits(bank, &matches, &sides, lines)
+                .map_err(|p| ReconcileError::Bank(p.join("\n")))?;
+            let state = store.booking_state(BANK_SCOPE, &bank.name).await?;
+            let changes = plan_changes(planned, &state, &closed, true);
+            let (new, replaced, unchanged) = (changes.new, changes.replaced, changes.unchanged);
+            let written =
+                apply(store, chart, BANK_SCOPE, &bank.name, changes.changes, actor).await?;
+            // The currency's unmatched payouts are listed once, with its first account.
+            let group_through = counts.values().filter_map(|(_, t)| *t).max();
+            let unmatched_payouts = if i == 0 {
+                matching
+                    .unmatched_payouts
+                    .iter()
+                    .filter_map(|k| by_key.get(k.as_str()))
+                    .map(|p| UnmatchedPayout {
+                        payout: p.key.clone(),
+                        amount: p.amount.to_string(),
+                        currency: p.currency.code().to_string(),
+                        date: p.date,
+                        overdue: group_through.is_some_and(|t| {
+                            t >= p.date
+                                && business_days_between(p.date, t) > rules.window_business_days
+                        }),
+                    })
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            reports.push(BankReport {
+                bank: bank.name.clone(),
+                currency: currency.code().to_string(),
+                lines: line_count,
+                through,
+                unmatched_payouts,
+                // Money in that no payout explains (debits — fees, transfers —
+                // show in the bank section as lines the ledger does not carry).
+                unmatched_deposits: matching
+                    .unmatched_deposits
+                    .iter()
+                    .filter_map(|k| bank_of(k))
+                    .filter(|(b, _)| b == &bank.name)
+                    .filter_map(|(_, identity)| lines.get(&identity))
+                    .filter(|l| l.amount > Decimal::ZERO)
+                    .map(|l| UnmatchedDeposit {
+                        identity: l.identity.clone(),
+                        booked: l.booked,
+                        amount: l.amount.to_string(),
+                        description: l.description.clone(),
+                        batch_id: l.batch_id,
+                        row: l.row,
+                    })
+                    .collect(),
+                matches,
+                ambiguous: ambiguous_of.remove(&bank.name).unwrap_or_default(),
+                new,
+                replaced,
+                unchanged,
+                entries_written: written,
+            });
+        }
     }
     Ok(reports)
 }
