@@ -34,6 +34,7 @@ name = "usd-checking"
 currency = "USD"
 gl_account = "1012"
 account = "000987654321"
+csv = "chase"
 "#;
 
 const SHOPS: &str = r#"
@@ -295,5 +296,55 @@ fn an_amazon_payout_is_matched_to_its_deposit_and_moves_to_the_bank() {
     assert!(
         trail.contains("AMAZON.COM SVCS") && trail.contains("row 4]"),
         "{trail}"
+    );
+}
+
+#[test]
+fn the_same_amount_in_two_accounts_is_never_guessed() {
+    let dir = setup();
+    let settlement = fixture("amazon/settlement-v2-us.txt");
+    ok(
+        dir.path(),
+        &[
+            "import",
+            "--shop",
+            "amazon-us",
+            settlement.to_str().unwrap(),
+        ],
+    );
+    let header = "Details,Posting Date,Description,Amount,Type,Balance,Check or Slip #\n";
+    std::fs::write(
+        dir.path().join("operating.csv"),
+        format!("{header}CREDIT,02/18/2026,\"ACH CREDIT\",116.09,ACH_CREDIT,116.09,,\n"),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("checking.csv"),
+        format!("{header}CREDIT,02/19/2026,\"INCOMING TRANSFER\",116.09,ACH_CREDIT,116.09,,\n"),
+    )
+    .unwrap();
+    ok(
+        dir.path(),
+        &["import", "--bank", "usd-operating", "operating.csv"],
+    );
+    let out = import_json(dir.path(), &["--bank", "usd-checking", "checking.csv"]);
+    let banks = out["reconcile"]["banks"].as_array().unwrap();
+    let matches: usize = banks
+        .iter()
+        .map(|b| b["matches"].as_array().unwrap().len())
+        .sum();
+    assert_eq!(matches, 0, "{out}");
+    let ambiguous: Vec<&serde_json::Value> = banks
+        .iter()
+        .flat_map(|b| b["ambiguous"].as_array().unwrap())
+        .collect();
+    assert_eq!(ambiguous.len(), 1, "{out}");
+    assert_eq!(ambiguous[0]["payouts"][0], "amazon/amazon-us/22233344455");
+    assert_eq!(ambiguous[0]["deposits"].as_array().unwrap().len(), 2);
+    // Nothing moved out of cash in transit.
+    let tb = tb_balances(&ok(dir.path(), &["trial-balance", "--format", "csv"]));
+    assert_eq!(
+        tb[&("1020".to_string(), "USD".to_string())],
+        Decimal::new(11609, 2)
     );
 }
