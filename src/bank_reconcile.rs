@@ -10,7 +10,7 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-use crate::domain::bank::deposits::{plan_deposits, DepositLine, PayoutSide};
+use crate::domain::bank::deposits::{plan_deposits, plan_rule_lines, DepositLine, PayoutSide};
 use crate::domain::bank::matching::{
     match_deposits, Ambiguity, DepositMatch, DepositToMatch, MatchRules, PayoutToMatch,
 };
@@ -137,6 +137,7 @@ pub async fn reconcile_banks(
         let mut deposits: Vec<DepositToMatch> = Vec::new();
         let mut lines_of: BTreeMap<String, BTreeMap<String, DepositLine>> = BTreeMap::new();
         let mut counts: BTreeMap<String, (usize, Option<NaiveDate>)> = BTreeMap::new();
+        let mut texts: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
         for bank in &group {
             let stored = store.bank_lines(&bank.name, min, max).await?;
             counts.insert(
@@ -144,7 +145,17 @@ pub async fn reconcile_banks(
                 (stored.len(), stored.iter().map(|l| l.booked).max()),
             );
             let lines = lines_of.entry(bank.name.clone()).or_default();
+            let bank_texts = texts.entry(bank.name.clone()).or_default();
             for l in &stored {
+                bank_texts.insert(
+                    l.identity.clone(),
+                    format!(
+                        "{} {} {}",
+                        l.description,
+                        l.reference.as_deref().unwrap_or(""),
+                        l.counterparty.as_deref().unwrap_or("")
+                    ),
+                );
                 lines.insert(
                     l.identity.clone(),
                     DepositLine {
@@ -242,8 +253,20 @@ pub async fn reconcile_banks(
             let (line_count, through) = counts[&bank.name];
             let lines = &lines_of[&bank.name];
             let matches = matches_of.remove(&bank.name).unwrap_or_default();
-            let planned = plan_deposits(bank, &matches, &sides, lines)
+            let mut planned = plan_deposits(bank, &matches, &sides, lines)
                 .map_err(|p| ReconcileError::Bank(p.join("\n")))?;
+            // Lines no payout explains, booked by the bank's rules.
+            let in_matches: std::collections::BTreeSet<&str> = matches
+                .iter()
+                .flat_map(|m| m.deposits.iter().map(String::as_str))
+                .collect();
+            let texts_of = &texts[&bank.name];
+            let rule_lines: Vec<(&DepositLine, String)> = lines
+                .values()
+                .filter(|l| !in_matches.contains(l.identity.as_str()))
+                .map(|l| (l, texts_of.get(&l.identity).cloned().unwrap_or_default()))
+                .collect();
+            planned.extend(plan_rule_lines(bank, &rule_lines));
             let state = store.booking_state(BANK_SCOPE, &bank.name).await?;
             let changes = plan_changes(planned, &state, &closed, true);
             let (new, replaced, unchanged) = (changes.new, changes.replaced, changes.unchanged);

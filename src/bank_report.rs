@@ -39,8 +39,8 @@ pub struct BankClose {
     /// Channel deposits matched to payouts, booked in the period.
     pub deposits_matched: usize,
     pub deposits_matched_total: Decimal,
-    /// Lines in the period no deposit entry carries (fees, transfers,
-    /// deposits no payout explains): the reconciling items.
+    /// Lines in the period no entry carries (no payout explains them and no
+    /// banks.toml rule books them): the reconciling items.
     pub unbooked_lines: Vec<DepositLineRef>,
     /// Σ of every line up to the statement's closing day that no entry carries.
     pub unbooked_through_end: Decimal,
@@ -102,9 +102,8 @@ pub async fn bank_close(
             let Some(e) = store.entry(live.entry).await? else {
                 continue;
             };
-            if store.reversed_by(live.entry).await?.is_some()
-                || e.entry.kind() != EntryKind::Deposit
-            {
+            // Entries standing on the statement's closing day carry their lines.
+            if store.reversed_by(live.entry).await?.is_some() || e.entry.date() > as_of {
                 continue;
             }
             for p in e.entry.postings() {
@@ -114,7 +113,7 @@ pub async fn bank_close(
                     }
                 }
             }
-            if period.contains(e.entry.date()) {
+            if period.contains(e.entry.date()) && e.entry.kind() == EntryKind::Deposit {
                 matched += 1;
                 matched_total += e
                     .entry

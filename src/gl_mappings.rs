@@ -290,10 +290,15 @@ pub fn load_banks(
         Err(source) => return Err(MappingsError::Read { path, source }),
     };
     for bank in banks.iter() {
-        let accounts = [
+        let mut accounts = vec![
             ("gl_account", Some(&bank.gl_account)),
             ("fee_account", bank.fee_account.as_ref()),
         ];
+        accounts.extend(
+            bank.rules
+                .iter()
+                .map(|r| ("rule account", Some(&r.account))),
+        );
         for (field, account) in accounts {
             if let Some(account) = account {
                 if chart.get(account).is_none() {

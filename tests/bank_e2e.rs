@@ -28,6 +28,10 @@ gl_account = "1010"
 account = "000123456789"
 fee_account = "6900"
 csv = "chase"
+[[bank.rule]]
+contains = "service fee"
+account = "6900"
+side = "debit"
 
 [[bank]]
 name = "usd-checking"
@@ -245,7 +249,16 @@ fn an_amazon_payout_is_matched_to_its_deposit_and_moves_to_the_bank() {
             .map(|((code, _), v)| (code, v))
             .collect();
     assert_eq!(tb.get("1020"), None, "cash in transit is cleared: {tb:?}");
-    assert_eq!(tb["1010"], Decimal::new(11609, 2));
+    assert_eq!(
+        tb["1010"],
+        Decimal::new(10109, 2),
+        "the deposit less the fee: {tb:?}"
+    );
+    assert_eq!(
+        tb["6900"],
+        Decimal::new(15, 0),
+        "the fee, by the bank's rule"
+    );
     // Again: nothing new.
     let again = json(&ok(dir.path(), &["reconcile", "--json"]));
     let again = again["banks"]
@@ -256,7 +269,7 @@ fn an_amazon_payout_is_matched_to_its_deposit_and_moves_to_the_bank() {
         .unwrap()
         .clone();
     assert_eq!(again["new"], 0, "{again}");
-    assert_eq!(again["unchanged"], 1, "{again}");
+    assert_eq!(again["unchanged"], 2, "the deposit and the fee: {again}");
     assert!(ok(dir.path(), &["verify"]).starts_with("ok:"));
     // The close's bank section: the deposit booked, the other lines named,
     // and the GL tied to the statement's closing balance.
@@ -274,11 +287,12 @@ fn an_amazon_payout_is_matched_to_its_deposit_and_moves_to_the_bank() {
     assert_eq!(usd["deposits_matched"], 1, "{usd}");
     assert_eq!(dec(&usd["deposits_matched_total"]), Decimal::new(11609, 2));
     assert_eq!(dec(&usd["statement_closing"]), Decimal::new(115109, 2));
-    assert_eq!(dec(&usd["gl_balance"]), Decimal::new(11609, 2));
-    // 1000 + 50 − 15 not carried; the CSV starts from a zero opening.
-    assert_eq!(dec(&usd["unbooked_through_end"]), Decimal::new(1035, 0));
+    // The deposit, less the service fee a banks.toml rule booked.
+    assert_eq!(dec(&usd["gl_balance"]), Decimal::new(10109, 2));
+    // 1000 + 50 not carried; the CSV starts from a zero opening.
+    assert_eq!(dec(&usd["unbooked_through_end"]), Decimal::new(1050, 0));
     assert!(dec(&usd["unexplained"]).is_zero(), "{usd}");
-    assert_eq!(usd["unbooked_lines"].as_array().unwrap().len(), 3);
+    assert_eq!(usd["unbooked_lines"].as_array().unwrap().len(), 2);
     // Nothing left in transit: the one payout reached the bank.
     assert_eq!(usd["in_transit"][0][0], "1020", "{usd}");
     assert!(dec(&usd["in_transit"][0][1]).is_zero(), "{usd}");

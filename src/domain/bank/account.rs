@@ -32,6 +32,31 @@ pub struct BankAccount {
     /// its deposit (the difference booked on `fee_account`); beyond it, the
     /// pair is an exception. Default zero: any difference is one.
     pub fee_tolerance: rust_decimal::Decimal,
+    /// How lines that are not channel payouts are booked (bank fees,
+    /// interest, transfers), in order; the first whose text matches wins.
+    pub rules: Vec<BankLineRule>,
+}
+
+/// `[[bank.rule]] contains = "SERVICE FEE"  account = "6900"`: a line whose
+/// description, reference or counterparty contains the text (any case) is
+/// booked against the account.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BankLineRule {
+    pub contains: String,
+    pub account: AccountCode,
+    /// Only money out (`debit`) or only money in (`credit`).
+    pub side: Option<crate::domain::Side>,
+}
+
+impl BankLineRule {
+    pub fn matches(&self, text: &str, amount: rust_decimal::Decimal) -> bool {
+        let side_ok = match self.side {
+            None => true,
+            Some(crate::domain::Side::Debit) => amount.is_sign_negative(),
+            Some(crate::domain::Side::Credit) => !amount.is_sign_negative(),
+        };
+        side_ok && text.to_lowercase().contains(&self.contains.to_lowercase())
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -80,6 +105,16 @@ struct BankEntry {
     csv_layout: Option<toml::Table>,
     window_business_days: Option<u32>,
     fee_tolerance: Option<String>,
+    #[serde(default, rename = "rule")]
+    rules: Vec<RuleEntry>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RuleEntry {
+    contains: String,
+    account: String,
+    side: Option<String>,
 }
 
 impl BankAccounts {
@@ -150,6 +185,35 @@ impl BankAccounts {
                         invalid(format!("fee_tolerance `{t}` is not an amount (\"25.00\")"))
                     })?,
             };
+            let mut rules = Vec::new();
+            for (n, r) in e.rules.iter().enumerate() {
+                if r.contains.trim().is_empty() {
+                    return Err(invalid(format!("rule {}: `contains` is empty", n + 1)));
+                }
+                let account = r.account.parse::<AccountCode>().map_err(|_| {
+                    invalid(format!(
+                        "rule {}: account `{}` is not an account code",
+                        n + 1,
+                        r.account
+                    ))
+                })?;
+                let side = match r.side.as_deref() {
+                    None => None,
+                    Some("debit") => Some(crate::domain::Side::Debit),
+                    Some("credit") => Some(crate::domain::Side::Credit),
+                    Some(other) => {
+                        return Err(invalid(format!(
+                            "rule {}: side `{other}`: debit (money out) or credit (money in)",
+                            n + 1
+                        )))
+                    }
+                };
+                rules.push(BankLineRule {
+                    contains: r.contains.clone(),
+                    account,
+                    side,
+                });
+            }
             banks.push(BankAccount {
                 name: e.name,
                 currency,
@@ -159,6 +223,7 @@ impl BankAccounts {
                 csv,
                 window_business_days: e.window_business_days.unwrap_or(5),
                 fee_tolerance,
+                rules,
             });
         }
         Ok(BankAccounts { banks })
@@ -217,6 +282,12 @@ mod tests {
         let b = banks.get("operating-usd").unwrap();
         assert_eq!(b.fee_tolerance, rust_decimal::Decimal::new(2500, 2));
         assert!(matches!(b.csv, Some(BankCsv::Preset(ref p)) if p == "chase"));
+        let rule = &b.rules[0];
+        assert!(rule.matches("MONTHLY Service Fee", rust_decimal::Decimal::from(-15)));
+        assert!(!rule.matches(
+            "MONTHLY SERVICE FEE REFUND",
+            rust_decimal::Decimal::from(15)
+        ));
     }
 
     #[test]

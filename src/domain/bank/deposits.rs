@@ -184,3 +184,54 @@ pub fn plan_deposits(
         Err(problems)
     }
 }
+
+/// A bank line no payout explains that a banks.toml rule books (a fee,
+/// interest, a transfer): one entry per line, bank account against the
+/// rule's account, dated at the line.
+pub fn plan_rule_lines(bank: &BankAccount, lines: &[(&DepositLine, String)]) -> Vec<PlannedEntry> {
+    let mut out = Vec::new();
+    for (line, text) in lines {
+        let Some(rule) = bank.rules.iter().find(|r| r.matches(text, line.amount)) else {
+            continue;
+        };
+        let money = Money::new(line.amount.abs(), bank.currency);
+        let (bank_side, other_side) = if line.amount >= Decimal::ZERO {
+            (Side::Debit, Side::Credit)
+        } else {
+            (Side::Credit, Side::Debit)
+        };
+        let segments = Segments {
+            channel: Some("bank".into()),
+            shop: Some(bank.name.clone()),
+            ..Segments::default()
+        };
+        let source = SourceRef {
+            batch_id: Some(line.batch_id),
+            row: Some(line.row),
+            ..SourceRef::default()
+        };
+        let mut at_bank = Posting::new(bank.gl_account.clone(), bank_side, money);
+        at_bank.memo = Some(format!("bank line: {}", line.description));
+        at_bank.segments = segments.clone();
+        at_bank.source = source.clone();
+        let mut other = Posting::new(rule.account.clone(), other_side, money);
+        other.memo = Some(format!("banks.toml rule `{}`", rule.contains));
+        other.segments = segments;
+        other.source = source;
+        let digest = hex::encode(Sha256::digest(line.identity.as_bytes()));
+        let subject = Subject(format!("bank/{}/line/{}", bank.name, &digest[..20]));
+        let draft = EntryDraft {
+            idempotency_key: subject.key(1),
+            date: line.booked,
+            kind: EntryKind::Adjustment,
+            description: format!("Bank line in {}: {}", bank.name, line.description),
+            postings: vec![at_bank, other],
+        };
+        out.push(PlannedEntry {
+            subject,
+            basis_hash: basis_hash(&draft),
+            draft,
+        });
+    }
+    out
+}
