@@ -296,6 +296,20 @@ fn an_amazon_payout_is_matched_to_its_deposit_and_moves_to_the_bank() {
     // Nothing left in transit: the one payout reached the bank.
     assert_eq!(usd["in_transit"][0][0], "1020", "{usd}");
     assert!(dec(&usd["in_transit"][0][1]).is_zero(), "{usd}");
+    let csv_text = ok(
+        dir.path(),
+        &["report", "close", "--period", "2026-02", "--format", "csv"],
+    );
+    assert!(
+        csv_text.contains(
+            "bank:usd-operating,2026-02,bank,deposits matched and booked,1010,116.09,USD"
+        ),
+        "{csv_text}"
+    );
+    assert!(
+        csv_text.contains("bank,tie-out: unexplained,,0.00,USD"),
+        "{csv_text}"
+    );
     let table = ok(dir.path(), &["report", "close", "--period", "2026-02"]);
     assert!(
         table.contains("Bank 2026-02 — usd-operating") && table.contains("(ties)"),

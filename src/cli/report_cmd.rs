@@ -34,7 +34,9 @@ pub async fn close(
     };
     let bytes = match format {
         CloseFormat::Json => (serde_json::to_string_pretty(&reports)? + "\n").into_bytes(),
-        CloseFormat::Csv => crate::export::close_report::csv(&reports)?.into_bytes(),
+        CloseFormat::Csv => {
+            crate::export::close_report::csv(&reports, &bank_sections)?.into_bytes()
+        }
         CloseFormat::Table => {
             let mut text = reports
                 .iter()
@@ -51,7 +53,7 @@ pub async fn close(
             if output.is_none() {
                 anyhow::bail!("--format xlsx writes a workbook: name the file with --output");
             }
-            crate::export::close_report::xlsx(&reports)?
+            crate::export::close_report::xlsx(&reports, &bank_sections)?
         }
     };
     match output {
