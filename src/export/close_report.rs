@@ -122,8 +122,7 @@ pub fn xlsx(reports: &[CloseReport], banks: &[BankClose]) -> Result<Vec<u8>, Xls
     for (c, h) in HEADER.iter().enumerate() {
         sheet.write_string_with_format(0, c as u16, *h, &bold)?;
     }
-    let mut r_no = 1u32;
-    for row in flat_rows(reports, banks) {
+    for (r_no, row) in (1u32..).zip(flat_rows(reports, banks)) {
         let minor = row
             .currency
             .parse::<Currency>()
@@ -143,7 +142,6 @@ pub fn xlsx(reports: &[CloseReport], banks: &[BankClose]) -> Result<Vec<u8>, Xls
         let value = row.amount.to_f64().unwrap_or(f64::NAN);
         sheet.write_number_with_format(r_no, 5, value, &money)?;
         sheet.write_string(r_no, 6, &row.currency)?;
-        r_no += 1;
     }
     sheet.set_column_width(3, 40)?;
     book.save_to_buffer()
