@@ -102,8 +102,9 @@ pub async fn bank_close(
             let Some(e) = store.entry(live.entry).await? else {
                 continue;
             };
-            // Entries standing on the statement's closing day carry their lines.
-            if store.reversed_by(live.entry).await?.is_some() || e.entry.date() > as_of {
+            // Live bookings are not reversed; those standing on the
+            // statement's closing day carry their lines.
+            if e.entry.date() > as_of {
                 continue;
             }
             for p in e.entry.postings() {

@@ -209,8 +209,9 @@ fn catalog(books: &Books) -> Catalog {
     }
 }
 
-async fn fake(books: &Books, faults: Faults) -> FakeNetSuite {
-    let config = FakeConfig {
+/// The fake for these books' account, taking the tests' TBA credentials.
+fn tba_config(catalog: Catalog) -> FakeConfig {
+    FakeConfig {
         account_id: "123456_SB1".into(),
         tba: vec![TbaCredentials {
             consumer_key: CK.into(),
@@ -218,13 +219,27 @@ async fn fake(books: &Books, faults: Faults) -> FakeNetSuite {
             token_id: TK.into(),
             token_secret: TS.into(),
         }],
-        catalog: catalog(books),
-        faults,
+        catalog,
         ..FakeConfig::default()
-    };
+    }
+}
+
+/// Starts the fake and points the books' netsuite.toml at it.
+async fn start_fake(books: &Books, config: FakeConfig) -> FakeNetSuite {
     let fake = FakeNetSuite::start(config, "127.0.0.1:0").await.unwrap();
     books.write_netsuite_toml(&fake.base_url(), "");
     fake
+}
+
+async fn fake(books: &Books, faults: Faults) -> FakeNetSuite {
+    start_fake(
+        books,
+        FakeConfig {
+            faults,
+            ..tba_config(catalog(books))
+        },
+    )
+    .await
 }
 
 /// What NetSuite holds must be the ledger, exactly once: one record per
@@ -455,6 +470,14 @@ async fn a_closed_period_or_an_unknown_account_posts_nothing_and_says_why() {
         "{err}"
     );
     assert_eq!(fake.stats().creates, 0, "not even the open months");
+    // Nothing was queued either: once NetSuite reopens it, all goes.
+    let store = books.store().await;
+    let counts = store
+        .outbox_counts(support::date("2000-01-01"), support::date("2100-01-01"))
+        .await
+        .unwrap();
+    store.close().await;
+    assert_eq!(counts.entries_queued, 0);
 
     // Reopened, but an account NetSuite does not have: the same.
     let books2 = books;
@@ -466,47 +489,48 @@ async fn a_closed_period_or_an_unknown_account_posts_nothing_and_says_why() {
         "{err}"
     );
     assert_eq!(fake2.stats().creates, 0);
+    // Corrected in accounts.toml (NetSuite knows 6100 as 96199), it posts.
+    let accounts = std::fs::read_to_string(books2.dir.join("gl-mappings/accounts.toml")).unwrap();
+    std::fs::write(
+        books2.dir.join("gl-mappings/accounts.toml"),
+        accounts.replace("netsuite_id = \"96100\"", "netsuite_id = \"96199\""),
+    )
+    .unwrap();
+    assert_eq!(run_async(&books2.dir, &["init"]).await.0, 0);
+    let mut corrected = catalog(&books2);
+    for a in &mut corrected.accounts {
+        if a.acctnumber == "6100" {
+            a.id = "96199".into();
+        }
+    }
+    let fake3 = start_fake(&books2, tba_config(corrected)).await;
+    let (code, err, out) = run_async(&books2.dir, &["post", "netsuite"]).await;
+    assert_eq!(code, 0, "{err}{out}");
+    assert_eq!(fake3.journals().len() as u64, books2.entries().await);
+    assert!(fake3
+        .journals()
+        .iter()
+        .any(|j| j.lines.iter().any(|l| l.account == "96199")));
 }
 
 async fn fake_without_account(books: &Books, code: &str) -> FakeNetSuite {
     let mut catalog = catalog(books);
     catalog.accounts.retain(|a| a.acctnumber != code);
-    let config = FakeConfig {
-        account_id: "123456_SB1".into(),
-        tba: vec![TbaCredentials {
-            consumer_key: CK.into(),
-            consumer_secret: CS.into(),
-            token_id: TK.into(),
-            token_secret: TS.into(),
-        }],
-        catalog,
-        ..FakeConfig::default()
-    };
-    let fake = FakeNetSuite::start(config, "127.0.0.1:0").await.unwrap();
-    books.write_netsuite_toml(&fake.base_url(), "");
-    fake
+    start_fake(books, tba_config(catalog)).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn refused_entries_are_parked_with_netsuites_message_and_the_run_goes_on() {
     let books = books();
-    let fake = {
-        let config = FakeConfig {
-            account_id: "123456_SB1".into(),
-            tba: vec![TbaCredentials {
-                consumer_key: CK.into(),
-                consumer_secret: CS.into(),
-                token_id: TK.into(),
-                token_secret: TS.into(),
-            }],
-            catalog: catalog(&books),
+    let fake = start_fake(
+        &books,
+        FakeConfig {
             // Entries of more than 3 lines are refused (NetSuite's line limit, shrunk).
             line_limit: 3,
-            ..FakeConfig::default()
-        };
-        FakeNetSuite::start(config, "127.0.0.1:0").await.unwrap()
-    };
-    books.write_netsuite_toml(&fake.base_url(), "");
+            ..tba_config(catalog(&books))
+        },
+    )
+    .await;
     let (code, err, out) = run_async(&books.dir, &["post", "netsuite", "--json"]).await;
     assert_eq!(code, 1, "{err}{out}");
     let summary: serde_json::Value = serde_json::from_str(&out).unwrap();

@@ -159,6 +159,7 @@ async fn every_entry_once_on_both_backends_even_with_two_posters_at_once() {
             "{}: no appended lines",
             db.name
         );
+        assert_eq!(fake.stats().updates, 0, "{}: no record sent twice", db.name);
         let reversal = journals
             .iter()
             .find(|j| j.memo.as_deref().unwrap_or("").starts_with("Reversal of"))

@@ -42,7 +42,11 @@ pub async fn reconcile_all(
     // Deposits are matched against every shop's payouts, so only a whole
     // reconcile (not one shop's, not one month's) moves them.
     if scope.shop.is_none() && scope.period.is_none() {
-        report.banks = reconcile_banks(cli, store).await?;
+        let banks = gl_mappings::load_banks(&cli.mappings, &chart)?;
+        report.banks = crate::bank_reconcile::reconcile_banks(
+            store, &chart, &mappings, &shops, &banks, &actor,
+        )
+        .await?;
     }
     Ok(report)
 }
