@@ -131,17 +131,31 @@ fn closed_periods_through_the_cli() {
     assert!(ok(d, &["verify"]).contains("1 period seal(s) verified"));
 }
 
+/// How many entries the demo posted to its fake NetSuite: all of them (the
+/// 33 written by hand and from the project fixtures, and the generated
+/// quarter's), as `verify` counts them.
+fn demo_entries(demo: &str) -> usize {
+    let verified: usize = demo
+        .lines()
+        .find_map(|l| l.strip_prefix("ok: ")?.split(' ').next()?.parse().ok())
+        .unwrap_or_else(|| panic!("{demo}"));
+    assert!(verified > 33, "the generated quarter is booked too: {demo}");
+    assert!(
+        demo.contains("posted to a fake NetSuite")
+            && demo.contains(&format!(": {verified} journal entries")),
+        "{demo}"
+    );
+    verified
+}
+
 #[test]
 fn verify_detects_an_entry_edited_in_the_sqlite_file() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    let demo = ok(d, &["demo"]);
-    assert!(
-        demo.contains("posted to a fake NetSuite") && demo.contains(": 33 journal entries"),
-        "{demo}"
-    );
+    let demo = ok(d, &["demo", "--no-serve"]);
+    let entries = demo_entries(&demo);
     let db = ["--db", "sqlite://settlebridge-demo.db"];
-    assert!(ok(d, &[&db[..], &["verify"]].concat()).starts_with("ok: 33 entries"));
+    assert!(ok(d, &[&db[..], &["verify"]].concat()).starts_with(&format!("ok: {entries} entries")));
     // The reports the demo suggests work where it ran (no gl-mappings/ here:
     // reading falls back to the built-in mappings).
     let close = ok(
@@ -160,6 +174,13 @@ fn verify_detects_an_entry_edited_in_the_sqlite_file() {
     let trail = ok(d, &[&db[..], &["trail", "payout", "22233344455"]].concat());
     assert!(trail.contains("116.09 USD"), "{trail}");
     assert!(trail.contains("NetSuite: journal entry "), "{trail}");
+    // The generated quarter's suggested trails: a refunded order, and the
+    // payout that does not tie.
+    use settlebridge::demo_quarter::{EXAMPLE_ORDER, UNTIED_PAYOUT};
+    let order = ok(d, &[&db[..], &["trail", "order", EXAMPLE_ORDER]].concat());
+    assert!(order.contains("brand-tiktok (tiktok), refunded"), "{order}");
+    let untied = ok(d, &[&db[..], &["trail", "payout", UNTIED_PAYOUT]].concat());
+    assert!(untied.contains("(difference "), "{untied}");
     assert!(
         !d.join("settlebridge-demo.db-wal").exists()
             || std::fs::metadata(d.join("settlebridge-demo.db-wal"))
@@ -194,11 +215,8 @@ fn verify_detects_an_entry_edited_in_the_sqlite_file() {
 fn trial_balance_formats_agree() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    let demo = ok(d, &["demo"]);
-    assert!(
-        demo.contains("posted to a fake NetSuite") && demo.contains(": 33 journal entries"),
-        "{demo}"
-    );
+    let demo = ok(d, &["demo", "--no-serve"]);
+    demo_entries(&demo);
     let db = ["--db", "sqlite://settlebridge-demo.db"];
     let json: serde_json::Value = serde_json::from_str(&ok(
         d,

@@ -64,7 +64,7 @@ fn hledger_balances(csv_text: &str) -> BTreeMap<(String, String), Decimal> {
 fn hledger_and_beancount_accept_the_export_and_agree_with_the_trial_balance() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    ok(d, &["demo"]);
+    ok(d, &["demo", "--no-serve"]);
     let db = ["--db", "sqlite://settlebridge-demo.db"];
     let tb = ok(
         d,

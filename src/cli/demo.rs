@@ -13,7 +13,30 @@ use crate::domain::Period;
 use crate::gl_mappings;
 use crate::store;
 
-pub async fn run(cli: &Cli, file: &Path) -> anyhow::Result<ExitCode> {
+/// The demo's logins: one per role (the demo serves on this machine only).
+pub const DEMO_USERS: [(&str, &str, crate::domain::access::Role); 3] = [
+    (
+        "admin",
+        "demo-admin-pass",
+        crate::domain::access::Role::Admin,
+    ),
+    (
+        "accountant",
+        "demo-accountant-pass",
+        crate::domain::access::Role::Accountant,
+    ),
+    (
+        "auditor",
+        "demo-auditor-pass",
+        crate::domain::access::Role::Auditor,
+    ),
+];
+
+pub async fn run(
+    cli: &Cli,
+    file: &Path,
+    serve_on: Option<std::net::SocketAddr>,
+) -> anyhow::Result<ExitCode> {
     for suffix in ["", "-wal", "-shm"] {
         let mut p = file.as_os_str().to_owned();
         p.push(suffix);
@@ -24,8 +47,8 @@ pub async fn run(cli: &Cli, file: &Path) -> anyhow::Result<ExitCode> {
         }
     }
     let url = format!("sqlite://{}", file.display());
-    let store = store::connect(&url).await?;
-    let store = store.as_ref();
+    let owned = store::connect(&url).await?;
+    let store = owned.as_ref();
     let (chart, _) = gl_mappings::load_chart(&cli.mappings)?;
     store.sync_chart(&chart).await?;
     let actor = "demo";
@@ -47,12 +70,25 @@ pub async fn run(cli: &Cli, file: &Path) -> anyhow::Result<ExitCode> {
         .await?;
 
     let booked = import_channel_files(store, &chart).await?;
-    let posted = post_to_fake_netsuite(store, &chart).await?;
+    let (posted, fake, netsuite) = post_to_fake_netsuite(store, &chart).await?;
+    for (name, password, role) in DEMO_USERS {
+        let hash = crate::web::hash_password(password).map_err(|e| anyhow::anyhow!("{e}"))?;
+        store.create_user(name, role, &hash).await?;
+    }
 
     println!("demo ledger written to {}", file.display());
     println!("(January 2024 is closed; February is open)");
     println!("imported and booked: an Amazon settlement (February 2026), a TikTok Shop order");
-    println!("export and statement (March 2026)\n");
+    println!("export and statement (March 2026), and a generated quarter (April to June 2026)");
+    println!("of a brand's TikTok Shop, Shopify store and Amazon account, with one payout that");
+    println!(
+        "does not tie ({}) and one fee no mapping names",
+        crate::demo_quarter::UNTIED_PAYOUT
+    );
+    println!(
+        "({}, parked in Suspense by a wildcard)\n",
+        crate::demo_quarter::UNMAPPED_FEE_CODE
+    );
     print!("{}", super::reconcile_cmd::render(&booked));
     println!();
     ledger_cmd::trial_balance(store, None, None, OutputFormat::Table).await?;
@@ -64,16 +100,44 @@ pub async fn run(cli: &Cli, file: &Path) -> anyhow::Result<ExitCode> {
          record shows in `trail order` and `trail payout`",
         posted.posted, posted.lines_posted
     );
-    store.close().await;
     println!("\nTry:");
     println!("  settlebridge --db {url} report close --period 2026-02");
     println!("  settlebridge --db {url} report close --period 2026-03 --shop tiktok-main");
     println!("  settlebridge --db {url} trail order 112-1000001-2000001");
     println!("  settlebridge --db {url} trail payout 22233344455");
+    println!(
+        "  settlebridge --db {url} trail order {}",
+        crate::demo_quarter::EXAMPLE_ORDER
+    );
+    println!(
+        "  settlebridge --db {url} trail payout {}",
+        crate::demo_quarter::UNTIED_PAYOUT
+    );
     println!("  settlebridge --db {url} trial-balance --period 2024-02");
     println!("  settlebridge --db {url} entry show 1");
     println!("  settlebridge --db {url} export journal --format ledger");
-    Ok(ExitCode::SUCCESS)
+    let Some(listen) = serve_on else {
+        fake.shutdown();
+        store.close().await;
+        return Ok(ExitCode::SUCCESS);
+    };
+    println!(
+        "\nThe web app (Ctrl-C stops it), with the fake NetSuite beside it at {}:",
+        fake.base_url()
+    );
+    println!("  open http://localhost:{}/ and log in as", listen.port());
+    for (name, password, role) in DEMO_USERS {
+        println!("    {name:<11} password {password:<21} ({role})");
+    }
+    let mut config = crate::web::WebConfig::new(cli.mappings.clone());
+    // Plain HTTP on this machine: browsers drop Secure cookies on http://127.0.0.1.
+    config.secure_cookies = false;
+    config.netsuite = Some(netsuite);
+    let store: std::sync::Arc<dyn store::LedgerStore> = std::sync::Arc::from(owned);
+    let result = super::web_cmd::serve(store.clone(), config, listen).await;
+    fake.shutdown();
+    store.close().await;
+    result
 }
 
 /// Posts every entry to a fake NetSuite started here, whose accounts are the
@@ -81,106 +145,14 @@ pub async fn run(cli: &Cli, file: &Path) -> anyhow::Result<ExitCode> {
 async fn post_to_fake_netsuite(
     store: &dyn crate::store::LedgerStore,
     chart: &crate::domain::ChartOfAccounts,
-) -> anyhow::Result<crate::netsuite::poster::RunSummary> {
-    use fake_netsuite::{
-        Catalog, CatalogAccount, CatalogCurrency, CatalogRecord, CatalogSubsidiary,
-    };
-    let mut accounts = Vec::new();
-    for a in chart.iter() {
-        let mut a = a.clone();
-        a.netsuite_id.get_or_insert_with(|| a.code.to_string());
-        accounts.push(a);
-    }
-    let ns_chart = crate::domain::ChartOfAccounts::new(accounts)?;
-    // Whatever segment values the entries carry exist in the fake.
-    let mut classes = std::collections::BTreeSet::new();
-    let mut currencies = std::collections::BTreeSet::new();
-    store
-        .for_each_entry(Default::default(), &mut |e| {
-            for p in e.entry.postings() {
-                classes.extend(p.segments.class.clone());
-                currencies.insert(p.amount.currency.code().to_string());
-            }
-            Ok(())
-        })
-        .await?;
-    let secret = |n: usize| {
-        use rand::distributions::Alphanumeric;
-        use rand::Rng;
-        rand::thread_rng()
-            .sample_iter(&Alphanumeric)
-            .take(n)
-            .map(char::from)
-            .collect::<String>()
-    };
-    let (ck, cs, tk, ts) = (secret(32), secret(32), secret(32), secret(32));
-    let day = |y, m, d| chrono::NaiveDate::from_ymd_opt(y, m, d).expect("a date");
-    let fake = fake_netsuite::FakeNetSuite::start(
-        fake_netsuite::FakeConfig {
-            account_id: "1234567_SB1".into(),
-            tba: vec![fake_netsuite::TbaCredentials {
-                consumer_key: ck.clone(),
-                consumer_secret: cs.clone(),
-                token_id: tk.clone(),
-                token_secret: ts.clone(),
-            }],
-            catalog: Catalog {
-                accounts: ns_chart
-                    .iter()
-                    .map(|a| CatalogAccount {
-                        id: a.netsuite_id.clone().unwrap_or_default(),
-                        acctnumber: a.code.to_string(),
-                        fullname: a.name.clone(),
-                        accttype: a.account_type.to_string(),
-                        isinactive: !a.active,
-                    })
-                    .collect(),
-                periods: Catalog::monthly_periods(day(2020, 1, 1), day(2030, 12, 31)),
-                currencies: currencies
-                    .iter()
-                    .enumerate()
-                    .map(|(i, c)| CatalogCurrency {
-                        id: (i + 1).to_string(),
-                        symbol: c.clone(),
-                        name: c.clone(),
-                    })
-                    .collect(),
-                subsidiaries: vec![CatalogSubsidiary {
-                    id: "1".into(),
-                    name: "Demo Brand Inc.".into(),
-                    currency: "1".into(),
-                }],
-                classes: classes
-                    .iter()
-                    .map(|c| CatalogRecord {
-                        id: c.clone(),
-                        name: c.clone(),
-                        isinactive: false,
-                    })
-                    .collect(),
-                ..Catalog::default()
-            },
-            ..fake_netsuite::FakeConfig::default()
-        },
-        "127.0.0.1:0",
-    )
-    .await?;
-    let env: std::collections::HashMap<String, String> = [
-        ("NETSUITE_CONSUMER_SECRET".to_string(), cs),
-        ("NETSUITE_TOKEN_SECRET".to_string(), ts),
-    ]
-    .into_iter()
-    .collect();
-    let config = crate::netsuite::NetSuiteConfig::from_parts(
-        &format!(
-            "account_id = \"1234567_SB1\"\nbase_url = \"{}\"\nauth = \"tba\"\ndefault_subsidiary = \"1\"\nrounding_account = \"6900\"\n[tba]\nconsumer_key = \"{ck}\"\ntoken_id = \"{tk}\"\n",
-            fake.base_url()
-        ),
-        "demo netsuite.toml",
-        &env,
-        Path::new("."),
-    )?;
-    let client = crate::netsuite::client::NetSuiteClient::new(config)?;
+) -> anyhow::Result<(
+    crate::netsuite::poster::RunSummary,
+    fake_netsuite::FakeNetSuite,
+    crate::netsuite::NetSuiteConfig,
+)> {
+    let (fake, config, ns_chart) =
+        crate::netsuite::local_fake::start_local_fake(store, chart).await?;
+    let client = crate::netsuite::client::NetSuiteClient::new(config.clone())?;
     let summary = crate::netsuite::poster::run(
         store,
         &client,
@@ -193,15 +165,16 @@ async fn post_to_fake_netsuite(
         },
     )
     .await?;
-    fake.shutdown();
     if !summary.is_complete() {
+        fake.shutdown();
         anyhow::bail!("the demo's fake NetSuite did not take every entry: {summary:?}");
     }
-    Ok(summary)
+    Ok((summary, fake, config))
 }
 
-/// The demo's shops for the imported files (not the shops its hand-made 2024
-/// entries name, so their close reports are the files' alone): UTC and the
+/// The demo's shops for the project fixtures (not the shops its hand-made 2024
+/// entries name, so their close reports are the files' alone; the generated
+/// quarter's shops are `demo_quarter::QUARTER_SHOPS`): UTC and the
 /// shipped chart's clearing accounts, the
 /// same a shop has without a shops.toml, so the reports the demo suggests
 /// read the books as they were booked wherever they are run.
@@ -221,7 +194,8 @@ time_zone = "UTC"
 clearing_account = "1210"
 "#;
 
-/// Project fixtures, built into the binary so the demo runs anywhere.
+/// Project fixtures, built into the binary so the demo runs anywhere; the
+/// generated quarter (`demo_quarter::quarter_files`) is imported after them.
 const DEMO_FILES: [(&str, &str, &[u8]); 3] = [
     (
         "settlement-v2-us.txt",
@@ -244,8 +218,20 @@ async fn import_channel_files(
     store: &dyn crate::store::LedgerStore,
     chart: &crate::domain::ChartOfAccounts,
 ) -> anyhow::Result<crate::reconcile::ReconcileReport> {
-    let shops = crate::domain::shop::Shops::from_toml(DEMO_SHOPS)?;
-    for (name, shop, bytes) in DEMO_FILES {
+    let shops = crate::domain::shop::Shops::from_toml(&format!(
+        "{DEMO_SHOPS}{}",
+        crate::demo_quarter::QUARTER_SHOPS
+    ))?;
+    let quarter = crate::demo_quarter::quarter_files();
+    let files = DEMO_FILES
+        .iter()
+        .map(|&(name, shop, bytes)| (name, shop, bytes))
+        .chain(
+            quarter
+                .iter()
+                .map(|f| (f.name.as_str(), f.shop, f.bytes.as_slice())),
+        );
+    for (name, shop, bytes) in files {
         let request = crate::importer::ImportRequest {
             file_name: name,
             shop: Some(shop),

@@ -4,7 +4,7 @@ use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
 
-use anyhow::{anyhow, Context};
+use anyhow::Context;
 use chrono::NaiveDate;
 
 use super::table::Table;
@@ -42,13 +42,7 @@ pub async fn init(cli: &Cli, store: &dyn LedgerStore) -> anyhow::Result<ExitCode
 
 /// The chart stored by `init`; commands that need it say so when it is missing.
 pub async fn stored_chart(store: &dyn LedgerStore) -> anyhow::Result<ChartOfAccounts> {
-    let chart = store.chart().await?;
-    if chart.is_empty() {
-        return Err(anyhow!(
-            "this database has no chart of accounts yet: run `settlebridge init` first"
-        ));
-    }
-    Ok(chart)
+    crate::workflow::stored_chart(store).await
 }
 
 pub async fn verify(store: &dyn LedgerStore, json: bool) -> anyhow::Result<ExitCode> {
@@ -236,6 +230,16 @@ pub async fn period(
         PeriodCommand::Close { period } => {
             let period = parse_period(period)?;
             let seal = store.close_period(period, &cli.actor()).await?;
+            let detail = format!("sealed at entry {} ({})", seal.head_seq, seal.seal_hash);
+            let subject = period.to_string();
+            super::audit(
+                store,
+                &cli.actor(),
+                "period.close",
+                Some(&subject),
+                Some(&detail),
+            )
+            .await;
             println!(
                 "closed {period}: sealed at entry #{} — seal {}",
                 seal.head_seq, seal.seal_hash
@@ -244,6 +248,15 @@ pub async fn period(
         PeriodCommand::Reopen { period, reason } => {
             let period = parse_period(period)?;
             store.reopen_period(period, reason, &cli.actor()).await?;
+            let subject = period.to_string();
+            super::audit(
+                store,
+                &cli.actor(),
+                "period.reopen",
+                Some(&subject),
+                Some(reason),
+            )
+            .await;
             println!("reopened {period}: {reason}");
         }
         PeriodCommand::List => {

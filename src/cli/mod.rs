@@ -10,6 +10,7 @@ mod netsuite_cmd;
 mod reconcile_cmd;
 mod report_cmd;
 mod table;
+mod web_cmd;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -139,11 +140,25 @@ pub enum Command {
         #[command(subcommand)]
         to: PostCommand,
     },
-    /// Write a fresh demo database (not the one --db names) and show its books.
+    /// Write a fresh demo database (not the one --db names), show its books,
+    /// and serve the web app on it with a demo user per role.
     Demo {
         /// The SQLite file to (re)create.
         #[arg(long, default_value = "settlebridge-demo.db")]
         file: PathBuf,
+        /// Only write the database and print; do not serve.
+        #[arg(long)]
+        no_serve: bool,
+        /// Address to serve on.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: std::net::SocketAddr,
+    },
+    /// Serve the web app: accountants upload and close, auditors follow trails.
+    Serve(web_cmd::ServeArgs),
+    /// Web app users: add (password on stdin), list, password, disable, enable.
+    User {
+        #[command(subcommand)]
+        action: web_cmd::UserCommand,
     },
 }
 
@@ -310,6 +325,27 @@ impl Cli {
     }
 }
 
+/// Records what a command did in the audit log the web app shows. A
+/// failure to write it is reported, not fatal: the work itself is done.
+pub(crate) async fn audit(
+    store: &dyn LedgerStore,
+    actor: &str,
+    action: &str,
+    subject: Option<&str>,
+    detail: Option<&str>,
+) {
+    let record = crate::store::NewAudit {
+        actor,
+        action,
+        subject,
+        detail,
+        remote: Some("cli"),
+    };
+    if let Err(e) = store.record_audit(record).await {
+        eprintln!("warning: could not write the audit log: {e}");
+    }
+}
+
 /// Runs a parsed command line; errors are printed for people here.
 pub async fn run(cli: Cli) -> ExitCode {
     match dispatch(&cli).await {
@@ -328,8 +364,20 @@ async fn open(cli: &Cli) -> anyhow::Result<Box<dyn LedgerStore>> {
 }
 
 async fn dispatch(cli: &Cli) -> anyhow::Result<ExitCode> {
-    if let Command::Demo { file } = &cli.command {
-        return demo::run(cli, file).await;
+    if let Command::Demo {
+        file,
+        no_serve,
+        listen,
+    } = &cli.command
+    {
+        return demo::run(cli, file, (!*no_serve).then_some(*listen)).await;
+    }
+    if let Command::Serve(args) = &cli.command {
+        let store: std::sync::Arc<dyn LedgerStore> = std::sync::Arc::from(open(cli).await?);
+        let config = web_cmd::web_config(cli, args)?;
+        let result = web_cmd::serve(store.clone(), config, args.listen).await;
+        store.close().await;
+        return result;
     }
     let store = open(cli).await?;
     let result = run_command(cli, store.as_ref()).await;
@@ -441,6 +489,7 @@ async fn run_command(cli: &Cli, store: &dyn LedgerStore) -> anyhow::Result<ExitC
             )
             .await
         }
-        Command::Demo { .. } => unreachable!("handled above"),
+        Command::Demo { .. } | Command::Serve(_) => unreachable!("handled above"),
+        Command::User { action } => web_cmd::user(cli, store, action).await,
     }
 }

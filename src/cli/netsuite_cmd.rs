@@ -56,6 +56,23 @@ pub async fn post(
         },
     )
     .await?;
+    if !args.dry_run {
+        let detail = format!(
+            "{} document(s) posted carrying {} entries; {} refused",
+            summary.posted,
+            summary.entries_posted,
+            summary.failed.len()
+        );
+        let subject = period.map(|p| p.to_string());
+        super::audit(
+            store,
+            &cli.actor(),
+            "netsuite.post",
+            subject.as_deref(),
+            Some(&detail),
+        )
+        .await;
+    }
     if args.json {
         println!("{}", serde_json::to_string_pretty(&summary)?);
     } else {

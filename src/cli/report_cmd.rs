@@ -21,17 +21,8 @@ pub async fn close(
     let period: Period = period
         .parse()
         .map_err(|e| anyhow::anyhow!("--period: {e}"))?;
-    let chart = super::ledger_cmd::stored_chart(store).await?;
-    let shops = gl_mappings::load_shops(&cli.mappings, &chart)?;
-    let mappings = gl_mappings::load_mappings_for_reading(&cli.mappings, &chart)?;
-    let cards = gl_mappings::load_rate_cards(&cli.mappings)?;
-    let reports = reports::close(store, &chart, &mappings, &shops, &cards, period, shop).await?;
-    let banks = gl_mappings::load_banks(&cli.mappings, &chart)?;
-    let bank_sections = if shop.is_none() {
-        crate::bank_report::bank_close(store, &banks, &transit_accounts(&shops), period).await?
-    } else {
-        Vec::new()
-    };
+    let package = crate::workflow::close_package(&cli.mappings, store, period, shop).await?;
+    let (reports, bank_sections) = (package.shops, package.banks);
     let bytes = match format {
         CloseFormat::Json => (serde_json::to_string_pretty(&reports)? + "\n").into_bytes(),
         CloseFormat::Csv => {
@@ -81,8 +72,13 @@ pub async fn bank(
         );
     }
     let shops = gl_mappings::load_shops(&cli.mappings, &chart)?;
-    let sections =
-        crate::bank_report::bank_close(store, &banks, &transit_accounts(&shops), period).await?;
+    let sections = crate::bank_report::bank_close(
+        store,
+        &banks,
+        &crate::workflow::transit_accounts(&shops),
+        period,
+    )
+    .await?;
     if json {
         println!("{}", serde_json::to_string_pretty(&sections)?);
     } else {
@@ -94,17 +90,6 @@ pub async fn bank(
 }
 
 /// The shops' cash-in-transit accounts; 1020 without a shops.toml.
-fn transit_accounts(shops: &crate::domain::shop::Shops) -> Vec<crate::domain::AccountCode> {
-    let mut accounts: Vec<crate::domain::AccountCode> =
-        shops.iter().map(|s| s.payout_account.clone()).collect();
-    if accounts.is_empty() {
-        accounts.push("1020".parse().expect("a valid code"));
-    }
-    accounts.sort();
-    accounts.dedup();
-    accounts
-}
-
 fn bank_text(b: &crate::bank_report::BankClose) -> String {
     let c = &b.currency;
     let f = |d: rust_decimal::Decimal| amount(d, c);

@@ -1,6 +1,7 @@
 //! The domain: money, accounts, periods, journal entries and the rules that
 //! keep a ledger sound. Plain Rust, no I/O; adapters live around it.
 
+pub mod access;
 pub mod account;
 pub mod bank;
 pub mod booking;

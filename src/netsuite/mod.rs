@@ -17,6 +17,7 @@ pub mod client;
 pub mod config;
 pub mod csv_import;
 pub mod journal;
+pub mod local_fake;
 pub mod m2m;
 pub mod oauth1;
 pub mod poster;

@@ -18,6 +18,7 @@ macro_rules! select_lines {
     };
 }
 
+pub mod access;
 mod amounts;
 mod bank_sql;
 mod batch_sql;
@@ -49,6 +50,9 @@ use crate::domain::{
     AccountTotals, ChartOfAccounts, EntryId, JournalEntry, Period, PeriodStatus, StoredEntry,
 };
 
+pub use access::{
+    AccessStore, AuditRecord, EntryPageQuery, NewAudit, SearchHits, SessionRecord, User,
+};
 pub use bank_sql::{StoredBankLine, StoredBankStatement};
 pub use booking_sql::{ActivityTotals, BookingWrite};
 pub use error::StoreError;
@@ -147,7 +151,7 @@ pub struct LedgerCounts {
 /// Everything the application needs from a database. Every write either
 /// happens completely or leaves the database exactly as it was.
 #[async_trait]
-pub trait LedgerStore: Send + Sync {
+pub trait LedgerStore: AccessStore + Send + Sync {
     fn backend(&self) -> Backend;
 
     /// Closes the connections cleanly (SQLite checkpoints its WAL into the file).

@@ -8,6 +8,7 @@ use std::time::Duration;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Sqlite, SqlitePool, Transaction};
 
+use super::access::impl_sql_access;
 use super::outbox::impl_sql_outbox;
 use super::sql_booking::impl_sql_booking;
 use super::sql_impl::impl_sql_store;
@@ -60,3 +61,4 @@ impl_sql_store!(SqliteStore, SqliteTx, Sqlite);
 impl_sql_booking!(SqliteStore, SqliteTx, Sqlite);
 impl_sql_import!(SqliteTx, Sqlite);
 impl_sql_outbox!(SqliteStore);
+impl_sql_access!(SqliteStore, Sqlite);

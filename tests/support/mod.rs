@@ -4,6 +4,7 @@
 
 pub mod cli;
 pub mod imports;
+pub mod web;
 pub mod xlsx_fixtures;
 
 use std::str::FromStr;

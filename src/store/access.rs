@@ -1,0 +1,508 @@
+//! Users, web sessions, the audit log, and the paged reads the web pages
+//! browse with (a shop with a million orders is read a page at a time).
+
+use async_trait::async_trait;
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
+
+use super::StoreError;
+use crate::domain::access::Role;
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct User {
+    pub id: i64,
+    pub name: String,
+    pub role: Role,
+    pub created_at: DateTime<Utc>,
+    pub disabled_at: Option<DateTime<Utc>>,
+}
+
+/// A live session and whose it is.
+#[derive(Clone, Debug)]
+pub struct SessionRecord {
+    pub user: User,
+    pub csrf_token: String,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// An audit log row to write.
+#[derive(Clone, Debug, Default)]
+pub struct NewAudit<'a> {
+    pub actor: &'a str,
+    pub action: &'a str,
+    pub subject: Option<&'a str>,
+    pub detail: Option<&'a str>,
+    pub remote: Option<&'a str>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct AuditRecord {
+    pub id: i64,
+    pub at: DateTime<Utc>,
+    pub actor: String,
+    pub action: String,
+    pub subject: Option<String>,
+    pub detail: Option<String>,
+    pub remote: Option<String>,
+}
+
+/// A page of the ledger: newest first, `before` is the cursor (the last
+/// sequence of the previous page).
+#[derive(Clone, Debug, Default)]
+pub struct EntryPageQuery {
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+    pub account: Option<String>,
+    pub shop: Option<String>,
+    pub before: Option<i64>,
+    pub limit: i64,
+}
+
+/// What a search found: order and payout ids (with channel and shop) and
+/// entries with a posting of the amount.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct SearchHits {
+    pub orders: Vec<(String, String, String)>,
+    pub payouts: Vec<(String, String, String)>,
+    pub entries: Vec<i64>,
+}
+
+#[async_trait]
+pub trait AccessStore: Send + Sync {
+    /// Refused with `Conflict` when the name is taken.
+    async fn create_user(
+        &self,
+        name: &str,
+        role: Role,
+        password_hash: &str,
+    ) -> Result<User, StoreError>;
+    async fn users(&self) -> Result<Vec<User>, StoreError>;
+    /// The user and their password hash, for a login.
+    async fn user_credentials(&self, name: &str) -> Result<Option<(User, String)>, StoreError>;
+    async fn set_user_password(&self, name: &str, password_hash: &str) -> Result<(), StoreError>;
+    async fn set_user_role(&self, name: &str, role: Role) -> Result<(), StoreError>;
+    /// Disabling also ends every session of the user.
+    async fn set_user_disabled(&self, name: &str, disabled: bool) -> Result<(), StoreError>;
+
+    async fn create_session(
+        &self,
+        token_hash: &str,
+        user_id: i64,
+        csrf_token: &str,
+        expires_at: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
+    /// The session if it exists, has not expired and its user is enabled.
+    async fn session(
+        &self,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<SessionRecord>, StoreError>;
+    async fn delete_session(&self, token_hash: &str) -> Result<(), StoreError>;
+
+    async fn record_audit(&self, audit: NewAudit<'_>) -> Result<i64, StoreError>;
+    /// Newest first, before the cursor id.
+    async fn audit_log(
+        &self,
+        before: Option<i64>,
+        limit: i64,
+        action: Option<&str>,
+    ) -> Result<Vec<AuditRecord>, StoreError>;
+
+    /// Entry sequences of one ledger page, newest first.
+    async fn entry_page(&self, query: &EntryPageQuery) -> Result<Vec<i64>, StoreError>;
+    async fn search(&self, text: &str, limit: i64) -> Result<SearchHits, StoreError>;
+}
+
+pub(crate) const USER_COLUMNS: &str = "id, name, role, created_at, disabled_at";
+pub(crate) type UserRow = (i64, String, String, DateTime<Utc>, Option<DateTime<Utc>>);
+
+pub(crate) fn user(r: UserRow) -> Result<User, StoreError> {
+    Ok(User {
+        id: r.0,
+        name: r.1,
+        role: r
+            .2
+            .parse()
+            .map_err(|e: crate::domain::access::UnknownRole| StoreError::Corrupt(e.to_string()))?,
+        created_at: r.3,
+        disabled_at: r.4,
+    })
+}
+
+pub(crate) type AuditRow = (
+    i64,
+    DateTime<Utc>,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+);
+
+pub(crate) fn audit(r: AuditRow) -> AuditRecord {
+    AuditRecord {
+        id: r.0,
+        at: r.1,
+        actor: r.2,
+        action: r.3,
+        subject: r.4,
+        detail: r.5,
+        remote: r.6,
+    }
+}
+
+/// The ledger page query; binds follow in the order from, to, before,
+/// account, shop, limit (only those present).
+pub(crate) fn entry_page_sql(q: &EntryPageQuery) -> String {
+    let mut sql = String::from("SELECT e.seq FROM entries e WHERE 1 = 1");
+    let mut n = 0;
+    let mut next = || {
+        n += 1;
+        n
+    };
+    if q.from.is_some() {
+        sql.push_str(&format!(" AND e.entry_date >= ${}", next()));
+    }
+    if q.to.is_some() {
+        sql.push_str(&format!(" AND e.entry_date <= ${}", next()));
+    }
+    if q.before.is_some() {
+        sql.push_str(&format!(" AND e.seq < ${}", next()));
+    }
+    if q.account.is_some() {
+        sql.push_str(&format!(
+            " AND EXISTS (SELECT 1 FROM postings p WHERE p.entry_seq = e.seq AND p.account = ${})",
+            next()
+        ));
+    }
+    if q.shop.is_some() {
+        sql.push_str(&format!(
+            " AND EXISTS (SELECT 1 FROM postings p WHERE p.entry_seq = e.seq AND p.shop = ${})",
+            next()
+        ));
+    }
+    sql.push_str(&format!(" ORDER BY e.seq DESC LIMIT ${}", next()));
+    sql
+}
+
+macro_rules! impl_sql_access {
+    ($store:ident, $db:ty) => {
+        const _: () = {
+            use async_trait::async_trait;
+            use chrono::{DateTime, Utc};
+            use $crate::domain::access::Role;
+            use $crate::store::access::{
+                self as a, AccessStore, AuditRecord, EntryPageQuery, NewAudit, SearchHits,
+                SessionRecord, User,
+            };
+            use $crate::store::StoreError;
+
+            #[async_trait]
+            impl AccessStore for $store {
+                async fn create_user(
+                    &self,
+                    name: &str,
+                    role: Role,
+                    password_hash: &str,
+                ) -> Result<User, StoreError> {
+                    let mut tx = self.pool.begin().await?;
+                    let taken: Option<i64> =
+                        sqlx::query_scalar("SELECT id FROM users WHERE name = $1")
+                            .bind(name)
+                            .fetch_optional(&mut *tx)
+                            .await?;
+                    if taken.is_some() {
+                        return Err(StoreError::Conflict(format!(
+                            "a user named `{name}` already exists"
+                        )));
+                    }
+                    let sql = format!(
+                        "INSERT INTO users (name, role, password_hash, created_at) \
+                         VALUES ($1, $2, $3, $4) RETURNING {}",
+                        a::USER_COLUMNS
+                    );
+                    let row: a::UserRow = sqlx::query_as(&sql)
+                        .bind(name)
+                        .bind(role.as_str())
+                        .bind(password_hash)
+                        .bind(Utc::now())
+                        .fetch_one(&mut *tx)
+                        .await?;
+                    tx.commit().await?;
+                    a::user(row)
+                }
+
+                async fn users(&self) -> Result<Vec<User>, StoreError> {
+                    let sql = format!("SELECT {} FROM users ORDER BY name", a::USER_COLUMNS);
+                    let rows: Vec<a::UserRow> = sqlx::query_as(&sql).fetch_all(&self.pool).await?;
+                    rows.into_iter().map(a::user).collect()
+                }
+
+                async fn user_credentials(
+                    &self,
+                    name: &str,
+                ) -> Result<Option<(User, String)>, StoreError> {
+                    let sql = format!(
+                        "SELECT {}, password_hash FROM users WHERE name = $1",
+                        a::USER_COLUMNS
+                    );
+                    let row: Option<(
+                        i64,
+                        String,
+                        String,
+                        DateTime<Utc>,
+                        Option<DateTime<Utc>>,
+                        String,
+                    )> = sqlx::query_as(&sql)
+                        .bind(name)
+                        .fetch_optional(&self.pool)
+                        .await?;
+                    match row {
+                        None => Ok(None),
+                        Some((id, name, role, created, disabled, hash)) => Ok(Some((
+                            a::user((id, name, role, created, disabled))?,
+                            hash,
+                        ))),
+                    }
+                }
+
+                async fn set_user_password(
+                    &self,
+                    name: &str,
+                    password_hash: &str,
+                ) -> Result<(), StoreError> {
+                    let mut tx = self.pool.begin().await?;
+                    let id = user_id(&mut tx, name).await?;
+                    sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+                        .bind(password_hash)
+                        .bind(id)
+                        .execute(&mut *tx)
+                        .await?;
+                    // A new password ends the sessions the old one opened.
+                    sqlx::query("DELETE FROM web_sessions WHERE user_id = $1")
+                        .bind(id)
+                        .execute(&mut *tx)
+                        .await?;
+                    tx.commit().await?;
+                    Ok(())
+                }
+
+                async fn set_user_role(&self, name: &str, role: Role) -> Result<(), StoreError> {
+                    let mut tx = self.pool.begin().await?;
+                    let id = user_id(&mut tx, name).await?;
+                    sqlx::query("UPDATE users SET role = $1 WHERE id = $2")
+                        .bind(role.as_str())
+                        .bind(id)
+                        .execute(&mut *tx)
+                        .await?;
+                    tx.commit().await?;
+                    Ok(())
+                }
+
+                async fn set_user_disabled(
+                    &self,
+                    name: &str,
+                    disabled: bool,
+                ) -> Result<(), StoreError> {
+                    let mut tx = self.pool.begin().await?;
+                    let id = user_id(&mut tx, name).await?;
+                    let at = disabled.then(Utc::now);
+                    sqlx::query("UPDATE users SET disabled_at = $1 WHERE id = $2")
+                        .bind(at)
+                        .bind(id)
+                        .execute(&mut *tx)
+                        .await?;
+                    if disabled {
+                        sqlx::query("DELETE FROM web_sessions WHERE user_id = $1")
+                            .bind(id)
+                            .execute(&mut *tx)
+                            .await?;
+                    }
+                    tx.commit().await?;
+                    Ok(())
+                }
+
+                async fn create_session(
+                    &self,
+                    token_hash: &str,
+                    user_id: i64,
+                    csrf_token: &str,
+                    expires_at: DateTime<Utc>,
+                ) -> Result<(), StoreError> {
+                    let now = Utc::now();
+                    // Expired sessions go when a new one comes: the table stays small.
+                    sqlx::query("DELETE FROM web_sessions WHERE expires_at < $1")
+                        .bind(now)
+                        .execute(&self.pool)
+                        .await?;
+                    sqlx::query(
+                        "INSERT INTO web_sessions (token_hash, user_id, csrf_token, created_at, \
+                         expires_at) VALUES ($1, $2, $3, $4, $5)",
+                    )
+                    .bind(token_hash)
+                    .bind(user_id)
+                    .bind(csrf_token)
+                    .bind(now)
+                    .bind(expires_at)
+                    .execute(&self.pool)
+                    .await?;
+                    Ok(())
+                }
+
+                async fn session(
+                    &self,
+                    token_hash: &str,
+                    now: DateTime<Utc>,
+                ) -> Result<Option<SessionRecord>, StoreError> {
+                    let row: Option<(
+                        i64,
+                        String,
+                        String,
+                        DateTime<Utc>,
+                        Option<DateTime<Utc>>,
+                        String,
+                        DateTime<Utc>,
+                    )> = sqlx::query_as(
+                        "SELECT u.id, u.name, u.role, u.created_at, u.disabled_at, \
+                         s.csrf_token, s.expires_at FROM web_sessions s \
+                         JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1",
+                    )
+                    .bind(token_hash)
+                    .fetch_optional(&self.pool)
+                    .await?;
+                    let Some((id, name, role, created, disabled, csrf, expires)) = row else {
+                        return Ok(None);
+                    };
+                    if expires <= now || disabled.is_some() {
+                        return Ok(None);
+                    }
+                    Ok(Some(SessionRecord {
+                        user: a::user((id, name, role, created, disabled))?,
+                        csrf_token: csrf,
+                        expires_at: expires,
+                    }))
+                }
+
+                async fn delete_session(&self, token_hash: &str) -> Result<(), StoreError> {
+                    sqlx::query("DELETE FROM web_sessions WHERE token_hash = $1")
+                        .bind(token_hash)
+                        .execute(&self.pool)
+                        .await?;
+                    Ok(())
+                }
+
+                async fn record_audit(&self, r: NewAudit<'_>) -> Result<i64, StoreError> {
+                    let id: i64 = sqlx::query_scalar(
+                        "INSERT INTO audit_log (at, actor, action, subject, detail, remote) \
+                         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+                    )
+                    .bind(Utc::now())
+                    .bind(r.actor)
+                    .bind(r.action)
+                    .bind(r.subject)
+                    .bind(r.detail)
+                    .bind(r.remote)
+                    .fetch_one(&self.pool)
+                    .await?;
+                    Ok(id)
+                }
+
+                async fn audit_log(
+                    &self,
+                    before: Option<i64>,
+                    limit: i64,
+                    action: Option<&str>,
+                ) -> Result<Vec<AuditRecord>, StoreError> {
+                    let rows: Vec<a::AuditRow> = sqlx::query_as(
+                        "SELECT id, at, actor, action, subject, detail, remote FROM audit_log \
+                         WHERE id < $1 AND ($2 = '' OR action = $2) ORDER BY id DESC LIMIT $3",
+                    )
+                    .bind(before.unwrap_or(i64::MAX))
+                    .bind(action.unwrap_or(""))
+                    .bind(limit)
+                    .fetch_all(&self.pool)
+                    .await?;
+                    Ok(rows.into_iter().map(a::audit).collect())
+                }
+
+                async fn entry_page(&self, q: &EntryPageQuery) -> Result<Vec<i64>, StoreError> {
+                    let sql = a::entry_page_sql(q);
+                    let mut query = sqlx::query_scalar::<_, i64>(&sql);
+                    if let Some(from) = q.from {
+                        query = query.bind(from);
+                    }
+                    if let Some(to) = q.to {
+                        query = query.bind(to);
+                    }
+                    if let Some(before) = q.before {
+                        query = query.bind(before);
+                    }
+                    if let Some(account) = &q.account {
+                        query = query.bind(account.clone());
+                    }
+                    if let Some(shop) = &q.shop {
+                        query = query.bind(shop.clone());
+                    }
+                    Ok(query.bind(q.limit).fetch_all(&self.pool).await?)
+                }
+
+                async fn search(&self, text: &str, limit: i64) -> Result<SearchHits, StoreError> {
+                    let text = text.trim();
+                    let mut hits = SearchHits::default();
+                    if text.is_empty() {
+                        return Ok(hits);
+                    }
+                    // Order names are searched as typed and with Shopify's `#`.
+                    let hashed = format!("#{}", text.trim_start_matches('#'));
+                    hits.orders = sqlx::query_as(
+                        "SELECT DISTINCT channel, shop, order_id FROM orders \
+                         WHERE order_id = $1 OR order_id = $2 OR alt_id = $1 \
+                         UNION SELECT DISTINCT channel, shop, order_id FROM settlement_lines \
+                         WHERE order_id = $1 OR order_id = $2 LIMIT $3",
+                    )
+                    .bind(text)
+                    .bind(&hashed)
+                    .bind(limit)
+                    .fetch_all(&self.pool)
+                    .await?;
+                    hits.payouts = sqlx::query_as(
+                        "SELECT DISTINCT channel, shop, payout_id FROM payouts WHERE payout_id = $1 \
+                         UNION SELECT DISTINCT channel, shop, payout_id FROM statements \
+                         WHERE (payout_id = $1 OR statement_id = $1) AND payout_id IS NOT NULL \
+                         LIMIT $2",
+                    )
+                    .bind(text)
+                    .bind(limit)
+                    .fetch_all(&self.pool)
+                    .await?;
+                    let amount = text.trim_start_matches('-').replace(',', "");
+                    if let Ok(amount) = amount.parse::<rust_decimal::Decimal>() {
+                        if let Ok(micros) = $crate::store::amounts::to_micros(amount) {
+                            hits.entries = sqlx::query_scalar(
+                                "SELECT DISTINCT entry_seq FROM postings WHERE amount_micros = $1 \
+                                 ORDER BY entry_seq DESC LIMIT $2",
+                            )
+                            .bind(micros)
+                            .bind(limit)
+                            .fetch_all(&self.pool)
+                            .await?;
+                        }
+                    }
+                    Ok(hits)
+                }
+            }
+
+            async fn user_id(
+                tx: &mut sqlx::Transaction<'_, $db>,
+                name: &str,
+            ) -> Result<i64, StoreError> {
+                let id: Option<i64> = sqlx::query_scalar("SELECT id FROM users WHERE name = $1")
+                    .bind(name)
+                    .fetch_optional(&mut **tx)
+                    .await?;
+                id.ok_or_else(|| StoreError::Conflict(format!("there is no user named `{name}`")))
+            }
+        };
+    };
+}
+pub(crate) use impl_sql_access;

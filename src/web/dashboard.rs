@@ -1,0 +1,143 @@
+//! The dashboard: per shop and month, where the books stand and what to do next.
+
+use askama::Template;
+use axum::extract::State;
+use axum::response::Response;
+use axum::Extension;
+
+use super::auth::CurrentUser;
+use super::page::{render, Layout};
+use super::{AppState, WebError};
+use crate::domain::PeriodStatus;
+use crate::workflow::{self, ShopStanding};
+
+pub struct MonthRow {
+    pub period: String,
+    pub entries: u64,
+    pub posted: u64,
+    pub closed: bool,
+}
+
+pub struct ShopRow {
+    pub s: ShopStanding,
+    pub months: Vec<MonthRow>,
+    pub exceptions: usize,
+    pub lines: usize,
+}
+
+#[derive(Template)]
+#[template(path = "web/dashboard.html")]
+struct DashboardPage {
+    layout: Layout,
+    shops: Vec<ShopRow>,
+    next_steps: Vec<(String, String)>,
+    unmapped: usize,
+    failed_posts: u64,
+}
+
+pub async fn dashboard(
+    State(state): State<AppState>,
+    Extension(user): Extension<CurrentUser>,
+) -> Result<Response, WebError> {
+    let store = state.store();
+    let mappings = &state.config().mappings;
+    let standings = workflow::shop_standings(mappings, store).await?;
+    let unmapped = workflow::unmapped_components(mappings, store).await?.len();
+    let closed: std::collections::BTreeSet<String> = store
+        .period_states()
+        .await?
+        .into_iter()
+        .filter(|p| p.status == PeriodStatus::Closed)
+        .map(|p| p.period.to_string())
+        .collect();
+    let epoch = chrono::NaiveDate::from_ymd_opt(1900, 1, 1).expect("a date");
+    let far = chrono::NaiveDate::from_ymd_opt(9999, 12, 31).expect("a date");
+    let outbox = store.outbox_counts(epoch, far).await?;
+    let mut next_steps = Vec::new();
+    if standings.is_empty() {
+        next_steps.push((
+            "/upload".into(),
+            "Upload the channels' settlement files".into(),
+        ));
+    }
+    if unmapped > 0 {
+        next_steps.push((
+            "/exceptions".into(),
+            format!("{unmapped} component(s) have no GL account: add them to the mapping files"),
+        ));
+    }
+    if outbox.failed_documents > 0 {
+        next_steps.push((
+            "/exceptions".into(),
+            format!(
+                "{} NetSuite document(s) were refused: fix the cause and post again",
+                outbox.failed_documents
+            ),
+        ));
+    }
+    let mut shops = Vec::new();
+    for s in standings {
+        let m = &s.matching;
+        let exceptions = m.lines_orphan
+            + m.lines_variance
+            + m.payouts_not_tied.len()
+            + m.statements_not_tied.len();
+        if exceptions > 0 {
+            next_steps.push((
+                format!("/exceptions?shop={}", super::page::url_encode(&s.shop)),
+                format!("{}: review {exceptions} exception(s)", s.shop),
+            ));
+        }
+        let months: Vec<MonthRow> = s
+            .months
+            .iter()
+            .map(|(p, entries, posted)| MonthRow {
+                period: p.to_string(),
+                entries: *entries,
+                posted: *posted,
+                closed: closed.contains(&p.to_string()),
+            })
+            .collect();
+        for mr in &months {
+            if mr.entries > mr.posted {
+                next_steps.push((
+                    format!(
+                        "/close?period={}&shop={}",
+                        mr.period,
+                        super::page::url_encode(&s.shop)
+                    ),
+                    format!(
+                        "{} {}: post {} entries to NetSuite",
+                        s.shop,
+                        mr.period,
+                        mr.entries - mr.posted
+                    ),
+                ));
+            } else if !mr.closed && mr.entries > 0 {
+                next_steps.push((
+                    format!("/close?period={}", mr.period),
+                    format!(
+                        "{} {}: review the close report and close the month",
+                        s.shop, mr.period
+                    ),
+                ));
+            }
+        }
+        let lines = m.lines_matched + m.lines_variance + m.lines_orphan + m.lines_no_order;
+        shops.push(ShopRow {
+            months,
+            exceptions,
+            lines,
+            s,
+        });
+    }
+    next_steps.dedup();
+    next_steps.truncate(12);
+    render(&DashboardPage {
+        layout: Layout::new(&user, "dashboard"),
+        shops,
+        next_steps,
+        unmapped,
+        failed_posts: outbox.failed_documents,
+    })
+}

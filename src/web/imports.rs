@@ -1,0 +1,174 @@
+//! Imports: every batch with what it read, its lines, and the original file.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::response::Response;
+use axum::Extension;
+use serde::Deserialize;
+
+use super::auth::{ClientAddr, CurrentUser};
+use super::page::{attachment, render, Layout};
+use super::{AppState, WebError};
+use crate::store::{BatchSummary, NewAudit};
+
+pub const PAGE_ROWS: usize = 100;
+
+#[derive(Template)]
+#[template(path = "web/imports.html")]
+struct ImportsPage {
+    layout: Layout,
+    shop: String,
+    batches: Vec<BatchSummary>,
+}
+
+#[derive(Deserialize, Default)]
+pub struct ImportsQuery {
+    shop: Option<String>,
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    Extension(user): Extension<CurrentUser>,
+    Query(q): Query<ImportsQuery>,
+) -> Result<Response, WebError> {
+    let shop = q.shop.unwrap_or_default();
+    let mut batches = state.store().batches().await?;
+    if !shop.is_empty() {
+        batches.retain(|b| b.shop == shop);
+    }
+    batches.sort_by_key(|b| std::cmp::Reverse(b.id));
+    render(&ImportsPage {
+        layout: Layout::new(&user, "imports"),
+        shop,
+        batches,
+    })
+}
+
+pub struct LineRow {
+    pub statement_id: String,
+    pub transaction_type: String,
+    pub order_id: String,
+    pub posted: String,
+    pub net: String,
+    pub components: String,
+    pub rows: String,
+}
+
+#[derive(Template)]
+#[template(path = "web/batch.html")]
+struct BatchPage {
+    layout: Layout,
+    batch: BatchSummary,
+    lines: Vec<LineRow>,
+    total_lines: usize,
+    totals: Vec<(String, String)>,
+    page: usize,
+    pages: usize,
+}
+
+#[derive(Deserialize, Default)]
+pub struct PageQuery {
+    page: Option<usize>,
+}
+
+async fn find_batch(state: &AppState, id: i64) -> Result<BatchSummary, WebError> {
+    state
+        .store()
+        .batches()
+        .await?
+        .into_iter()
+        .find(|b| b.id == id)
+        .ok_or_else(|| WebError::NotFound(format!("there is no import batch {id}")))
+}
+
+pub async fn batch(
+    State(state): State<AppState>,
+    Extension(user): Extension<CurrentUser>,
+    Path(id): Path<i64>,
+    Query(q): Query<PageQuery>,
+) -> Result<Response, WebError> {
+    let batch = find_batch(&state, id).await?;
+    let stored = state.store().lines_of_batch(id).await?;
+    let mut totals: std::collections::BTreeMap<String, rust_decimal::Decimal> = Default::default();
+    for l in &stored {
+        *totals.entry(l.line.currency.to_string()).or_default() += l.line.net();
+    }
+    let pages = stored.len().div_ceil(PAGE_ROWS).max(1);
+    let page = q.page.unwrap_or(1).clamp(1, pages);
+    let lines = stored
+        .iter()
+        .skip((page - 1) * PAGE_ROWS)
+        .take(PAGE_ROWS)
+        .map(|l| LineRow {
+            statement_id: l.line.statement_id.clone(),
+            transaction_type: l.line.transaction_type.clone(),
+            order_id: l.line.order_id.clone().unwrap_or_default(),
+            posted: l
+                .line
+                .posted_at
+                .as_ref()
+                .map(|t| t.raw.clone())
+                .unwrap_or_default(),
+            net: l.line.net().to_string(),
+            components: l
+                .line
+                .components
+                .iter()
+                .map(|c| format!("{} {}", c.code.as_str(), c.amount))
+                .collect::<Vec<_>>()
+                .join(", "),
+            rows: l
+                .line
+                .rows
+                .iter()
+                .map(|r| match &r.sheet {
+                    Some(s) => format!("{s}!{}", r.row),
+                    None => r.row.to_string(),
+                })
+                .collect::<Vec<_>>()
+                .join(", "),
+        })
+        .collect();
+    render(&BatchPage {
+        layout: Layout::new(&user, "imports"),
+        total_lines: stored.len(),
+        totals: totals
+            .into_iter()
+            .map(|(c, t)| (c, t.to_string()))
+            .collect(),
+        batch,
+        lines,
+        page,
+        pages,
+    })
+}
+
+/// The original file, byte for byte, as evidence.
+pub async fn download(
+    State(state): State<AppState>,
+    Extension(user): Extension<CurrentUser>,
+    ClientAddr(addr): ClientAddr,
+    Path(id): Path<i64>,
+) -> Result<Response, WebError> {
+    let batch = find_batch(&state, id).await?;
+    let bytes = state
+        .store()
+        .batch_file(id)
+        .await?
+        .ok_or_else(|| WebError::NotFound(format!("batch {id} has no stored file")))?;
+    state
+        .store()
+        .record_audit(NewAudit {
+            actor: &user.actor(),
+            action: "evidence.download",
+            subject: Some(&format!("batch {id}")),
+            detail: Some(&batch.file_name),
+            remote: addr.as_deref(),
+        })
+        .await?;
+    Ok(attachment(
+        bytes,
+        "application/octet-stream",
+        &batch.file_name,
+    ))
+}
