@@ -18,6 +18,7 @@ pub mod netsuite;
 pub mod reconcile;
 pub mod reports;
 pub mod sources;
+pub mod standing;
 pub mod store;
 pub mod web;
 pub mod workflow;

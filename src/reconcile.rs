@@ -127,7 +127,7 @@ pub fn match_facts(
 }
 
 /// Counts by status, for the summary.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct MatchSummary {
     pub orders_unsettled: usize,
     pub orders_settled: usize,
@@ -280,6 +280,10 @@ pub async fn reconcile(
         )
         .await?;
         let (unchanged, new, replaced, withdrawn, redated) = counts;
+        let standing = crate::standing::ShopStanding::of(&books, mappings, shops, &plan.unbooked);
+        store
+            .save_shop_standing(channel.as_str(), &shop, &standing.to_json())
+            .await?;
         report.shops.push(ShopReport {
             channel: channel.as_str(),
             shop: books.shop.label(),

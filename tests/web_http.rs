@@ -117,6 +117,16 @@ async fn every_role_reads_every_page_and_only_admins_manage_users() {
     }
     // Pages that do not exist are 404 pages, not errors.
     let mut ada = logged_in(&app, "ada").await;
+    // The dashboard shows the shop as of its last reconcile.
+    let dash = ada.get("/").await.body;
+    assert!(dash.contains("/ledger?shop=amazon-us"), "{dash}");
+    assert!(dash.contains("2026-02"), "the month with activity");
+    let batch = ada.get("/imports/1").await.body;
+    let lines = app.store.lines_of_batch(1).await.unwrap().len();
+    assert_eq!(
+        batch.matches("<tr><td>22233344455</td>").count(),
+        lines.min(100)
+    );
     assert_eq!(ada.get("/orders/NO-SUCH-ORDER").await.status, 404);
     assert_eq!(ada.get("/ledger/entries/999999").await.status, 404);
     assert_eq!(ada.get("/nothing-here").await.status, 404);

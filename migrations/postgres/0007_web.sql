@@ -40,3 +40,14 @@ CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE ON audit_log
 -- payouts by id and entries by amount.
 CREATE INDEX postings_by_shop ON postings (shop, entry_date) WHERE shop IS NOT NULL;
 CREATE INDEX postings_by_amount ON postings (amount_micros);
+
+-- Each shop's standing as of its last reconcile (match summary, unmapped
+-- components, months with activity) as JSON: what the dashboard shows
+-- without re-reading a shop's million orders. Rewritten by every reconcile.
+CREATE TABLE shop_standings (
+    channel    TEXT NOT NULL,
+    shop       TEXT NOT NULL,
+    standing   TEXT NOT NULL,
+    updated_at TIMESTAMPTZ NOT NULL,
+    PRIMARY KEY (channel, shop)
+);

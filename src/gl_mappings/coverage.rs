@@ -222,17 +222,21 @@ impl Coverage {
     /// under `shop`, "" for none) in the context the line gives: the shop,
     /// the transaction type and the posting day. SKU and country are not on
     /// settlement lines, so rules on them do not apply here.
-    pub fn add_batch(
+    pub fn add_batch<'a, I>(
         &mut self,
         mappings: &Mappings,
         shops: &Shops,
         channel: Channel,
         shop: &str,
-        lines: &[SettlementLine],
-    ) {
+        lines: I,
+    ) where
+        I: IntoIterator<Item = &'a SettlementLine>,
+        I::IntoIter: Clone,
+    {
+        let lines = lines.into_iter();
         self.batches += 1;
-        self.lines += lines.len() as u64;
-        let amounts: u64 = lines.iter().map(|l| l.components.len() as u64).sum();
+        self.lines += lines.clone().count() as u64;
+        let amounts: u64 = lines.clone().map(|l| l.components.len() as u64).sum();
         self.amounts += amounts;
         let file = mappings.path(channel).to_path_buf();
         let mapping = match mappings.status(channel) {

@@ -111,6 +111,29 @@ pub trait AccessStore: Send + Sync {
     /// Entry sequences of one ledger page, newest first.
     async fn entry_page(&self, query: &EntryPageQuery) -> Result<Vec<i64>, StoreError>;
     async fn search(&self, text: &str, limit: i64) -> Result<SearchHits, StoreError>;
+
+    /// A page of a batch's settlement lines, in import order, after `after_id`.
+    async fn batch_lines_page(
+        &self,
+        batch_id: i64,
+        after_id: i64,
+        limit: i64,
+    ) -> Result<Vec<crate::store::StoredLine>, StoreError>;
+    /// Per currency: how many lines the batch has and their Σ net.
+    async fn batch_line_totals(
+        &self,
+        batch_id: i64,
+    ) -> Result<Vec<(String, i64, rust_decimal::Decimal)>, StoreError>;
+
+    /// Keeps a shop's standing (JSON, see `crate::standing`), replacing the last.
+    async fn save_shop_standing(
+        &self,
+        channel: &str,
+        shop: &str,
+        standing: &str,
+    ) -> Result<(), StoreError>;
+    /// Every shop's standing, by channel and shop.
+    async fn shop_standings(&self) -> Result<Vec<String>, StoreError>;
 }
 
 pub(crate) const USER_COLUMNS: &str = "id, name, role, created_at, disabled_at";
@@ -444,6 +467,67 @@ macro_rules! impl_sql_access {
                         query = query.bind(shop.clone());
                     }
                     Ok(query.bind(q.limit).fetch_all(&self.pool).await?)
+                }
+
+                async fn batch_lines_page(
+                    &self,
+                    batch_id: i64,
+                    after_id: i64,
+                    limit: i64,
+                ) -> Result<Vec<$crate::store::StoredLine>, StoreError> {
+                    let rows: Vec<$crate::store::imports::LineRowOut> =
+                        sqlx::query_as($crate::store::imports::LINES_OF_BATCH_PAGE)
+                            .bind(batch_id)
+                            .bind(after_id)
+                            .bind(limit)
+                            .fetch_all(&self.pool)
+                            .await?;
+                    rows.into_iter()
+                        .map($crate::store::imports::stored_line)
+                        .collect()
+                }
+
+                async fn batch_line_totals(
+                    &self,
+                    batch_id: i64,
+                ) -> Result<Vec<(String, i64, rust_decimal::Decimal)>, StoreError> {
+                    let rows: Vec<(String, i64, i64)> =
+                        sqlx::query_as($crate::store::imports::BATCH_LINE_TOTALS)
+                            .bind(batch_id)
+                            .fetch_all(&self.pool)
+                            .await?;
+                    Ok(rows
+                        .into_iter()
+                        .map(|(c, n, m)| (c, n, $crate::store::amounts::from_micros(m)))
+                        .collect())
+                }
+
+                async fn save_shop_standing(
+                    &self,
+                    channel: &str,
+                    shop: &str,
+                    standing: &str,
+                ) -> Result<(), StoreError> {
+                    sqlx::query(
+                        "INSERT INTO shop_standings (channel, shop, standing, updated_at) \
+                         VALUES ($1, $2, $3, $4) ON CONFLICT (channel, shop) DO UPDATE \
+                         SET standing = excluded.standing, updated_at = excluded.updated_at",
+                    )
+                    .bind(channel)
+                    .bind(shop)
+                    .bind(standing)
+                    .bind(Utc::now())
+                    .execute(&self.pool)
+                    .await?;
+                    Ok(())
+                }
+
+                async fn shop_standings(&self) -> Result<Vec<String>, StoreError> {
+                    Ok(sqlx::query_scalar(
+                        "SELECT standing FROM shop_standings ORDER BY channel, shop",
+                    )
+                    .fetch_all(&self.pool)
+                    .await?)
                 }
 
                 async fn search(&self, text: &str, limit: i64) -> Result<SearchHits, StoreError> {

@@ -61,6 +61,13 @@ pub struct StoredLine {
 }
 
 pub const LINES_OF_BATCH: &str = select_lines!("WHERE l.batch_id = $1 ORDER BY l.id");
+/// A page of a batch's lines, after line id `$2`.
+pub const LINES_OF_BATCH_PAGE: &str =
+    select_lines!("WHERE l.batch_id = $1 AND l.id > $2 ORDER BY l.id LIMIT $3");
+/// Per currency: lines and Σ net of a batch.
+pub const BATCH_LINE_TOTALS: &str = "SELECT currency, COUNT(*), \
+     CAST(COALESCE(SUM(net_micros), 0) AS BIGINT) FROM settlement_lines WHERE batch_id = $1 \
+     GROUP BY currency ORDER BY currency";
 
 /// One row of `select_lines!`.
 pub type LineRowOut = (

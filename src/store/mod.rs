@@ -19,14 +19,14 @@ macro_rules! select_lines {
 }
 
 pub mod access;
-mod amounts;
+pub(crate) mod amounts;
 mod bank_sql;
 mod batch_sql;
 mod booking_sql;
 mod chart_sync;
 mod error;
 mod import_sql;
-mod imports;
+pub(crate) mod imports;
 mod order_read;
 mod outbox;
 mod postgres;

@@ -412,7 +412,8 @@ struct ExceptionsPage {
     layout: Layout,
     package: ClosePackage,
     shop: String,
-    unmapped: Vec<crate::gl_mappings::Unmapped>,
+    /// (channel, shop, code).
+    unmapped: Vec<(String, String, crate::standing::UnmappedCode)>,
     failed_posts: Vec<OutboxDocument>,
 }
 
@@ -425,10 +426,21 @@ pub async fn exceptions(
     let shop = shop_of(&q);
     let dir = &state.config().mappings;
     let package = workflow::close_package(dir, state.store(), period, shop.as_deref()).await?;
-    let mut unmapped = workflow::unmapped_components(dir, state.store()).await?;
-    if let Some(s) = &shop {
-        unmapped.retain(|u| &u.shop == s);
-    }
+    // As of each shop's last reconcile (re-reading every line of a large
+    // shop here would take minutes).
+    let unmapped: Vec<(String, String, crate::standing::UnmappedCode)> =
+        workflow::shop_overviews(state.store())
+            .await?
+            .into_iter()
+            .filter(|o| shop.as_ref().is_none_or(|s| &o.standing.shop == s))
+            .flat_map(|o| {
+                let (channel, name) = (o.standing.channel.clone(), o.standing.shop.clone());
+                o.standing
+                    .unmapped
+                    .into_iter()
+                    .map(move |u| (channel.clone(), name.clone(), u))
+            })
+            .collect();
     let epoch = chrono::NaiveDate::from_ymd_opt(1900, 1, 1).expect("a date");
     let far = chrono::NaiveDate::from_ymd_opt(9999, 12, 31).expect("a date");
     let failed_posts = state

@@ -9,7 +9,7 @@ use super::auth::CurrentUser;
 use super::page::{render, Layout};
 use super::{AppState, WebError};
 use crate::domain::PeriodStatus;
-use crate::workflow::{self, ShopStanding};
+use crate::workflow::{self, ShopOverview};
 
 pub struct MonthRow {
     pub period: String,
@@ -19,7 +19,7 @@ pub struct MonthRow {
 }
 
 pub struct ShopRow {
-    pub s: ShopStanding,
+    pub s: ShopOverview,
     pub months: Vec<MonthRow>,
     pub exceptions: usize,
     pub lines: usize,
@@ -40,9 +40,8 @@ pub async fn dashboard(
     Extension(user): Extension<CurrentUser>,
 ) -> Result<Response, WebError> {
     let store = state.store();
-    let mappings = &state.config().mappings;
-    let standings = workflow::shop_standings(mappings, store).await?;
-    let unmapped = workflow::unmapped_components(mappings, store).await?.len();
+    let standings = workflow::shop_overviews(store).await?;
+    let unmapped: usize = standings.iter().map(|s| s.standing.unmapped.len()).sum();
     let closed: std::collections::BTreeSet<String> = store
         .period_states()
         .await?
@@ -77,15 +76,13 @@ pub async fn dashboard(
     }
     let mut shops = Vec::new();
     for s in standings {
-        let m = &s.matching;
-        let exceptions = m.lines_orphan
-            + m.lines_variance
-            + m.payouts_not_tied.len()
-            + m.statements_not_tied.len();
+        let m = &s.standing.matching;
+        let shop = s.standing.shop.clone();
+        let exceptions = s.standing.exceptions();
         if exceptions > 0 {
             next_steps.push((
-                format!("/exceptions?shop={}", super::page::url_encode(&s.shop)),
-                format!("{}: review {exceptions} exception(s)", s.shop),
+                format!("/exceptions?shop={}", super::page::url_encode(&shop)),
+                format!("{}: review {exceptions} exception(s)", shop),
             ));
         }
         let months: Vec<MonthRow> = s
@@ -104,11 +101,11 @@ pub async fn dashboard(
                     format!(
                         "/close?period={}&shop={}",
                         mr.period,
-                        super::page::url_encode(&s.shop)
+                        super::page::url_encode(&shop)
                     ),
                     format!(
                         "{} {}: post {} entries to NetSuite",
-                        s.shop,
+                        shop,
                         mr.period,
                         mr.entries - mr.posted
                     ),
@@ -118,7 +115,7 @@ pub async fn dashboard(
                     format!("/close?period={}", mr.period),
                     format!(
                         "{} {}: review the close report and close the month",
-                        s.shop, mr.period
+                        shop, mr.period
                     ),
                 ));
             }

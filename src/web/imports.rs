@@ -60,15 +60,16 @@ struct BatchPage {
     layout: Layout,
     batch: BatchSummary,
     lines: Vec<LineRow>,
-    total_lines: usize,
+    total_lines: i64,
     totals: Vec<(String, String)>,
-    page: usize,
-    pages: usize,
+    /// Where this page starts (0 for the first) and the next page's cursor.
+    after: i64,
+    next: Option<i64>,
 }
 
 #[derive(Deserialize, Default)]
 pub struct PageQuery {
-    page: Option<usize>,
+    after: Option<i64>,
 }
 
 async fn find_batch(state: &AppState, id: i64) -> Result<BatchSummary, WebError> {
@@ -88,17 +89,16 @@ pub async fn batch(
     Query(q): Query<PageQuery>,
 ) -> Result<Response, WebError> {
     let batch = find_batch(&state, id).await?;
-    let stored = state.store().lines_of_batch(id).await?;
-    let mut totals: std::collections::BTreeMap<String, rust_decimal::Decimal> = Default::default();
-    for l in &stored {
-        *totals.entry(l.line.currency.to_string()).or_default() += l.line.net();
-    }
-    let pages = stored.len().div_ceil(PAGE_ROWS).max(1);
-    let page = q.page.unwrap_or(1).clamp(1, pages);
+    let after = q.after.unwrap_or(0).max(0);
+    let mut stored = state
+        .store()
+        .batch_lines_page(id, after, PAGE_ROWS as i64 + 1)
+        .await?;
+    let next = (stored.len() > PAGE_ROWS).then(|| stored[PAGE_ROWS - 1].id);
+    stored.truncate(PAGE_ROWS);
+    let sums = state.store().batch_line_totals(id).await?;
     let lines = stored
         .iter()
-        .skip((page - 1) * PAGE_ROWS)
-        .take(PAGE_ROWS)
         .map(|l| LineRow {
             statement_id: l.line.statement_id.clone(),
             transaction_type: l.line.transaction_type.clone(),
@@ -131,15 +131,15 @@ pub async fn batch(
         .collect();
     render(&BatchPage {
         layout: Layout::new(&user, "imports"),
-        total_lines: stored.len(),
-        totals: totals
+        total_lines: sums.iter().map(|(_, n, _)| n).sum(),
+        totals: sums
             .into_iter()
-            .map(|(c, t)| (c, t.to_string()))
+            .map(|(c, _, t)| (c, t.to_string()))
             .collect(),
         batch,
         lines,
-        page,
-        pages,
+        after,
+        next,
     })
 }
 

@@ -401,57 +401,38 @@ pub async fn unmapped_components(
     Ok(coverage.unmapped())
 }
 
-/// One shop's standing, for the dashboard.
+/// One shop's standing, for the dashboard: as of its last reconcile, with
+/// the month counts read now.
 #[derive(Clone, Debug, Serialize)]
-pub struct ShopStanding {
-    pub channel: &'static str,
-    pub shop: String,
-    pub currency: String,
+pub struct ShopOverview {
+    pub standing: crate::standing::ShopStanding,
     pub files: usize,
-    pub matching: reconcile::MatchSummary,
-    pub orphans: usize,
     /// Months with activity, newest first: (period, entries, posted to NetSuite).
     pub months: Vec<(Period, u64, u64)>,
 }
 
-pub async fn shop_standings(
-    mappings_dir: &Path,
-    store: &dyn LedgerStore,
-) -> anyhow::Result<Vec<ShopStanding>> {
-    let chart = stored_chart(store).await?;
-    let shops = gl_mappings::load_shops(mappings_dir, &chart)?;
-    let mappings = gl_mappings::load_mappings_for_reading(mappings_dir, &chart)?;
+pub async fn shop_overviews(store: &dyn LedgerStore) -> anyhow::Result<Vec<ShopOverview>> {
     let batches = store.batches().await?;
     let mut out = Vec::new();
-    for (channel, name) in reconcile::shops_in_scope(store, None).await? {
-        let Some(books) = reconcile::read_shop(store, &shops, &mappings, channel, &name).await?
-        else {
+    for text in store.shop_standings().await? {
+        let standing = crate::standing::ShopStanding::from_json(&text)
+            .map_err(|e| anyhow::anyhow!("a stored shop standing is unreadable: {e}"))?;
+        let Some(channel) = crate::domain::settlement::Channel::parse(&standing.channel) else {
             continue;
         };
-        let matching = reconcile::MatchSummary::of(&books.matching);
-        let mut periods: BTreeSet<Period> = BTreeSet::new();
-        for line in &books.facts.lines {
-            if let Some(at) = &line.line.posted_at {
-                periods.insert(Period::of(books.shop.zone.date_of(at.utc)));
-            }
-        }
         let mut months = Vec::new();
-        for p in periods.iter().rev() {
+        for p in standing.periods.iter().rev() {
             let entries = store
-                .booked_entries(channel, &name, p.first_day(), p.last_day())
+                .booked_entries(channel, &standing.shop, p.first_day(), p.last_day())
                 .await?;
             let posted = store
-                .netsuite_posted_entries(channel, &name, p.first_day(), p.last_day())
+                .netsuite_posted_entries(channel, &standing.shop, p.first_day(), p.last_day())
                 .await?;
             months.push((*p, entries, posted));
         }
-        out.push(ShopStanding {
-            channel: channel.as_str(),
-            files: batches.iter().filter(|b| b.shop == name).count(),
-            orphans: matching.lines_orphan,
-            currency: books.shop.currency.to_string(),
-            shop: name,
-            matching,
+        out.push(ShopOverview {
+            files: batches.iter().filter(|b| b.shop == standing.shop).count(),
+            standing,
             months,
         });
     }
