@@ -38,6 +38,92 @@ fn peak_mib() -> f64 {
         / 1024.0
 }
 
+/// The web app's pages over real HTTP on the booked month: p99 of 50
+/// requests for the dashboard, an order trail and a ledger page, and the
+/// slowest of 3 close report pages.
+async fn web_pages(
+    store: std::sync::Arc<dyn settlebridge::store::LedgerStore>,
+    mappings: &Path,
+) -> Vec<(&'static str, f64)> {
+    use settlebridge::domain::access::Role;
+    let hash = settlebridge::web::hash_password("bench-password").unwrap();
+    store
+        .create_user("bench", Role::Auditor, &hash)
+        .await
+        .unwrap();
+    let config = settlebridge::web::WebConfig::new(mappings.to_path_buf());
+    let state = settlebridge::web::AppState::new(store, config);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let server = tokio::spawn(settlebridge::web::serve(listener, state));
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let login = client.get(format!("{base}/login")).send().await.unwrap();
+    let cookie = login.headers()["set-cookie"].to_str().unwrap().to_string();
+    let token = cookie
+        .split(';')
+        .next()
+        .unwrap()
+        .split_once('=')
+        .unwrap()
+        .1
+        .to_string();
+    let r = client
+        .post(format!("{base}/login"))
+        .header("cookie", format!("sb_login={token}"))
+        .form(&[
+            ("user", "bench"),
+            ("password", "bench-password"),
+            ("token", &token),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let session = r
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().split(';').next().unwrap().to_string())
+        .find(|c| c.starts_with("sb_session="))
+        .expect("the bench user logs in");
+    let time = |path: String, n: usize| {
+        let (client, session, base) = (client.clone(), session.clone(), base.clone());
+        async move {
+            let mut secs = Vec::new();
+            for _ in 0..n {
+                let t = Instant::now();
+                let r = client
+                    .get(format!("{base}{path}"))
+                    .header("cookie", &session)
+                    .send()
+                    .await
+                    .unwrap();
+                assert_eq!(r.status(), 200, "{path}");
+                r.bytes().await.unwrap();
+                secs.push(t.elapsed().as_secs_f64());
+            }
+            secs.sort_by(|a, b| a.total_cmp(b));
+            secs[((secs.len() * 99).div_ceil(100)).saturating_sub(1)]
+        }
+    };
+    let out = vec![
+        ("web dashboard p99", time("/".into(), 50).await),
+        (
+            "web order trail p99",
+            time("/orders/%23100997".into(), 50).await,
+        ),
+        ("web ledger page p99", time("/ledger".into(), 50).await),
+        (
+            "web close report (max of 3)",
+            time("/close?period=2026-06".into(), 3).await,
+        ),
+    ];
+    server.abort();
+    out
+}
+
 fn child(file: &Path, db: &str) {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -109,6 +195,9 @@ fn child(file: &Path, db: &str) {
             .unwrap();
         assert!(!tb.rows.is_empty());
         times.push(("trial balance", t.elapsed().as_secs_f64()));
+        let store: std::sync::Arc<dyn settlebridge::store::LedgerStore> =
+            std::sync::Arc::from(store);
+        times.extend(web_pages(store.clone(), &shipped).await);
         let counts = store.counts().await.unwrap();
         store.close().await;
         let text: Vec<String> = times.iter().map(|(n, s)| format!("{n}={s:.3}")).collect();

@@ -21,6 +21,9 @@ pub struct UnmappedCode {
     pub totals: Vec<(String, String)>,
     /// The mapping file to add it to.
     pub file: String,
+    /// For a code only a wildcard covers: the pattern and where it parks it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parked: Option<(String, String)>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -32,6 +35,10 @@ pub struct ShopStanding {
     /// (subject, reason) of what booking left out.
     pub unbooked: Vec<(String, String)>,
     pub unmapped: Vec<UnmappedCode>,
+    /// Codes no entry names, booked through a wildcard (`adjustment.*` →
+    /// suspense, say): booked, but an accountant should map them explicitly.
+    #[serde(default)]
+    pub wildcard: Vec<UnmappedCode>,
     /// Months with settlement lines, oldest first.
     pub periods: Vec<Period>,
     pub reconciled_at: DateTime<Utc>,
@@ -83,6 +90,23 @@ impl ShopStanding {
                         .map(|(c, t)| (c.clone(), t.to_string()))
                         .collect(),
                     file: u.file.display().to_string(),
+                    parked: None,
+                })
+                .collect(),
+            wildcard: coverage
+                .by_wildcard()
+                .into_iter()
+                .map(|w| UnmappedCode {
+                    code: w.code,
+                    amounts: w.tally.amounts,
+                    totals: w
+                        .tally
+                        .totals
+                        .iter()
+                        .map(|(c, t)| (c.clone(), t.to_string()))
+                        .collect(),
+                    file: w.file.display().to_string(),
+                    parked: Some((w.pattern, w.account.to_string())),
                 })
                 .collect(),
             periods,

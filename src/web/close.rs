@@ -438,6 +438,7 @@ pub async fn exceptions(
                 o.standing
                     .unmapped
                     .into_iter()
+                    .chain(o.standing.wildcard)
                     .map(move |u| (channel.clone(), name.clone(), u))
             })
             .collect();

@@ -41,7 +41,10 @@ pub async fn dashboard(
 ) -> Result<Response, WebError> {
     let store = state.store();
     let standings = workflow::shop_overviews(store).await?;
-    let unmapped: usize = standings.iter().map(|s| s.standing.unmapped.len()).sum();
+    let unmapped: usize = standings
+        .iter()
+        .map(|s| s.standing.unmapped.len() + s.standing.wildcard.len())
+        .sum();
     let closed: std::collections::BTreeSet<String> = store
         .period_states()
         .await?
@@ -62,7 +65,7 @@ pub async fn dashboard(
     if unmapped > 0 {
         next_steps.push((
             "/exceptions".into(),
-            format!("{unmapped} component(s) have no GL account: add them to the mapping files"),
+            format!("{unmapped} component(s) have no GL account of their own: map them in the mapping files"),
         ));
     }
     if outbox.failed_documents > 0 {
