@@ -248,6 +248,23 @@ async fn sessions_are_secure_cookies_that_end_at_logout_and_wrong_passwords_are_
         .await;
     assert_eq!(r.status, 303);
     assert_eq!(r.location(), Some("/"), "an open redirect");
+    for next in [
+        "/\t/evil.example",
+        "https://evil.example/",
+        "/\\evil.example",
+    ] {
+        let mut other = Browser::new(&app);
+        let page = other.get("/login").await;
+        let t = input_value(&page.body, "token").unwrap();
+        let fields = [
+            ("user", "ada"),
+            ("password", "admin-password-1"),
+            ("token", t.as_str()),
+            ("next", next),
+        ];
+        let r = other.post_raw("/login", &fields, None).await;
+        assert_eq!(r.location(), Some("/"), "next={next:?}");
+    }
     let cookie = r
         .headers
         .get_all("set-cookie")
@@ -308,7 +325,21 @@ async fn sessions_are_secure_cookies_that_end_at_logout_and_wrong_passwords_are_
         .await
         .unwrap();
     assert_eq!(locked.len(), 1, "the refused attempt is on record too");
-    assert_eq!(locked[0].actor, "carl");
+    assert_eq!(locked[0].actor, "anonymous");
+    assert_eq!(locked[0].subject.as_deref(), Some("carl"));
+    // A password typed as the name is not kept.
+    Browser::new(&app).login("my secret password!", "x").await;
+    let last = app.store.audit_log(None, 1, None).await.unwrap();
+    assert_eq!(last[0].action, "login.failed");
+    assert_eq!(last[0].subject, None);
+    // The pages carry the headers that keep them out of frames and caches.
+    let r = b.get("/login").await;
+    assert_eq!(r.headers["x-frame-options"], "DENY");
+    assert_eq!(r.headers["cache-control"], "no-store");
+    assert!(r.headers["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .contains("default-src 'self'"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -488,11 +519,18 @@ async fn admins_manage_users_and_exports_neutralize_formulas() {
             .status,
         400
     );
-
-    // A name that is a formula is logged as typed and exported inert.
-    Browser::new(&app)
-        .login("=HYPERLINK(\"x\")", "whatever-pass")
+    let r = ada
+        .post("/admin/users/ghost", &[("action", "enable")])
         .await;
+    assert_eq!(r.status, 404);
+
+    // A file name that is a formula is logged as sent and exported inert.
+    ada.get("/upload").await;
+    ada.upload(
+        &[("=HYPERLINK(\"x\").csv", b"not a channel file".to_vec())],
+        None,
+    )
+    .await;
     let (_, _, csv) = ada.get_bytes("/audit.csv").await;
     let csv = String::from_utf8(csv).unwrap();
     assert!(csv.contains("'=HYPERLINK"), "{csv}");

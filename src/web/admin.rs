@@ -82,7 +82,10 @@ pub async fn add_user(
             remote: addr.as_deref(),
         })
         .await?;
-    Ok(see_other(&format!("/admin/users?done=added+{}", name)))
+    Ok(see_other(&format!(
+        "/admin/users?done={}",
+        super::page::url_encode(&format!("added {name}"))
+    )))
 }
 
 #[derive(Deserialize)]
@@ -102,6 +105,11 @@ pub async fn change_user(
 ) -> Result<Response, WebError> {
     user.require(Permission::ManageUsers)?;
     let store = state.store();
+    if !store.users().await?.iter().any(|u| u.name == name) {
+        return Err(WebError::NotFound(format!(
+            "there is no user named `{name}`"
+        )));
+    }
     let detail = match f.action.as_str() {
         "role" => {
             let role: Role = f.role.as_deref().unwrap_or_default().parse().map_err(

@@ -127,6 +127,8 @@ impl CurrentUser {
 #[derive(Default)]
 pub struct LoginLimiter {
     failures: Mutex<HashMap<String, (u32, Instant)>>,
+    /// Keys whose lockout was already reported in the audit log.
+    reported: Mutex<HashMap<String, Instant>>,
 }
 
 pub const MAX_FAILURES: u32 = 5;
@@ -144,6 +146,21 @@ impl LoginLimiter {
             .map(|(_, v)| v)
             .map(|(_, since)| (WINDOW - now.duration_since(*since)).as_secs() + 1)
             .max()
+    }
+
+    /// True the first time a locked-out key is refused in its window.
+    pub fn first_refusal(&self, keys: &[String]) -> bool {
+        let mut reported = self.reported.lock().expect("limiter lock");
+        let now = Instant::now();
+        reported.retain(|_, at| now.duration_since(*at) < WINDOW);
+        let mut first = false;
+        for k in keys {
+            if !reported.contains_key(k) && self.locked(std::slice::from_ref(k)).is_some() {
+                reported.insert(k.clone(), now);
+                first = true;
+            }
+        }
+        first
     }
 
     pub fn failed(&self, keys: &[String]) {

@@ -58,13 +58,18 @@ impl IntoResponse for WebError {
             return Redirect::to(&target).into_response();
         }
         let status = self.status();
-        if status.is_server_error() {
+        // A server fault is logged in full; the page says only that it
+        // happened (SQL text and paths are not for the browser).
+        let message = if status.is_server_error() {
             tracing::error!(error = %self, "request failed");
-        }
+            "something went wrong on the server; the details are in its log".to_string()
+        } else {
+            self.to_string()
+        };
         let page = ErrorPage {
             status: status.as_u16(),
             title: status.canonical_reason().unwrap_or("Error"),
-            message: self.to_string(),
+            message,
         };
         match page.render() {
             Ok(html) => (
@@ -73,7 +78,7 @@ impl IntoResponse for WebError {
                 html,
             )
                 .into_response(),
-            Err(_) => (status, self.to_string()).into_response(),
+            Err(_) => status.into_response(),
         }
     }
 }

@@ -17,10 +17,31 @@ fn public(path: &str) -> bool {
 }
 
 pub async fn guard(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    match check(&state, request).await {
+    let mut response = match check(&state, request).await {
         Ok(request) => next.run(request).await,
         Err(e) => e.into_response(),
+    };
+    let h = response.headers_mut();
+    // Pages are the books: not framed, not cached, no foreign scripts, and
+    // no URL (an upload's token) sent to another site.
+    for (name, value) in [
+        (header::X_FRAME_OPTIONS, "DENY"),
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        (header::REFERRER_POLICY, "same-origin"),
+        (
+            header::CONTENT_SECURITY_POLICY,
+            "default-src 'self'; frame-ancestors 'none'; form-action 'self'",
+        ),
+    ] {
+        h.insert(name, header::HeaderValue::from_static(value));
     }
+    if !h.contains_key(header::CACHE_CONTROL) {
+        h.insert(
+            header::CACHE_CONTROL,
+            header::HeaderValue::from_static("no-store"),
+        );
+    }
+    response
 }
 
 async fn check(state: &AppState, mut request: Request) -> Result<Request, WebError> {

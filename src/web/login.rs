@@ -27,8 +27,14 @@ pub struct NextQuery {
 
 /// Only paths on this site: `//evil.example` and `https://…` go home.
 fn local_path(next: Option<&str>) -> String {
+    let safe = |p: &str| {
+        p.starts_with('/')
+            && !p.starts_with("//")
+            && p.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"/-_.~%?&=+:@,;".contains(&b))
+    };
     match next {
-        Some(p) if p.starts_with('/') && !p.starts_with("//") && !p.contains('\\') => p.to_string(),
+        Some(p) if safe(p) => p.to_string(),
         _ => "/".to_string(),
     }
 }
@@ -105,20 +111,34 @@ pub async fn submit(
             "the login form has expired: reload the page and try again".into(),
         ));
     }
+    // The audit log names who tried as the name typed, only when it could be
+    // a user name (a password typed in the wrong box is not kept).
+    let typed = crate::domain::access::UserName::parse(f.user.trim()).ok();
+    let subject = typed.as_ref().map(|n| n.as_str().to_string());
     let keys = vec![
-        format!("user:{}", f.user.to_lowercase()),
+        format!(
+            "user:{}",
+            subject
+                .as_deref()
+                .unwrap_or("(not a user name)")
+                .to_lowercase()
+        ),
         format!("addr:{}", addr.as_deref().unwrap_or("-")),
     ];
     if let Some(wait) = state.0.limiter.locked(&keys) {
-        state
-            .store()
-            .record_audit(NewAudit {
-                actor: &f.user,
-                action: "login.locked",
-                remote: addr.as_deref(),
-                ..Default::default()
-            })
-            .await?;
+        // Once per lockout: the log records the attack, not every request of it.
+        if state.0.limiter.first_refusal(&keys) {
+            state
+                .store()
+                .record_audit(NewAudit {
+                    actor: "anonymous",
+                    action: "login.locked",
+                    subject: subject.as_deref(),
+                    remote: addr.as_deref(),
+                    ..Default::default()
+                })
+                .await?;
+        }
         return login_page(
             &state,
             &headers,
@@ -131,7 +151,20 @@ pub async fn submit(
         );
     }
     let store = state.store();
-    let found = store.user_credentials(&f.user).await?;
+    let found = match &subject {
+        Some(name) => store.user_credentials(name).await?,
+        None => None,
+    };
+    // Counted before the (slow) check, so parallel guesses cannot slip
+    // past the limit; a success clears it.
+    state.0.limiter.failed(&keys);
+    // argon2 takes ~19 MiB and a core per check: at most two at once.
+    let _permit = state
+        .0
+        .hashing
+        .acquire()
+        .await
+        .map_err(|e| WebError::Internal(anyhow::anyhow!("{e}")))?;
     let password = f.password.clone();
     let hash = found
         .as_ref()
@@ -143,11 +176,11 @@ pub async fn submit(
     let user = match found {
         Some((user, _)) if verified && user.disabled_at.is_none() => user,
         _ => {
-            state.0.limiter.failed(&keys);
             store
                 .record_audit(NewAudit {
-                    actor: &f.user,
+                    actor: "anonymous",
                     action: "login.failed",
+                    subject: subject.as_deref(),
                     remote: addr.as_deref(),
                     ..Default::default()
                 })

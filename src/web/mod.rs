@@ -62,6 +62,8 @@ pub(crate) struct Inner {
     pub store: Arc<dyn LedgerStore>,
     pub config: WebConfig,
     pub limiter: LoginLimiter,
+    /// Password checks in flight (argon2 is memory- and CPU-hard).
+    pub hashing: tokio::sync::Semaphore,
 }
 
 #[derive(Clone)]
@@ -73,6 +75,7 @@ impl AppState {
             store,
             config,
             limiter: LoginLimiter::default(),
+            hashing: tokio::sync::Semaphore::new(2),
         }))
     }
     pub(crate) fn store(&self) -> &dyn LedgerStore {

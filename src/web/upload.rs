@@ -145,9 +145,16 @@ pub async fn submit(
                     super::auth::random_token()
                 ));
                 spool.0.push(path.clone());
-                let mut out = tokio::fs::File::create(&path).await.map_err(|e| {
-                    WebError::Internal(anyhow::anyhow!("cannot spool the upload: {e}"))
-                })?;
+                // Readable by this process only: uploads are the brand's books.
+                let mut out = tokio::fs::OpenOptions::new()
+                    .write(true)
+                    .create_new(true)
+                    .mode(0o600)
+                    .open(&path)
+                    .await
+                    .map_err(|e| {
+                        WebError::Internal(anyhow::anyhow!("cannot spool the upload: {e}"))
+                    })?;
                 while let Some(chunk) = field.chunk().await.map_err(|e| {
                     if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
                         too_large()
