@@ -576,3 +576,50 @@ async fn the_ledger_pages_on_the_server_and_the_trail_links_every_step() {
         "{tb}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_mapping_change_is_in_the_audit_log_when_a_reconcile_first_books_with_it() {
+    let app = app_with_books().await;
+    let versions = |log: Vec<settlebridge::store::AuditRecord>| {
+        log.into_iter()
+            .filter(|r| {
+                r.subject
+                    .as_deref()
+                    .is_some_and(|s| s.ends_with("amazon.toml"))
+            })
+            .map(|r| r.detail.unwrap())
+            .collect::<Vec<_>>()
+    };
+    let first = versions(
+        app.store
+            .audit_log(None, 100, Some("mappings.version"))
+            .await
+            .unwrap(),
+    );
+    assert_eq!(first.len(), 1, "{first:?}");
+    let file = app.mappings().join("amazon.toml");
+    let mut text = std::fs::read_to_string(&file).unwrap();
+    text.push_str("\n# reviewed by the controller\n");
+    std::fs::write(&file, text).unwrap();
+    let mut carl = logged_in(&app, "carl").await;
+    carl.get("/close?period=2026-02").await;
+    let r = carl.post("/reconcile", &[]).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    // Reconciling again with the same files records nothing more.
+    carl.post("/reconcile", &[]).await;
+    let now = versions(
+        app.store
+            .audit_log(None, 100, Some("mappings.version"))
+            .await
+            .unwrap(),
+    );
+    assert_eq!(now.len(), 2, "{now:?}");
+    assert!(now[0].contains(&format!("(was {})", first[0])), "{now:?}");
+    let reconciles = app
+        .store
+        .audit_log(None, 100, Some("reconcile"))
+        .await
+        .unwrap();
+    assert_eq!(reconciles.len(), 2);
+    assert_eq!(reconciles[0].actor, "web:carl");
+}

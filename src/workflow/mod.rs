@@ -37,6 +37,7 @@ pub async fn reconcile_all(
     let chart = stored_chart(store).await?;
     let shops = gl_mappings::load_shops(mappings_dir, &chart)?;
     let mappings = gl_mappings::load_mappings(mappings_dir, &chart)?;
+    record_mapping_versions(store, &mappings, actor).await?;
     let mut report = reconcile::reconcile(store, &chart, &mappings, &shops, scope, actor).await?;
     // Deposits are matched against every shop's payouts, so only a whole
     // reconcile (not one shop's, not one month's) moves them.
@@ -47,6 +48,58 @@ pub async fn reconcile_all(
                 .await?;
     }
     Ok(report)
+}
+
+/// The audit log records a mapping change when a reconcile first books
+/// with it: the file, its new version and the one it replaces.
+pub async fn record_mapping_versions(
+    store: &dyn LedgerStore,
+    mappings: &gl_mappings::Mappings,
+    actor: &str,
+) -> anyhow::Result<()> {
+    const ACTION: &str = "mappings.version";
+    let mut known: std::collections::HashMap<String, String> = Default::default();
+    let mut before = None;
+    loop {
+        let page = store.audit_log(before, 500, Some(ACTION)).await?;
+        let Some(last) = page.last() else { break };
+        before = Some(last.id);
+        for r in page {
+            // Newest first: the first seen per file is its current version.
+            if let (Some(file), Some(detail)) = (r.subject, r.detail) {
+                let version = detail
+                    .split_whitespace()
+                    .next()
+                    .unwrap_or_default()
+                    .to_string();
+                known.entry(file).or_insert(version);
+            }
+        }
+    }
+    for channel in gl_mappings::MAPPED_CHANNELS {
+        let gl_mappings::ChannelMapping::Loaded(m) = mappings.status(channel) else {
+            continue;
+        };
+        let file = mappings.path(channel).display().to_string();
+        let previous = known.get(&file);
+        if previous.map(String::as_str) == Some(m.version()) {
+            continue;
+        }
+        let detail = match previous {
+            Some(p) => format!("{} (was {p})", m.version()),
+            None => m.version().to_string(),
+        };
+        store
+            .record_audit(crate::store::NewAudit {
+                actor,
+                action: ACTION,
+                subject: Some(&file),
+                detail: Some(&detail),
+                remote: None,
+            })
+            .await?;
+    }
+    Ok(())
 }
 
 /// Matches payouts to bank deposits and books the deposits.
