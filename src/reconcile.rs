@@ -260,6 +260,10 @@ pub async fn reconcile(
         };
         let plan = plan_shop(&books, mappings, scope.period)?;
         let planned = plan.entries.len();
+        let mut by_period: std::collections::BTreeMap<Period, u64> = Default::default();
+        for e in &plan.entries {
+            *by_period.entry(Period::of(e.draft.date)).or_default() += 1;
+        }
         let state = store.booking_state(channel.as_str(), &shop).await?;
         let closed = closed_periods(store).await?;
         let changes = plan_changes(plan.entries, &state, &closed, scope.period.is_none());
@@ -280,10 +284,20 @@ pub async fn reconcile(
         )
         .await?;
         let (unchanged, new, replaced, withdrawn, redated) = counts;
-        let standing = crate::standing::ShopStanding::of(&books, mappings, shops, &plan.unbooked);
-        store
-            .save_shop_standing(channel.as_str(), &shop, &standing.to_json())
-            .await?;
+        // One month's reconcile plans one month's entries: the standing
+        // (the whole shop's) is kept by whole reconciles only.
+        if scope.period.is_none() {
+            let standing = crate::standing::ShopStanding::of(
+                &books,
+                mappings,
+                shops,
+                &plan.unbooked,
+                by_period,
+            );
+            store
+                .save_shop_standing(channel.as_str(), &shop, &standing.to_json())
+                .await?;
+        }
         report.shops.push(ShopReport {
             channel: channel.as_str(),
             shop: books.shop.label(),

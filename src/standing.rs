@@ -39,8 +39,9 @@ pub struct ShopStanding {
     /// suspense, say): booked, but an accountant should map them explicitly.
     #[serde(default)]
     pub wildcard: Vec<UnmappedCode>,
-    /// Months with settlement lines, oldest first.
-    pub periods: Vec<Period>,
+    /// Months with settlement lines or entries, oldest first, with the
+    /// entries the reconcile booked dated in each.
+    pub periods: Vec<(Period, u64)>,
     pub reconciled_at: DateTime<Utc>,
 }
 
@@ -50,6 +51,7 @@ impl ShopStanding {
         mappings: &Mappings,
         shops: &Shops,
         unbooked: &[Unbooked],
+        mut entries_by_period: std::collections::BTreeMap<Period, u64>,
     ) -> Self {
         let mut coverage = Coverage::default();
         coverage.add_batch(
@@ -59,15 +61,14 @@ impl ShopStanding {
             &books.shop.name,
             books.facts.lines.iter().map(|l| &l.line),
         );
-        let mut periods: Vec<Period> = books
-            .facts
-            .lines
-            .iter()
-            .filter_map(|l| l.line.posted_at.as_ref())
-            .map(|t| Period::of(books.shop.zone.date_of(t.utc)))
-            .collect();
-        periods.sort();
-        periods.dedup();
+        for l in &books.facts.lines {
+            if let Some(t) = &l.line.posted_at {
+                entries_by_period
+                    .entry(Period::of(books.shop.zone.date_of(t.utc)))
+                    .or_insert(0);
+            }
+        }
+        let periods: Vec<(Period, u64)> = entries_by_period.into_iter().collect();
         ShopStanding {
             channel: books.shop.channel.as_str().to_string(),
             shop: books.shop.name.clone(),

@@ -141,3 +141,69 @@ async fn the_demo_serves_its_books_to_a_user_per_role() {
     }
     drop(guard);
 }
+
+fn run_with_stdin(dir: &std::path::Path, args: &[&str], stdin: &str) -> std::process::Output {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_settlebridge"))
+        .args(args)
+        .current_dir(dir)
+        .env_remove("DATABASE_URL")
+        .env_remove("SETTLEBRIDGE_MAPPINGS")
+        .env("SETTLEBRIDGE_ACTOR", "e2e")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn users_are_added_from_the_command_line_with_the_password_on_stdin() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    support::cli::ok(d, &["init"]);
+    let out = run_with_stdin(
+        d,
+        &["user", "add", "ana", "--role", "accountant"],
+        "a long password\n",
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("user ana added as accountant"));
+    // The password is never echoed, and never stored as typed.
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("a long password"));
+    let out = run_with_stdin(
+        d,
+        &["user", "add", "ana", "--role", "auditor"],
+        "another password\n",
+    );
+    assert!(!out.status.success(), "a second ana");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("already exists"));
+    let out = run_with_stdin(
+        d,
+        &["user", "add", "bob", "--role", "root"],
+        "a long password\n",
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not a role"));
+    let out = run_with_stdin(d, &["user", "add", "bob", "--role", "auditor"], "short\n");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("at least 8 characters"));
+    support::cli::ok(d, &["user", "disable", "ana"]);
+    let list = support::cli::ok(d, &["user", "list"]);
+    assert_eq!(list.trim(), "ana\taccountant\tdisabled");
+    let db = d.join("settlebridge.db");
+    let raw = std::fs::read(&db).unwrap();
+    assert!(
+        !raw.windows(15).any(|w| w == b"a long password"),
+        "the password is in the database file"
+    );
+}

@@ -125,6 +125,9 @@ pub trait AccessStore: Send + Sync {
         batch_id: i64,
     ) -> Result<Vec<(String, i64, rust_decimal::Decimal)>, StoreError>;
 
+    /// The importer's warnings for a batch, as it recorded them.
+    async fn batch_warnings(&self, batch_id: i64) -> Result<Vec<String>, StoreError>;
+
     /// Keeps a shop's standing (JSON, see `crate::standing`), replacing the last.
     async fn save_shop_standing(
         &self,
@@ -500,6 +503,20 @@ macro_rules! impl_sql_access {
                         .into_iter()
                         .map(|(c, n, m)| (c, n, $crate::store::amounts::from_micros(m)))
                         .collect())
+                }
+
+                async fn batch_warnings(&self, batch_id: i64) -> Result<Vec<String>, StoreError> {
+                    let text: Option<String> =
+                        sqlx::query_scalar("SELECT warnings FROM import_results WHERE batch_id = $1")
+                            .bind(batch_id)
+                            .fetch_optional(&self.pool)
+                            .await?;
+                    match text {
+                        None => Ok(Vec::new()),
+                        Some(t) => serde_json::from_str(&t).map_err(|e| {
+                            StoreError::Corrupt(format!("warnings of batch {batch_id}: {e}"))
+                        }),
+                    }
                 }
 
                 async fn save_shop_standing(

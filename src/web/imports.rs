@@ -62,6 +62,7 @@ struct BatchPage {
     lines: Vec<LineRow>,
     total_lines: i64,
     totals: Vec<(String, String)>,
+    warnings: Vec<String>,
     /// Where this page starts (0 for the first) and the next page's cursor.
     after: i64,
     next: Option<i64>,
@@ -136,6 +137,7 @@ pub async fn batch(
             .into_iter()
             .map(|(c, _, t)| (c, t.to_string()))
             .collect(),
+        warnings: state.store().batch_warnings(id).await?,
         batch,
         lines,
         after,
