@@ -302,11 +302,7 @@ pub async fn trail_order(
             .collect();
         let mut bank_deposits = Vec::new();
         for p in &payouts {
-            let entries = store.entries_touching(None, Some(&p.payout_id)).await?;
-            let deposits: Vec<StoredEntry> = entries
-                .into_iter()
-                .filter(|e| e.entry.kind() == crate::domain::EntryKind::Deposit)
-                .collect();
+            let deposits = store.deposit_entries_of_payout(&p.payout_id).await?;
             let trail = trail_entries(store, deposits).await?;
             bank_deposits.push((p.payout_id.clone(), deposit_summary(&trail)));
         }

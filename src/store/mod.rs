@@ -19,6 +19,7 @@ macro_rules! select_lines {
 }
 
 pub mod access;
+mod access_sql;
 pub(crate) mod amounts;
 mod bank_sql;
 mod batch_sql;

@@ -8,7 +8,7 @@ use std::time::Duration;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Sqlite, SqlitePool, Transaction};
 
-use super::access::impl_sql_access;
+use super::access_sql::impl_sql_access;
 use super::outbox::impl_sql_outbox;
 use super::sql_booking::impl_sql_booking;
 use super::sql_impl::impl_sql_store;
