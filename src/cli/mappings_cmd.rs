@@ -5,24 +5,14 @@
 
 use std::process::ExitCode;
 
-use clap::ValueEnum;
 use serde_json::json;
 
 use super::Cli;
-use crate::domain::settlement::Channel;
 use crate::domain::ChartOfAccounts;
 use crate::gl_mappings::{self, ChannelMapping, Coverage, MAPPED_CHANNELS};
-use crate::importer::SourceKind;
 use crate::store::LedgerStore;
 
 /// The channel of a batch's recorded format.
-fn channel_of(source_kind: &str) -> Option<Channel> {
-    SourceKind::value_variants()
-        .iter()
-        .find(|k| k.as_str() == source_kind)
-        .map(|k| k.channel())
-}
-
 /// The chart to check against: the database's (what booking posts to),
 /// or the directory's when `init` has not loaded one yet.
 async fn chart(cli: &Cli, store: &dyn LedgerStore) -> anyhow::Result<(ChartOfAccounts, String)> {
@@ -55,7 +45,7 @@ pub async fn check(cli: &Cli, store: &dyn LedgerStore, as_json: bool) -> anyhow:
     let mut coverage = Coverage::default();
     let mut unknown_formats = Vec::new();
     for batch in store.batches().await? {
-        let Some(channel) = channel_of(&batch.source_kind) else {
+        let Some(channel) = crate::workflow::channel_of(&batch.source_kind) else {
             unknown_formats.push(format!(
                 "batch {} ({}) was imported as `{}`, a format this version does not know",
                 batch.id, batch.file_name, batch.source_kind

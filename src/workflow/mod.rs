@@ -429,31 +429,6 @@ pub fn channel_of(source_kind: &str) -> Option<crate::domain::settlement::Channe
         .map(|k| k.channel())
 }
 
-/// Every component of the imported data that has no account in the mapping
-/// files, with its total (what `mappings check` lists).
-pub async fn unmapped_components(
-    mappings_dir: &Path,
-    store: &dyn LedgerStore,
-) -> anyhow::Result<Vec<gl_mappings::Unmapped>> {
-    let chart = stored_chart(store).await?;
-    let mappings = gl_mappings::read_mappings(mappings_dir, &chart)?;
-    let shops = gl_mappings::load_shops(mappings_dir, &chart)?;
-    let mut coverage = gl_mappings::Coverage::default();
-    for batch in store.batches().await? {
-        let Some(channel) = channel_of(&batch.source_kind) else {
-            continue;
-        };
-        let lines: Vec<_> = store
-            .lines_of_batch(batch.id)
-            .await?
-            .into_iter()
-            .map(|l| l.line)
-            .collect();
-        coverage.add_batch(&mappings, &shops, channel, &batch.shop, &lines);
-    }
-    Ok(coverage.unmapped())
-}
-
 /// One shop's standing, for the dashboard: as of its last reconcile, with
 /// the month counts read now.
 #[derive(Clone, Debug, Serialize)]
