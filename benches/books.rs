@@ -158,6 +158,7 @@ fn child(file: &Path, db: &str) {
             &chart,
             &mappings,
             &NO_SHOPS,
+            &Default::default(),
             Scope::default(),
             "bench",
         )

@@ -15,6 +15,7 @@ use crate::domain::entry::EntryError;
 use crate::domain::matching::{
     account_of, match_shop, LineStatus, Matching, OrderStatus, ShopFacts,
 };
+use crate::domain::rate_card::RateCards;
 use crate::domain::settlement::Channel;
 use crate::domain::shop::Shops;
 use crate::domain::{ChartOfAccounts, JournalEntry, Period, PeriodStatus};
@@ -244,17 +245,22 @@ pub fn plan_shop(
     Ok(plan)
 }
 
-/// Matches and books every shop in `scope`.
+/// Matches and books every shop in `scope`; a whole-shop reconcile also
+/// keeps the shop's standing and its close basis (with `rate_cards`).
 pub async fn reconcile(
     store: &dyn LedgerStore,
     chart: &ChartOfAccounts,
     mappings: &Mappings,
     shops: &Shops,
+    rate_cards: &RateCards,
     scope: Scope<'_>,
     actor: &str,
 ) -> Result<ReconcileReport, ReconcileError> {
     let mut report = ReconcileReport::default();
     for (channel, shop) in shops_in_scope(store, scope.shop).await? {
+        // Read before the records: an import landing in between leaves a
+        // basis whose fingerprint no longer holds, never a stale one that does.
+        let import_mark = store.shop_import_mark(&shop).await?;
         let Some(books) = read_shop(store, shops, mappings, channel, &shop).await? else {
             continue;
         };
@@ -297,6 +303,15 @@ pub async fn reconcile(
             store
                 .save_shop_standing(channel.as_str(), &shop, &standing.to_json())
                 .await?;
+            let fingerprint = crate::reports::close_basis_fingerprint(
+                &import_mark,
+                mappings,
+                shops,
+                rate_cards,
+                channel,
+                &shop,
+            )?;
+            crate::reports::keep_close_basis(store, &books, &fingerprint, rate_cards).await?;
         }
         report.shops.push(ShopReport {
             channel: channel.as_str(),

@@ -18,12 +18,18 @@ use settlebridge::demo_quarter::{
     quarter_files, DemoFile, AMAZON_SHOP, EXAMPLE_ORDER, QUARTER_SHOPS, SHOPIFY_SHOP, TIKTOK_SHOP,
     UNMAPPED_FEE_CODE, UNTIED_PAYOUT, UNTIED_SETTLEMENT,
 };
+use settlebridge::domain::close::CloseReport;
+use settlebridge::domain::close_basis::{CloseBasis, OrderGroup};
 use settlebridge::domain::matching::PayoutCheck;
+use settlebridge::domain::rate_card::RateCards;
 use settlebridge::domain::shop::Shops;
+use settlebridge::domain::Period;
 use settlebridge::gl_mappings::{self, Coverage};
 use settlebridge::importer::{self, ImportReport, ImportRequest};
 use settlebridge::ledger::{trial_balance, verify, TrialBalanceRange};
 use settlebridge::reconcile::{read_shop, reconcile, Scope, ShopBooks};
+use settlebridge::reports;
+use settlebridge::store::LedgerStore;
 
 fn d(s: &str) -> Decimal {
     Decimal::from_str(s.trim()).unwrap_or_else(|e| panic!("`{s}`: {e}"))
@@ -148,6 +154,27 @@ fn linked_payouts(books: &ShopBooks) -> Vec<&PayoutCheck> {
         .collect()
 }
 
+async fn import_all(store: &dyn LedgerStore, shops: &Shops, files: &[DemoFile]) {
+    for f in files {
+        let req = ImportRequest {
+            file_name: &f.name,
+            shop: Some(f.shop),
+            shops,
+            source: None,
+            accept_unclassified: false,
+            actor: "tester",
+        };
+        let report = importer::import_file(store, &f.bytes, req)
+            .await
+            .unwrap_or_else(|e| panic!("{}: {e}", f.name));
+        assert!(
+            matches!(report, ImportReport::Imported { .. }),
+            "{}",
+            f.name
+        );
+    }
+}
+
 #[tokio::test]
 async fn the_generated_quarter_books_with_exactly_its_two_exceptions() {
     let files = quarter_files();
@@ -166,27 +193,18 @@ async fn the_generated_quarter_books_with_exactly_its_two_exceptions() {
     let shops = Shops::from_toml(QUARTER_SHOPS).unwrap();
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("gl-mappings");
     let mappings = gl_mappings::load_mappings(&dir, &chart).unwrap();
-    for f in &files {
-        let req = ImportRequest {
-            file_name: &f.name,
-            shop: Some(f.shop),
-            shops: &shops,
-            source: None,
-            accept_unclassified: false,
-            actor: "tester",
-        };
-        let report = importer::import_file(store, &f.bytes, req)
-            .await
-            .unwrap_or_else(|e| panic!("{}: {e}", f.name));
-        assert!(
-            matches!(report, ImportReport::Imported { .. }),
-            "{}",
-            f.name
-        );
-    }
-    let booked = reconcile(store, &chart, &mappings, &shops, Scope::default(), "tester")
-        .await
-        .unwrap();
+    import_all(store, &shops, &files).await;
+    let booked = reconcile(
+        store,
+        &chart,
+        &mappings,
+        &shops,
+        &Default::default(),
+        Scope::default(),
+        "tester",
+    )
+    .await
+    .unwrap();
     let shop_names: BTreeSet<&str> = booked.shops.iter().map(|s| s.shop.as_str()).collect();
     assert_eq!(
         shop_names,
@@ -390,9 +408,17 @@ async fn the_generated_quarter_books_with_exactly_its_two_exceptions() {
 
     // Reconciling again books nothing.
     let entries = verify(store).await.unwrap().entries;
-    let rerun = reconcile(store, &chart, &mappings, &shops, Scope::default(), "tester")
-        .await
-        .unwrap();
+    let rerun = reconcile(
+        store,
+        &chart,
+        &mappings,
+        &shops,
+        &Default::default(),
+        Scope::default(),
+        "tester",
+    )
+    .await
+    .unwrap();
     for s in &rerun.shops {
         assert_eq!(
             (s.new, s.replaced, s.withdrawn, s.entries_written),
@@ -402,4 +428,161 @@ async fn the_generated_quarter_books_with_exactly_its_two_exceptions() {
         assert!(s.unchanged > 100, "{s:?}");
     }
     assert_eq!(verify(store).await.unwrap().entries, entries);
+}
+
+/// The close report a reconcile's kept basis gives equals the one read
+/// from the records, month by month and shop by shop (aging, unpaid lines,
+/// orphans, untied payouts, fee overcharges under a card set low on
+/// purpose); the kept basis is what the report reads while it holds, and a
+/// new import for the shop sets it aside until the next reconcile.
+#[tokio::test]
+async fn the_kept_close_basis_gives_the_records_figures_until_the_records_change() {
+    let files = quarter_files();
+    let db = support::sqlite_db().await;
+    let store = db.store();
+    let chart = store.chart().await.unwrap();
+    let shops = Shops::from_toml(QUARTER_SHOPS).unwrap();
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("gl-mappings");
+    let mappings = gl_mappings::load_mappings(&dir, &chart).unwrap();
+    // Shopify charges 2.9% + 30¢: a 1% card flags every order.
+    let cards = RateCards::from_toml(
+        "rates.toml",
+        r#"
+[[rate]]
+name = "too low on purpose"
+channel = "shopify"
+fee = "fee.transaction"
+basis = ["sale.gross"]
+rate = "0.01"
+"#,
+    )
+    .unwrap();
+    import_all(store, &shops, &files).await;
+    reconcile(
+        store,
+        &chart,
+        &mappings,
+        &shops,
+        &cards,
+        Scope::default(),
+        "tester",
+    )
+    .await
+    .unwrap();
+
+    let periods: Vec<Period> = ["2026-03", "2026-04", "2026-05", "2026-06", "2026-07"]
+        .iter()
+        .map(|p| p.parse().unwrap())
+        .collect();
+    let (mut overcharges, mut aged, mut unpaid, mut untied) = (0, 0, 0, 0);
+    for &period in &periods {
+        let kept = reports::close(store, &chart, &mappings, &shops, &cards, period, None)
+            .await
+            .unwrap();
+        let read =
+            reports::close_from_records(store, &chart, &mappings, &shops, &cards, period, None)
+                .await
+                .unwrap();
+        assert_eq!(kept.len(), 3, "{period}");
+        assert_eq!(
+            kept, read,
+            "{period}: the kept basis and the records disagree"
+        );
+        for r in &kept {
+            overcharges += r.fee_overcharges.len();
+            aged += r.aging.iter().map(|b| b.orders).sum::<usize>();
+            unpaid += r.proof.unpaid_lines;
+            untied += r.payouts_not_tied.len();
+        }
+    }
+    // The comparison covered every part of the basis.
+    assert!(overcharges > 100, "{overcharges}");
+    assert!(aged > 0 && unpaid > 0, "{aged} {unpaid}");
+    assert_eq!(untied, 1);
+
+    // While its fingerprint holds, the report reads the kept basis: one
+    // more open order in it shows in the report, and only there.
+    let june: Period = "2026-06".parse().unwrap();
+    let (fingerprint, json) = store
+        .close_basis("tiktok", TIKTOK_SHOP)
+        .await
+        .unwrap()
+        .expect("the reconcile kept the shop's basis");
+    let mut basis: CloseBasis = serde_json::from_str(&json).unwrap();
+    basis.orders.push(OrderGroup {
+        sold_on: june.last_day(),
+        settled_on: None,
+        orders: 1,
+        amount: d("1000.00"),
+    });
+    store
+        .save_close_basis(
+            "tiktok",
+            TIKTOK_SHOP,
+            &fingerprint,
+            &serde_json::to_string(&basis).unwrap(),
+        )
+        .await
+        .unwrap();
+    let tiktok =
+        |reports: Vec<CloseReport>| reports.into_iter().find(|r| r.shop == TIKTOK_SHOP).unwrap();
+    let read = tiktok(
+        reports::close_from_records(store, &chart, &mappings, &shops, &cards, june, None)
+            .await
+            .unwrap(),
+    );
+    let kept = tiktok(
+        reports::close(store, &chart, &mappings, &shops, &cards, june, None)
+            .await
+            .unwrap(),
+    );
+    assert_eq!(
+        kept.proof.unsettled_amount - read.proof.unsettled_amount,
+        d("1000.00")
+    );
+    assert_eq!(kept.aging[0].orders, read.aging[0].orders + 1);
+
+    // Other Shopify rate cards: not what Shopify's basis was folded with
+    // (its overcharges would linger); TikTok's still holds.
+    let other_cards = RateCards::default();
+    let of_shop = |reports: Vec<CloseReport>, shop: &str| {
+        reports.into_iter().find(|r| r.shop == shop).unwrap()
+    };
+    let shopify = of_shop(
+        reports::close(store, &chart, &mappings, &shops, &other_cards, june, None)
+            .await
+            .unwrap(),
+        SHOPIFY_SHOP,
+    );
+    assert!(shopify.fee_overcharges.is_empty());
+    assert_eq!(
+        shopify,
+        of_shop(
+            reports::close_from_records(store, &chart, &mappings, &shops, &other_cards, june, None)
+                .await
+                .unwrap(),
+            SHOPIFY_SHOP
+        )
+    );
+
+    // A new import for the shop (the June orders export again, with a
+    // blank line at the end: new bytes, no new rows) sets the basis aside.
+    let orders = files
+        .iter()
+        .find(|f| f.shop == TIKTOK_SHOP && f.name.contains("orders-export-2026-06"))
+        .unwrap();
+    let mut bytes = orders.bytes.clone();
+    bytes.extend_from_slice(b"\n");
+    let again = DemoFile {
+        name: format!("again-{}", orders.name),
+        shop: orders.shop,
+        bytes,
+    };
+    import_all(store, &shops, std::slice::from_ref(&again)).await;
+    let kept = tiktok(
+        reports::close(store, &chart, &mappings, &shops, &cards, june, None)
+            .await
+            .unwrap(),
+    );
+    assert_eq!(kept, read, "a new import must set the kept basis aside");
 }

@@ -84,6 +84,7 @@ async fn every_real_sample_imports_by_detection_and_only_once() {
             &chart,
             &mappings,
             &NO_SHOPS,
+            &Default::default(),
             scope,
             "t",
         )
@@ -111,6 +112,7 @@ async fn every_real_sample_imports_by_detection_and_only_once() {
             &chart,
             &mappings,
             &NO_SHOPS,
+            &Default::default(),
             scope,
             "t",
         )

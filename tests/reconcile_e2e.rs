@@ -12,6 +12,7 @@ use std::path::Path;
 use std::str::FromStr;
 
 use rust_decimal::Decimal;
+use settlebridge::domain::rate_card::RateCards;
 use settlebridge::domain::shop::Shops;
 use settlebridge::gl_mappings;
 use settlebridge::importer::{self, ImportRequest};
@@ -284,9 +285,17 @@ async fn import_and_book(
         import_tiktok(db, &shops, f).await;
         let scope = Scope::default();
         last = Some(
-            reconcile(db.store(), &chart, mappings, &shops, scope, "tester")
-                .await
-                .unwrap(),
+            reconcile(
+                db.store(),
+                &chart,
+                mappings,
+                &shops,
+                &Default::default(),
+                scope,
+                "tester",
+            )
+            .await
+            .unwrap(),
         );
     }
     last.unwrap()
@@ -411,6 +420,7 @@ async fn a_mapping_change_reverses_and_rebooks_exactly_the_entries_it_moves() {
             &chart,
             &changed,
             &tiktok_shop(),
+            &Default::default(),
             Scope::default(),
             "t",
         )
@@ -435,6 +445,7 @@ async fn a_mapping_change_reverses_and_rebooks_exactly_the_entries_it_moves() {
             &chart,
             &changed,
             &tiktok_shop(),
+            &Default::default(),
             Scope::default(),
             "t",
         )
@@ -452,10 +463,21 @@ async fn two_reconciles_at_once_book_everything_once() {
         let chart = db.store().chart().await.unwrap();
         let mappings = gl_mappings::load_mappings(&shipped, &chart).unwrap();
         let shops = tiktok_shop();
+        let no_cards = RateCards::default();
         for f in TIKTOK {
             import_tiktok(&db, &shops, f).await;
         }
-        let run = || reconcile(db.store(), &chart, &mappings, &shops, Scope::default(), "t");
+        let run = || {
+            reconcile(
+                db.store(),
+                &chart,
+                &mappings,
+                &shops,
+                &no_cards,
+                Scope::default(),
+                "t",
+            )
+        };
         let (a, b) = tokio::join!(run(), run());
         let written = a.unwrap().shops[0].entries_written + b.unwrap().shops[0].entries_written;
         let entries = db.raw_count("entries").await;
@@ -511,6 +533,7 @@ async fn an_entry_the_chart_refuses_stops_the_run_before_anything_is_written() {
             &closed,
             &mappings,
             &shops,
+            &Default::default(),
             Scope::default(),
             "t",
         )

@@ -246,5 +246,14 @@ async fn import_channel_files(
     }
     let mappings = gl_mappings::builtin_mappings(chart)?;
     let scope = crate::reconcile::Scope::default();
-    Ok(crate::reconcile::reconcile(store, chart, &mappings, &shops, scope, "demo").await?)
+    Ok(crate::reconcile::reconcile(
+        store,
+        chart,
+        &mappings,
+        &shops,
+        &Default::default(),
+        scope,
+        "demo",
+    )
+    .await?)
 }

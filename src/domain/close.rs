@@ -9,12 +9,13 @@ use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::account::{AccountType, ChartOfAccounts};
 use super::booking::BookingShop;
+use super::close_basis::CloseBasis;
 use super::entry::EntryKind;
-use super::matching::{LineStatus, Matching, PayoutCheck, SaleSource, ShopFacts, Variance};
+use super::matching::{PayoutCheck, Variance};
 use super::period::Period;
 
 /// Totals the ledger holds for the shop: one account and entry kind.
@@ -73,7 +74,7 @@ pub struct AgeBucket {
     pub amount: Decimal,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OrphanLine {
     pub statement_id: String,
     pub order_id: String,
@@ -114,14 +115,15 @@ pub struct CloseReport {
 pub struct CloseInput<'a> {
     pub period: Period,
     pub shop: &'a BookingShop,
-    pub facts: &'a ShopFacts,
-    pub matching: &'a Matching,
+    /// The shop's matched records, folded (`CloseBasis::of`).
+    pub basis: &'a CloseBasis,
     pub chart: &'a ChartOfAccounts,
     /// The shop's ledger totals before the period.
     pub before: &'a [KindTotals],
     /// The shop's ledger totals within the period.
     pub within: &'a [KindTotals],
-    pub rate_cards: &'a super::rate_card::RateCards,
+    /// How many rate cards apply to the shop's channel.
+    pub rate_cards: usize,
     pub entries: usize,
     pub entries_not_in_netsuite: usize,
 }
@@ -145,7 +147,6 @@ pub fn close_report(input: &CloseInput) -> CloseReport {
     let shop = input.shop;
     let end = input.period.last_day();
     let in_period = |d: Option<NaiveDate>| d.is_some_and(|d| input.period.contains(d));
-    let date = |t: Option<chrono::DateTime<chrono::Utc>>| t.map(|t| shop.zone.date_of(t));
 
     // By account, within the period.
     let mut by_account: BTreeMap<String, Decimal> = BTreeMap::new();
@@ -203,6 +204,7 @@ pub fn close_report(input: &CloseInput) -> CloseReport {
     let closing = opening + activity.iter().map(|a| a.amount).sum::<Decimal>();
 
     // The proof, and the aging, from the records as of the period's end.
+    let basis = input.basis;
     let by_end = |d: Option<NaiveDate>| d.is_some_and(|d| d <= end);
     let mut proof = Proof {
         unsettled_orders: 0,
@@ -214,78 +216,40 @@ pub fn close_report(input: &CloseInput) -> CloseReport {
         open_items: Decimal::ZERO,
         difference: Decimal::ZERO,
     };
-    let mut aging = vec![
-        AgeBucket {
-            label: "0-7 days",
+    let mut aging =
+        ["0-7 days", "8-30 days", "31-60 days", "over 60 days"].map(|label| AgeBucket {
+            label,
             orders: 0,
             amount: Decimal::ZERO,
-        },
-        AgeBucket {
-            label: "8-30 days",
-            orders: 0,
-            amount: Decimal::ZERO,
-        },
-        AgeBucket {
-            label: "31-60 days",
-            orders: 0,
-            amount: Decimal::ZERO,
-        },
-        AgeBucket {
-            label: "over 60 days",
-            orders: 0,
-            amount: Decimal::ZERO,
-        },
-    ];
-    for om in input.matching.orders.values() {
-        if om.sale_source != SaleSource::OrderExport {
-            continue;
-        }
-        let sold = date(om.first_seen);
-        let settled = date(om.sale_settled_at);
-        if by_end(sold) && !by_end(settled) {
-            let amount = om.ordered_total();
-            proof.unsettled_orders += 1;
-            proof.unsettled_amount += amount;
-            let days = (end - sold.expect("checked")).num_days();
-            let bucket = match days {
+        });
+    for g in &basis.orders {
+        if g.sold_on <= end && !by_end(g.settled_on) {
+            proof.unsettled_orders += g.orders;
+            proof.unsettled_amount += g.amount;
+            let bucket = match (end - g.sold_on).num_days() {
                 ..=7 => 0,
                 8..=30 => 1,
                 31..=60 => 2,
                 _ => 3,
             };
-            aging[bucket].orders += 1;
-            aging[bucket].amount += amount;
+            aging[bucket].orders += g.orders;
+            aging[bucket].amount += g.amount;
         }
     }
-    let paid_by_end: BTreeMap<&str, &PayoutCheck> = input
-        .matching
+    let paid_by_end: BTreeMap<&str, &PayoutCheck> = basis
         .payouts
         .iter()
-        .filter(|p| by_end(date(p.paid_at)))
-        .map(|p| (p.payout_id.as_str(), p))
+        .filter(|p| by_end(p.paid_on))
+        .map(|p| (p.check.payout_id.as_str(), &p.check))
         .collect();
-    let mut orphans = Vec::new();
-    for (i, l) in input.facts.lines.iter().enumerate() {
-        let d = date(l.line.posted_at.as_ref().map(|t| t.utc));
-        if by_end(d) {
-            let paid = input.matching.line_payout[i]
-                .as_deref()
-                .is_some_and(|p| paid_by_end.contains_key(p));
-            if !paid {
-                proof.unpaid_lines += 1;
-                proof.unpaid_amount += l.line.net();
-            }
-        }
-        if input.matching.line_status[i] == LineStatus::Orphan && in_period(d) {
-            orphans.push(OrphanLine {
-                statement_id: l.line.statement_id.clone(),
-                order_id: l.line.order_id.clone().unwrap_or_default(),
-                transaction_type: l.line.transaction_type.clone(),
-                date: d,
-                net: l.line.net(),
-                batch_id: l.batch_id,
-                row: l.line.rows.first().map(|r| r.row),
-            });
+    for g in basis.lines.iter().filter(|g| g.posted_on <= end) {
+        let paid = g
+            .payout_id
+            .as_deref()
+            .is_some_and(|p| paid_by_end.contains_key(p));
+        if !paid {
+            proof.unpaid_lines += g.lines;
+            proof.unpaid_amount += g.net;
         }
     }
     for p in paid_by_end.values() {
@@ -299,34 +263,11 @@ pub fn close_report(input: &CloseInput) -> CloseReport {
         - proof.unlinked_payouts;
     proof.difference = closing - proof.open_items;
 
-    let payouts: Vec<PayoutCheck> = input
-        .matching
+    let payouts: Vec<PayoutCheck> = basis
         .payouts
         .iter()
-        .filter(|p| in_period(date(p.paid_at)))
-        .cloned()
-        .collect();
-    let lines_in_period: std::collections::BTreeSet<&str> = input
-        .facts
-        .lines
-        .iter()
-        .filter(|l| in_period(date(l.line.posted_at.as_ref().map(|t| t.utc))))
-        .map(|l| l.line.statement_id.as_str())
-        .collect();
-    let variances = input
-        .matching
-        .variances
-        .iter()
-        .filter(|v| {
-            in_period(date(
-                input
-                    .matching
-                    .orders
-                    .get(&v.order_id)
-                    .and_then(|o| o.sale_settled_at),
-            ))
-        })
-        .cloned()
+        .filter(|p| in_period(p.paid_on))
+        .map(|p| p.check.clone())
         .collect();
     CloseReport {
         period: input.period.to_string(),
@@ -343,12 +284,11 @@ pub fn close_report(input: &CloseInput) -> CloseReport {
             .cloned()
             .collect(),
         payouts,
-        statements_not_tied: input
-            .matching
+        statements_not_tied: basis
             .statements
             .iter()
-            .filter(|s| lines_in_period.contains(s.statement_id.as_str()))
-            .cloned()
+            .filter(|s| s.line_days.iter().any(|d| input.period.contains(*d)))
+            .map(|s| s.check.clone())
             .collect(),
         rollforward: RollForward {
             account: shop.clearing.to_string(),
@@ -357,22 +297,26 @@ pub fn close_report(input: &CloseInput) -> CloseReport {
             closing,
         },
         proof,
-        aging,
-        orphans,
-        variances,
-        rate_cards: input
-            .rate_cards
-            .cards
+        aging: aging.into(),
+        orphans: basis
+            .orphans
             .iter()
-            .filter(|c| c.channel == shop.channel)
-            .count(),
-        fee_overcharges: super::rate_card::check_fees(
-            input.rate_cards,
-            shop,
-            input.facts,
-            input.matching,
-            input.period,
-        ),
+            .filter(|o| in_period(o.date))
+            .cloned()
+            .collect(),
+        variances: basis
+            .variances
+            .iter()
+            .filter(|v| in_period(v.settled_on))
+            .map(|v| v.variance.clone())
+            .collect(),
+        rate_cards: input.rate_cards,
+        fee_overcharges: basis
+            .fee_overcharges
+            .iter()
+            .filter(|o| input.period.contains(o.settled_on))
+            .cloned()
+            .collect(),
         entries: input.entries,
         entries_not_in_netsuite: input.entries_not_in_netsuite,
     }

@@ -6,6 +6,7 @@ pub mod account;
 pub mod bank;
 pub mod booking;
 pub mod close;
+pub mod close_basis;
 pub mod entry;
 pub mod hashing;
 pub mod line_dedupe;

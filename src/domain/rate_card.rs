@@ -30,7 +30,6 @@ use serde::{Deserialize, Serialize};
 
 use super::booking::BookingShop;
 use super::matching::{Matching, ShopFacts};
-use super::period::Period;
 use super::settlement::{Channel, ComponentCode};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -188,9 +187,11 @@ impl RateCards {
 }
 
 /// An order charged more than its card says.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FeeOvercharge {
     pub order_id: String,
+    /// The day its sale settled, in the shop's zone: the card in force then applies.
+    pub settled_on: NaiveDate,
     pub card: String,
     pub fee: String,
     pub rate: Decimal,
@@ -200,13 +201,13 @@ pub struct FeeOvercharge {
     pub over: Decimal,
 }
 
-/// Orders whose sale settled in `period` and were charged more than the card.
+/// Orders charged more than the card, whenever their sale settled (the
+/// close report keeps those of its period).
 pub fn check_fees(
     cards: &RateCards,
     shop: &BookingShop,
     facts: &ShopFacts,
     matching: &Matching,
-    period: Period,
 ) -> Vec<FeeOvercharge> {
     let mut out = Vec::new();
     let fees: Vec<&ComponentCode> = {
@@ -227,9 +228,6 @@ pub fn check_fees(
         let Some(day) = om.sale_settled_at.map(|t| shop.zone.date_of(t)) else {
             continue;
         };
-        if !period.contains(day) {
-            continue;
-        }
         for fee in &fees {
             let Some(card) = cards.card_for(shop, fee, day) else {
                 continue;
@@ -252,6 +250,7 @@ pub fn check_fees(
             if over > card.tolerance {
                 out.push(FeeOvercharge {
                     order_id: om.order_id.clone(),
+                    settled_on: day,
                     card: card.name.clone(),
                     fee: fee.to_string(),
                     rate: card.rate,

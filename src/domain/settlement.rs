@@ -7,7 +7,7 @@ use std::fmt;
 
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::money::{Currency, Money};
 use super::order::Order;
@@ -47,8 +47,8 @@ impl Channel {
 /// A canonical component code: a family (`sale`, `tax`, `fee`, `refund`,
 /// `reserve`, `adjustment`) and a name, e.g. `fee.commission`. Parsers own
 /// the column → code mapping; `gl-mappings/` own code → account.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-#[serde(into = "String")]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(into = "String", try_from = "String")]
 pub struct ComponentCode(String);
 
 pub const COMPONENT_FAMILIES: [&str; 6] = ["sale", "tax", "fee", "refund", "reserve", "adjustment"];
@@ -78,6 +78,14 @@ impl ComponentCode {
 
     pub fn family(&self) -> &str {
         self.0.split_once('.').map(|(f, _)| f).unwrap_or("")
+    }
+}
+
+impl TryFrom<String> for ComponentCode {
+    type Error = ComponentCodeError;
+
+    fn try_from(code: String) -> Result<Self, Self::Error> {
+        ComponentCode::new(&code)
     }
 }
 

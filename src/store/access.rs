@@ -144,6 +144,26 @@ pub trait AccessStore: Send + Sync {
     ) -> Result<(), StoreError>;
     /// Every shop's standing, by channel and shop.
     async fn shop_standings(&self) -> Result<Vec<String>, StoreError>;
+
+    /// What the shop's records are as of now, cheaply: its import batches'
+    /// count and last id. Batches are append-only, so any import for the
+    /// shop changes it.
+    async fn shop_import_mark(&self, shop: &str) -> Result<String, StoreError>;
+    /// Keeps a shop's close basis (JSON, see `domain::close_basis`) with
+    /// the fingerprint of what it was computed from, replacing the last.
+    async fn save_close_basis(
+        &self,
+        channel: &str,
+        shop: &str,
+        fingerprint: &str,
+        basis: &str,
+    ) -> Result<(), StoreError>;
+    /// The shop's kept close basis: (fingerprint, JSON).
+    async fn close_basis(
+        &self,
+        channel: &str,
+        shop: &str,
+    ) -> Result<Option<(String, String)>, StoreError>;
 }
 
 pub(crate) const USER_COLUMNS: &str = "id, name, role, created_at, disabled_at";

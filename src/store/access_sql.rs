@@ -362,6 +362,53 @@ macro_rules! impl_sql_access {
                     .await?)
                 }
 
+                async fn shop_import_mark(&self, shop: &str) -> Result<String, StoreError> {
+                    let (n, last): (i64, Option<i64>) = sqlx::query_as(
+                        "SELECT COUNT(*), MAX(id) FROM import_batches WHERE shop = $1",
+                    )
+                    .bind(shop)
+                    .fetch_one(&self.pool)
+                    .await?;
+                    Ok(format!("batches {n}, last {}", last.unwrap_or(0)))
+                }
+
+                async fn save_close_basis(
+                    &self,
+                    channel: &str,
+                    shop: &str,
+                    fingerprint: &str,
+                    basis: &str,
+                ) -> Result<(), StoreError> {
+                    sqlx::query(
+                        "INSERT INTO close_bases (channel, shop, fingerprint, basis, updated_at) \
+                         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (channel, shop) DO UPDATE \
+                         SET fingerprint = excluded.fingerprint, basis = excluded.basis, \
+                         updated_at = excluded.updated_at",
+                    )
+                    .bind(channel)
+                    .bind(shop)
+                    .bind(fingerprint)
+                    .bind(basis)
+                    .bind(Utc::now())
+                    .execute(&self.pool)
+                    .await?;
+                    Ok(())
+                }
+
+                async fn close_basis(
+                    &self,
+                    channel: &str,
+                    shop: &str,
+                ) -> Result<Option<(String, String)>, StoreError> {
+                    Ok(sqlx::query_as(
+                        "SELECT fingerprint, basis FROM close_bases WHERE channel = $1 AND shop = $2",
+                    )
+                    .bind(channel)
+                    .bind(shop)
+                    .fetch_optional(&self.pool)
+                    .await?)
+                }
+
                 async fn search(&self, text: &str, limit: i64) -> Result<SearchHits, StoreError> {
                     let text = text.trim();
                     let mut hits = SearchHits::default();

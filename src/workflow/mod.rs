@@ -37,8 +37,10 @@ pub async fn reconcile_all(
     let chart = stored_chart(store).await?;
     let shops = gl_mappings::load_shops(mappings_dir, &chart)?;
     let mappings = gl_mappings::load_mappings(mappings_dir, &chart)?;
+    let rate_cards = gl_mappings::load_rate_cards(mappings_dir)?;
     record_mapping_versions(store, &mappings, actor).await?;
-    let mut report = reconcile::reconcile(store, &chart, &mappings, &shops, scope, actor).await?;
+    let mut report =
+        reconcile::reconcile(store, &chart, &mappings, &shops, &rate_cards, scope, actor).await?;
     // Deposits are matched against every shop's payouts, so only a whole
     // reconcile (not one shop's, not one month's) moves them.
     if scope.shop.is_none() && scope.period.is_none() {

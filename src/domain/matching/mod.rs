@@ -13,7 +13,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::money::Currency;
 use super::order::Order;
@@ -157,7 +157,7 @@ impl OrderMatch {
 }
 
 /// A sale figure the export and the settlement disagree on.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Variance {
     pub order_id: String,
     /// Where the code books (`account_of`): differences that cancel within
@@ -171,7 +171,7 @@ pub struct Variance {
 }
 
 /// A payout and the proof that its lines add up to it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PayoutCheck {
     pub payout_id: String,
     pub currency: Currency,
@@ -205,7 +205,7 @@ impl PayoutCheck {
 }
 
 /// A statement whose declared total differs from its lines.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StatementCheck {
     pub statement_id: String,
     pub currency: Currency,

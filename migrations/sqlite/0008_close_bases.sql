@@ -1,0 +1,16 @@
+-- What the close report needs of a shop's matched records, folded into
+-- dated groups (see domain::close_basis), as JSON. Written by every
+-- whole-shop reconcile; `fingerprint` names what it was computed from (the
+-- shop's import batches, its mapping file, its shops.toml entry, the rate
+-- cards), and a report uses it only while those are unchanged.
+CREATE TABLE close_bases (
+    channel     TEXT NOT NULL,
+    shop        TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,
+    basis       TEXT NOT NULL,
+    updated_at  TEXT NOT NULL,
+    PRIMARY KEY (channel, shop)
+);
+
+-- A shop's import mark (how many batches, the last one) without a scan.
+CREATE INDEX import_batches_by_shop ON import_batches (shop, id);
