@@ -310,6 +310,19 @@ fn an_amazon_payout_is_matched_to_its_deposit_and_moves_to_the_bank() {
         csv_text.contains("bank,tie-out: unexplained,,0.00,USD"),
         "{csv_text}"
     );
+    // The JSON form carries the same bank section beside the shops.
+    let close = json(&ok(
+        dir.path(),
+        &["report", "close", "--period", "2026-02", "--format", "json"],
+    ));
+    assert_eq!(close["shops"][0]["shop"], "amazon-us", "{close}");
+    let in_close = close["banks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|b| b["bank"] == "usd-operating")
+        .unwrap();
+    assert_eq!(in_close, usd);
     let table = ok(dir.path(), &["report", "close", "--period", "2026-02"]);
     assert!(
         table.contains("Bank 2026-02 — usd-operating") && table.contains("(ties)"),

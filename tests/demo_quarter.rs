@@ -489,7 +489,8 @@ rate = "0.01"
             "{period}: the kept basis and the records disagree"
         );
         for r in &kept {
-            overcharges += r.fee_overcharges.len();
+            assert!(r.fee_overcharges.items.len() <= r.fee_overcharges.count.min(200));
+            overcharges += r.fee_overcharges.count;
             aged += r.aging.iter().map(|b| b.orders).sum::<usize>();
             unpaid += r.proof.unpaid_lines;
             untied += r.payouts_not_tied.len();

@@ -367,10 +367,10 @@ async fn a_month_posts_every_entry_exactly_once_and_a_rerun_sends_nothing() {
     assert_eq!(code, 0, "{err}{out}");
     let report: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(
-        report[0]["entries_not_in_netsuite"].as_u64(),
+        report["shops"][0]["entries_not_in_netsuite"].as_u64(),
         Some(0),
         "{}",
-        report[0]
+        report["shops"][0]
     );
     let (code, err, out) = run_async(&books.dir, &["trail", "order", "112-1000001-2000001"]).await;
     assert_eq!(code, 0, "{err}{out}");

@@ -94,7 +94,13 @@ fn amazon_settlement_books_ties_and_reruns_to_nothing_through_the_binary() {
         dir,
         &["report", "close", "--period", "2026-02", "--format", "json"],
     ));
-    let r = &report[0];
+    assert_eq!(report["period"], "2026-02");
+    assert_eq!(
+        report["banks"].as_array().unwrap().len(),
+        0,
+        "no banks.toml"
+    );
+    let r = &report["shops"][0];
     assert_eq!(r["shop"], "amazon-us");
     // Every figure against an independent sum of the file.
     let deposit = amazon_sum(&file, |_, _, _| true);
@@ -139,7 +145,9 @@ fn amazon_settlement_books_ties_and_reruns_to_nothing_through_the_binary() {
     assert_eq!(dec(&r["proof"]["difference"]), Decimal::ZERO);
     // The rate card: 15% of 24.99 is 3.75 (half away from zero), Amazon
     // charged 4.35; the other orders were charged exactly 15%.
-    let over = r["fee_overcharges"].as_array().unwrap();
+    assert_eq!(r["fee_overcharges"]["count"], 1);
+    assert_eq!(dec(&r["fee_overcharges"]["total"]), d("0.60"));
+    let over = r["fee_overcharges"]["items"].as_array().unwrap();
     assert_eq!(over.len(), 1, "{over:?}");
     assert_eq!(over[0]["order_id"], "112-1000001-2000001");
     assert_eq!(dec(&over[0]["expected"]), d("3.75"));

@@ -24,7 +24,14 @@ pub async fn close(
     let package = crate::workflow::close_package(&cli.mappings, store, period, shop).await?;
     let (reports, bank_sections) = (package.shops, package.banks);
     let bytes = match format {
-        CloseFormat::Json => (serde_json::to_string_pretty(&reports)? + "\n").into_bytes(),
+        // One document: the shops' reports and the bank section, as the
+        // table, CSV and XLSX forms carry both.
+        CloseFormat::Json => (serde_json::to_string_pretty(&serde_json::json!({
+            "period": period.to_string(),
+            "shops": reports,
+            "banks": bank_sections,
+        }))? + "\n")
+            .into_bytes(),
         CloseFormat::Csv => {
             crate::export::close_report::csv(&reports, &bank_sections)?.into_bytes()
         }
@@ -249,10 +256,11 @@ fn close_text(r: &CloseReport) -> String {
         ));
     }
     out.push_str(&format!(
-        "\nExceptions\n  orphan settlement lines (order not imported): {}\n",
-        r.orphans.len()
+        "\nExceptions\n  orphan settlement lines (order not imported): {}{}\n",
+        r.orphans.count,
+        totalled(&r.orphans, f)
     ));
-    for o in r.orphans.iter().take(20) {
+    for o in r.orphans.items.iter().take(20) {
         out.push_str(&format!(
             "    order {} statement {} {} {} (batch {}, row {})\n",
             o.order_id,
@@ -281,8 +289,12 @@ fn close_text(r: &CloseReport) -> String {
         "  statements whose lines do not sum to their total: {}\n",
         r.statements_not_tied.len()
     ));
-    out.push_str(&format!("  sale variances: {}\n", r.variances.len()));
-    for v in r.variances.iter().take(20) {
+    out.push_str(&format!(
+        "  sale variances: {}{}\n",
+        r.variances.count,
+        totalled(&r.variances, f)
+    ));
+    for v in r.variances.items.iter().take(20) {
         out.push_str(&format!(
             "    order {} {}: export {}, settled {}, booked {} to {}\n",
             v.order_id,
@@ -297,10 +309,11 @@ fn close_text(r: &CloseReport) -> String {
         out.push_str("  fee checks: no rate card for this channel (gl-mappings/rates.toml)\n");
     } else {
         out.push_str(&format!(
-            "  orders charged more than the rate card: {}\n",
-            r.fee_overcharges.len()
+            "  orders charged more than the rate card: {}{}\n",
+            r.fee_overcharges.count,
+            totalled(&r.fee_overcharges, f)
         ));
-        for o in r.fee_overcharges.iter().take(20) {
+        for o in r.fee_overcharges.items.iter().take(20) {
             out.push_str(&format!(
                 "    order {} {}: charged {}, card `{}` says {} × {} = {} ({} over)\n",
                 o.order_id,
@@ -500,4 +513,16 @@ fn payout_text(t: &reports::PayoutTrail) -> String {
         t.bank_deposit, t.netsuite
     ));
     out
+}
+
+/// ", totalling X (the first 20 shown)" after a count, when there are any.
+fn totalled<T>(
+    listed: &crate::domain::close::Listed<T>,
+    f: impl Fn(rust_decimal::Decimal) -> String,
+) -> String {
+    match listed.count {
+        0 => String::new(),
+        n if n > 20 => format!(", totalling {} (the first 20 shown)", f(listed.total)),
+        _ => format!(", totalling {}", f(listed.total)),
+    }
 }

@@ -74,6 +74,48 @@ pub struct AgeBucket {
     pub amount: Decimal,
 }
 
+/// The most of one kind of exception a report lists per shop and month;
+/// the count and the total cover them all (a shop that never imports its
+/// order export has every settlement line an orphan).
+pub const LISTED: usize = 200;
+
+/// Exceptions of one kind: how many, their total, and the first `LISTED`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Listed<T> {
+    pub count: usize,
+    pub total: Decimal,
+    pub items: Vec<T>,
+}
+
+impl<T> Default for Listed<T> {
+    fn default() -> Self {
+        Listed {
+            count: 0,
+            total: Decimal::ZERO,
+            items: Vec::new(),
+        }
+    }
+}
+
+impl<T> Listed<T> {
+    pub fn push(&mut self, item: T, amount: Decimal) {
+        self.count += 1;
+        self.total += amount;
+        if self.items.len() < LISTED {
+            self.items.push(item);
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.count == 0
+    }
+
+    /// How many are counted but not listed.
+    pub fn unlisted(&self) -> usize {
+        self.count - self.items.len()
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OrphanLine {
     pub statement_id: String,
@@ -102,11 +144,15 @@ pub struct CloseReport {
     pub rollforward: RollForward,
     pub proof: Proof,
     pub aging: Vec<AgeBucket>,
-    pub orphans: Vec<OrphanLine>,
-    pub variances: Vec<Variance>,
-    /// Orders charged more than the rate cards say, and how many cards apply.
+    /// Lines of the period naming an order no export showed (total: Σ net).
+    pub orphans: Listed<OrphanLine>,
+    /// Orders whose sale settled in the period differently from the export
+    /// (total: Σ difference).
+    pub variances: Listed<Variance>,
+    /// Orders charged more than the rate cards say (total: Σ over), and how
+    /// many cards apply.
     pub rate_cards: usize,
-    pub fee_overcharges: Vec<super::rate_card::FeeOvercharge>,
+    pub fee_overcharges: Listed<super::rate_card::FeeOvercharge>,
     /// Entries dated in the period, and how many of them NetSuite has.
     pub entries: usize,
     pub entries_not_in_netsuite: usize,
@@ -298,25 +344,10 @@ pub fn close_report(input: &CloseInput) -> CloseReport {
         },
         proof,
         aging: aging.into(),
-        orphans: basis
-            .orphans
-            .iter()
-            .filter(|o| in_period(o.date))
-            .cloned()
-            .collect(),
-        variances: basis
-            .variances
-            .iter()
-            .filter(|v| in_period(v.settled_on))
-            .map(|v| v.variance.clone())
-            .collect(),
+        orphans: basis.orphans_in(input.period),
+        variances: basis.variances_in(input.period),
         rate_cards: input.rate_cards,
-        fee_overcharges: basis
-            .fee_overcharges
-            .iter()
-            .filter(|o| input.period.contains(o.settled_on))
-            .cloned()
-            .collect(),
+        fee_overcharges: basis.fee_overcharges_in(input.period),
         entries: input.entries,
         entries_not_in_netsuite: input.entries_not_in_netsuite,
     }
@@ -368,13 +399,29 @@ impl CloseReport {
         for b in &self.aging {
             row("unsettled aging", b.label, "", b.amount);
         }
-        for o in &self.orphans {
+        let count = |n: usize, listed: usize| match n - listed {
+            0 => format!("all {n}"),
+            more => format!("all {n} ({more} not listed here)"),
+        };
+        row(
+            "orphan lines",
+            &count(self.orphans.count, self.orphans.items.len()),
+            "",
+            self.orphans.total,
+        );
+        for o in &self.orphans.items {
             row("orphan line", &o.order_id, "", o.net);
         }
         for p in &self.payouts_not_tied {
             row("payout not tied", &p.payout_id, "", p.difference);
         }
-        for v in &self.variances {
+        row(
+            "variances",
+            &count(self.variances.count, self.variances.items.len()),
+            "",
+            self.variances.total,
+        );
+        for v in &self.variances.items {
             row(
                 "variance",
                 &format!("{} {}", v.order_id, v.code),
@@ -382,7 +429,13 @@ impl CloseReport {
                 v.difference,
             );
         }
-        for o in &self.fee_overcharges {
+        row(
+            "fee overcharges",
+            &count(self.fee_overcharges.count, self.fee_overcharges.items.len()),
+            "",
+            self.fee_overcharges.total,
+        );
+        for o in &self.fee_overcharges.items {
             row(
                 "fee overcharge",
                 &format!("{} {}", o.order_id, o.fee),
@@ -391,5 +444,24 @@ impl CloseReport {
             );
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_listing_counts_and_totals_everything_and_lists_the_first_few() {
+        let mut l = Listed::default();
+        for i in 0..(LISTED + 5) {
+            l.push(i, Decimal::new(i as i64, 2));
+        }
+        assert_eq!(l.count, LISTED + 5);
+        assert_eq!(l.items, (0..LISTED).collect::<Vec<_>>());
+        assert_eq!(l.unlisted(), 5);
+        // Σ 0.00 … 2.04
+        let n = (LISTED + 5) as i64;
+        assert_eq!(l.total, Decimal::new(n * (n - 1) / 2, 2));
     }
 }

@@ -14,11 +14,12 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use super::booking::BookingShop;
-use super::close::OrphanLine;
+use super::close::{Listed, OrphanLine};
 use super::matching::{
     LineStatus, Matching, PayoutCheck, SaleSource, ShopFacts, StatementCheck, Variance,
 };
 use super::money::Currency;
+use super::period::Period;
 use super::rate_card::{check_fees, FeeOvercharge, RateCards};
 
 /// Orders an export showed, sold on one day and settled on another (or not yet).
@@ -54,13 +55,6 @@ pub struct DatedStatement {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct DatedVariance {
-    /// The day the order's sale settled.
-    pub settled_on: Option<NaiveDate>,
-    pub variance: Variance,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CloseBasis {
     /// The shop's currency as the records gave it (for shops no shops.toml names).
     pub currency: Currency,
@@ -69,10 +63,11 @@ pub struct CloseBasis {
     /// In the matching's order.
     pub payouts: Vec<DatedPayout>,
     pub statements: Vec<DatedStatement>,
-    /// Orphan lines with a posting day, in the records' order.
-    pub orphans: Vec<OrphanLine>,
-    pub variances: Vec<DatedVariance>,
-    pub fee_overcharges: Vec<FeeOvercharge>,
+    /// Per month, in the records' order: orphan lines by the day they were
+    /// posted, variances and fee overcharges by the day the sale settled.
+    pub orphans: BTreeMap<Period, Listed<OrphanLine>>,
+    pub variances: BTreeMap<Period, Listed<Variance>>,
+    pub fee_overcharges: BTreeMap<Period, Listed<FeeOvercharge>>,
 }
 
 impl CloseBasis {
@@ -103,7 +98,7 @@ impl CloseBasis {
         }
 
         let mut lines: BTreeMap<(NaiveDate, Option<&str>), (usize, Decimal)> = BTreeMap::new();
-        let mut orphans = Vec::new();
+        let mut orphans: BTreeMap<Period, Listed<OrphanLine>> = BTreeMap::new();
         let untied: BTreeSet<&str> = matching
             .statements
             .iter()
@@ -126,7 +121,7 @@ impl CloseBasis {
                     .insert(posted);
             }
             if matching.line_status[i] == LineStatus::Orphan {
-                orphans.push(OrphanLine {
+                let orphan = OrphanLine {
                     statement_id: l.line.statement_id.clone(),
                     order_id: l.line.order_id.clone().unwrap_or_default(),
                     transaction_type: l.line.transaction_type.clone(),
@@ -134,8 +129,33 @@ impl CloseBasis {
                     net: l.line.net(),
                     batch_id: l.batch_id,
                     row: l.line.rows.first().map(|r| r.row),
-                });
+                };
+                orphans
+                    .entry(Period::of(posted))
+                    .or_default()
+                    .push(orphan, l.line.net());
             }
+        }
+        let mut variances: BTreeMap<Period, Listed<Variance>> = BTreeMap::new();
+        for v in &matching.variances {
+            let settled = matching
+                .orders
+                .get(&v.order_id)
+                .and_then(|o| day(o.sale_settled_at));
+            if let Some(settled) = settled {
+                variances
+                    .entry(Period::of(settled))
+                    .or_default()
+                    .push(v.clone(), v.difference);
+            }
+        }
+        let mut fee_overcharges: BTreeMap<Period, Listed<FeeOvercharge>> = BTreeMap::new();
+        for o in check_fees(rate_cards, shop, facts, matching) {
+            let over = o.over;
+            fee_overcharges
+                .entry(Period::of(o.settled_on))
+                .or_default()
+                .push(o, over);
         }
 
         CloseBasis {
@@ -178,18 +198,23 @@ impl CloseBasis {
                 })
                 .collect(),
             orphans,
-            variances: matching
-                .variances
-                .iter()
-                .map(|v| DatedVariance {
-                    settled_on: day(matching
-                        .orders
-                        .get(&v.order_id)
-                        .and_then(|o| o.sale_settled_at)),
-                    variance: v.clone(),
-                })
-                .collect(),
-            fee_overcharges: check_fees(rate_cards, shop, facts, matching),
+            variances,
+            fee_overcharges,
         }
+    }
+
+    pub fn orphans_in(&self, period: Period) -> Listed<OrphanLine> {
+        self.orphans.get(&period).cloned().unwrap_or_default()
+    }
+
+    pub fn variances_in(&self, period: Period) -> Listed<Variance> {
+        self.variances.get(&period).cloned().unwrap_or_default()
+    }
+
+    pub fn fee_overcharges_in(&self, period: Period) -> Listed<FeeOvercharge> {
+        self.fee_overcharges
+            .get(&period)
+            .cloned()
+            .unwrap_or_default()
     }
 }

@@ -417,6 +417,12 @@ struct ExceptionsPage {
     failed_posts: Vec<OutboxDocument>,
 }
 
+impl ExceptionsPage {
+    fn money(&self, d: &rust_decimal::Decimal, currency: &str) -> String {
+        money_text(*d, currency)
+    }
+}
+
 pub async fn exceptions(
     State(state): State<AppState>,
     Extension(user): Extension<CurrentUser>,
