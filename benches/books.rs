@@ -7,7 +7,8 @@
 //! (a sale and a settlement entry per order, a payout entry per payout), the
 //! close report, `trail order` (mean of 20) and the trial balance over every
 //! posting. Each backend runs in a child process so its peak memory is its own.
-//! BENCH_BOOK_BACKENDS=sqlite or =postgres runs one of them.
+//! BENCH_BOOK_BACKENDS=sqlite or =postgres runs one of them; BENCH_BOOK_DIR
+//! keeps the file and the SQLite database in that directory.
 
 #[path = "generate/mod.rs"]
 mod generate;
@@ -222,8 +223,16 @@ fn main() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(1_000_000);
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("month.csv");
+    // BENCH_BOOK_DIR keeps the generated file and the SQLite database there
+    // (to look at the booked month afterwards); a temporary directory else.
+    let temp = tempfile::tempdir().unwrap();
+    let kept = std::env::var("BENCH_BOOK_DIR")
+        .ok()
+        .map(std::path::PathBuf::from);
+    let dir = kept.as_deref().unwrap_or(temp.path());
+    std::fs::create_dir_all(dir).unwrap();
+    let _ = std::fs::remove_file(dir.join("books.db"));
+    let file = dir.join("month.csv");
     generate::write_shopify_payouts(&file, orders);
     // BENCH_BOOK_BACKENDS=sqlite,postgres (the default) picks the backends.
     let backends = std::env::var("BENCH_BOOK_BACKENDS").unwrap_or("sqlite,postgres".into());
@@ -232,7 +241,7 @@ fn main() {
     if wanted("sqlite") {
         dbs.push((
             "SQLite".to_string(),
-            format!("sqlite://{}", dir.path().join("books.db").display()),
+            format!("sqlite://{}", dir.join("books.db").display()),
             None,
         ));
     }

@@ -83,14 +83,18 @@ async fn close_with(
         } else {
             None
         };
-        let (booking_shop, basis) = match kept {
-            Some(kept) => kept,
+        let (booking_shop, basis, kept_entries) = match kept {
+            Some((shop, kept)) => {
+                let mark = store.shop_ledger_mark(channel.as_str(), &name).await?;
+                let entries = kept.entries_in(period, &mark);
+                (shop, kept.basis, entries)
+            }
             None => {
                 let Some(books) = read_shop(store, shops, mappings, channel, &name).await? else {
                     continue;
                 };
                 let basis = CloseBasis::of(&books.shop, &books.facts, &books.matching, rate_cards);
-                (books.shop, basis)
+                (books.shop, basis, None)
             }
         };
         let before = kind_totals(
@@ -103,9 +107,14 @@ async fn close_with(
                 .shop_activity(channel, &name, period.first_day(), period.last_day())
                 .await?,
         );
-        let entries = store
-            .booked_entries(channel, &name, period.first_day(), period.last_day())
-            .await? as usize;
+        let entries = match kept_entries {
+            Some(n) => n,
+            None => {
+                store
+                    .booked_entries(channel, &name, period.first_day(), period.last_day())
+                    .await?
+            }
+        } as usize;
         out.push(close_report(&CloseInput {
             period,
             shop: &booking_shop,
@@ -155,15 +164,50 @@ pub fn close_basis_fingerprint(
     Ok(sha256_hex(text.as_bytes()))
 }
 
-/// Folds a matched shop and keeps it for the close report.
+/// What reconcile keeps for the close report: the folded records, and the
+/// shop's booked entries per day as of a ledger mark (counting a large
+/// shop's bookings takes seconds; the mark says whether any changed since).
+#[derive(serde::Serialize, serde::Deserialize)]
+struct KeptBasis {
+    basis: CloseBasis,
+    ledger_mark: String,
+    entries_by_day: Vec<(NaiveDate, u64)>,
+}
+
+impl KeptBasis {
+    /// The booked entries dated in `period`, when the ledger still stands at the mark.
+    fn entries_in(&self, period: Period, mark: &str) -> Option<u64> {
+        (self.ledger_mark == mark).then(|| {
+            self.entries_by_day
+                .iter()
+                .filter(|(d, _)| period.contains(*d))
+                .map(|(_, n)| n)
+                .sum()
+        })
+    }
+}
+
+/// Folds a matched shop and keeps it for the close report, with its
+/// booked entries as they stand after the reconcile's writes.
 pub async fn keep_close_basis(
     store: &dyn LedgerStore,
     books: &ShopBooks,
     fingerprint: &str,
     rate_cards: &RateCards,
 ) -> Result<(), ReconcileError> {
-    let basis = CloseBasis::of(&books.shop, &books.facts, &books.matching, rate_cards);
-    let json = serde_json::to_string(&basis).expect("a close basis serializes");
+    let channel = books.shop.channel.as_str();
+    // The mark first: entries booked while counting leave a mark that no
+    // longer holds, never counts that look current.
+    let ledger_mark = store.shop_ledger_mark(channel, &books.facts.shop).await?;
+    let entries_by_day = store
+        .booked_entries_by_day(channel, &books.facts.shop)
+        .await?;
+    let kept = KeptBasis {
+        basis: CloseBasis::of(&books.shop, &books.facts, &books.matching, rate_cards),
+        ledger_mark,
+        entries_by_day,
+    };
+    let json = serde_json::to_string(&kept).expect("a close basis serializes");
     store
         .save_close_basis(
             books.shop.channel.as_str(),
@@ -183,7 +227,7 @@ async fn kept_basis(
     rate_cards: &RateCards,
     channel: Channel,
     shop: &str,
-) -> Result<Option<(BookingShop, CloseBasis)>, ReconcileError> {
+) -> Result<Option<(BookingShop, KeptBasis)>, ReconcileError> {
     let Some((fingerprint, json)) = store.close_basis(channel.as_str(), shop).await? else {
         return Ok(None);
     };
@@ -192,18 +236,18 @@ async fn kept_basis(
         return Ok(None);
     }
     // A basis this build cannot read is only a cache missed.
-    let Ok(basis) = serde_json::from_str::<CloseBasis>(&json) else {
+    let Ok(kept) = serde_json::from_str::<KeptBasis>(&json) else {
         return Ok(None);
     };
     let booking_shop = match shops.get(shop).filter(|s| s.channel == channel) {
         Some(s) => BookingShop::from_shop(s),
         None => {
-            let mut s = BookingShop::unconfigured(channel, basis.currency);
+            let mut s = BookingShop::unconfigured(channel, kept.basis.currency);
             s.name = shop.to_string();
             s
         }
     };
-    Ok(Some((booking_shop, basis)))
+    Ok(Some((booking_shop, kept)))
 }
 
 /// One settlement line in a trail.

@@ -23,6 +23,7 @@ use settlebridge::domain::close_basis::{CloseBasis, OrderGroup};
 use settlebridge::domain::matching::PayoutCheck;
 use settlebridge::domain::rate_card::RateCards;
 use settlebridge::domain::shop::Shops;
+use settlebridge::domain::EntryId;
 use settlebridge::domain::Period;
 use settlebridge::gl_mappings::{self, Coverage};
 use settlebridge::importer::{self, ImportReport, ImportRequest};
@@ -509,20 +510,17 @@ rate = "0.01"
         .await
         .unwrap()
         .expect("the reconcile kept the shop's basis");
-    let mut basis: CloseBasis = serde_json::from_str(&json).unwrap();
+    let mut kept: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let mut basis: CloseBasis = serde_json::from_value(kept["basis"].clone()).unwrap();
     basis.orders.push(OrderGroup {
         sold_on: june.last_day(),
         settled_on: None,
         orders: 1,
         amount: d("1000.00"),
     });
+    kept["basis"] = serde_json::to_value(&basis).unwrap();
     store
-        .save_close_basis(
-            "tiktok",
-            TIKTOK_SHOP,
-            &fingerprint,
-            &serde_json::to_string(&basis).unwrap(),
-        )
+        .save_close_basis("tiktok", TIKTOK_SHOP, &fingerprint, &kept.to_string())
         .await
         .unwrap();
     let tiktok =
@@ -542,6 +540,49 @@ rate = "0.01"
         d("1000.00")
     );
     assert_eq!(kept.aging[0].orders, read.aging[0].orders + 1);
+
+    // The kept count of booked entries holds while the ledger does: an
+    // entry reversed by hand since the reconcile is counted out.
+    let amazon_june =
+        |reports: Vec<CloseReport>| reports.into_iter().find(|r| r.shop == AMAZON_SHOP).unwrap();
+    let before = amazon_june(
+        reports::close(store, &chart, &mappings, &shops, &cards, june, None)
+            .await
+            .unwrap(),
+    );
+    let booked = store
+        .entry_page(&settlebridge::store::EntryPageQuery {
+            limit: 1,
+            shop: Some(AMAZON_SHOP.into()),
+            from: Some(june.first_day()),
+            to: Some(june.last_day()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    store
+        .reverse(
+            EntryId(booked[0]),
+            None,
+            "a test's correction by hand",
+            "tester",
+        )
+        .await
+        .unwrap();
+    let after = amazon_june(
+        reports::close(store, &chart, &mappings, &shops, &cards, june, None)
+            .await
+            .unwrap(),
+    );
+    assert_eq!(after.entries + 1, before.entries);
+    assert_eq!(
+        after,
+        amazon_june(
+            reports::close_from_records(store, &chart, &mappings, &shops, &cards, june, None)
+                .await
+                .unwrap()
+        )
+    );
 
     // Other Shopify rate cards: not what Shopify's basis was folded with
     // (its overcharges would linger); TikTok's still holds.

@@ -158,6 +158,16 @@ pub trait AccessStore: Send + Sync {
         fingerprint: &str,
         basis: &str,
     ) -> Result<(), StoreError>;
+    /// Where a shop's booked entries stand, cheaply: its last booking and
+    /// the ledger's last reversal (a reversal by hand books no booking). The
+    /// same mark means the same booked entries.
+    async fn shop_ledger_mark(&self, channel: &str, shop: &str) -> Result<String, StoreError>;
+    /// A shop's booked entries that stand (not reversed), per day.
+    async fn booked_entries_by_day(
+        &self,
+        channel: &str,
+        shop: &str,
+    ) -> Result<Vec<(chrono::NaiveDate, u64)>, StoreError>;
     /// The shop's kept close basis: (fingerprint, JSON).
     async fn close_basis(
         &self,

@@ -395,6 +395,49 @@ macro_rules! impl_sql_access {
                     Ok(())
                 }
 
+                async fn shop_ledger_mark(
+                    &self,
+                    channel: &str,
+                    shop: &str,
+                ) -> Result<String, StoreError> {
+                    let booked: Option<i64> = sqlx::query_scalar(
+                        "SELECT MAX(entry_seq) FROM bookings WHERE channel = $1 AND shop = $2",
+                    )
+                    .bind(channel)
+                    .bind(shop)
+                    .fetch_one(&self.pool)
+                    .await?;
+                    let reversed: Option<i64> = sqlx::query_scalar(
+                        "SELECT MAX(seq) FROM entries WHERE reverses IS NOT NULL",
+                    )
+                    .fetch_one(&self.pool)
+                    .await?;
+                    Ok(format!(
+                        "booked {}, reversed {}",
+                        booked.unwrap_or(0),
+                        reversed.unwrap_or(0)
+                    ))
+                }
+
+                async fn booked_entries_by_day(
+                    &self,
+                    channel: &str,
+                    shop: &str,
+                ) -> Result<Vec<(chrono::NaiveDate, u64)>, StoreError> {
+                    let rows: Vec<(chrono::NaiveDate, i64)> = sqlx::query_as(
+                        "SELECT e.entry_date, COUNT(*) FROM bookings b \
+                         JOIN entries e ON e.seq = b.entry_seq \
+                         WHERE b.channel = $1 AND b.shop = $2 \
+                         AND NOT EXISTS (SELECT 1 FROM entries r WHERE r.reverses = b.entry_seq) \
+                         GROUP BY e.entry_date ORDER BY e.entry_date",
+                    )
+                    .bind(channel)
+                    .bind(shop)
+                    .fetch_all(&self.pool)
+                    .await?;
+                    Ok(rows.into_iter().map(|(d, n)| (d, n as u64)).collect())
+                }
+
                 async fn close_basis(
                     &self,
                     channel: &str,

@@ -169,10 +169,15 @@ pub(crate) const COUNTS: &str =
      JOIN entries e ON e.seq = l.entry_seq WHERE e.entry_date >= $1 AND e.entry_date <= $2 \
      GROUP BY d.status";
 
-pub(crate) const POSTED_ENTRIES_OF_SHOP: &str = "SELECT COUNT(*) FROM netsuite_document_entries l \
-     JOIN netsuite_documents d ON d.external_id = l.external_id AND d.status = 'posted' \
-     JOIN bookings b ON b.entry_seq = l.entry_seq JOIN entries e ON e.seq = l.entry_seq \
-     WHERE b.channel = $1 AND b.shop = $2 AND e.entry_date >= $3 AND e.entry_date <= $4";
+/// From the documents posted with a date in the range: a document's entries
+/// are all of its month (a payout's document takes the last of their dates),
+/// so the shop's bookings are never scanned (SQLite joins in the order
+/// written after CROSS JOIN).
+pub(crate) const POSTED_ENTRIES_OF_SHOP: &str = "SELECT COUNT(*) FROM netsuite_documents d \
+     CROSS JOIN netsuite_document_entries l CROSS JOIN bookings b CROSS JOIN entries e \
+     WHERE d.status = 'posted' AND d.tran_date >= $3 AND d.tran_date <= $4 \
+     AND l.external_id = d.external_id AND b.entry_seq = l.entry_seq AND e.seq = l.entry_seq \
+     AND b.channel = $1 AND b.shop = $2 AND e.entry_date >= $3 AND e.entry_date <= $4";
 
 macro_rules! impl_sql_outbox {
     ($store:ident) => {
