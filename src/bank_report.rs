@@ -94,19 +94,18 @@ pub async fn bank_close(
             .filter(|s| s.opening.is_some())
             .min_by_key(|s| s.from.or(s.to))
             .and_then(|s| s.opening);
-        // Bank lines carried by this bank's standing deposit entries.
-        let state = store.booking_state(BANK_SCOPE, &bank.name).await?;
+        // Bank lines carried by the deposit entries standing on the
+        // statement's closing day, as the GL balance of that day has them:
+        // one reversed after it still carries its line then.
+        let standing = store
+            .bookings_standing_on(BANK_SCOPE, &bank.name, as_of)
+            .await?;
         let mut carried: BTreeSet<(i64, i64)> = BTreeSet::new();
         let (mut matched, mut matched_total) = (0usize, Decimal::ZERO);
-        for live in state.live.values() {
-            let Some(e) = store.entry(live.entry).await? else {
+        for id in standing {
+            let Some(e) = store.entry(id).await? else {
                 continue;
             };
-            // Live bookings are not reversed; those standing on the
-            // statement's closing day carry their lines.
-            if e.entry.date() > as_of {
-                continue;
-            }
             for p in e.entry.postings() {
                 if p.account == bank.gl_account {
                     if let (Some(b), Some(r)) = (p.source.batch_id, p.source.row) {

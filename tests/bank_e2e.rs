@@ -338,6 +338,53 @@ fn an_amazon_payout_is_matched_to_its_deposit_and_moves_to_the_bank() {
         trail.contains("AMAZON.COM SVCS") && trail.contains("row 4]"),
         "{trail}"
     );
+
+    // The deposit entry reversed by hand after the statement's last day:
+    // on that day it still stood, so February (and March, whose last
+    // statement is still February's) ties as before — the GL of that day
+    // has the deposit and its line is carried, not counted twice.
+    let deposit_entry: i64 = trail
+        .split("bank deposit: 2026-02-19 (entry #")
+        .nth(1)
+        .and_then(|t| t.split(|c: char| !c.is_ascii_digit()).next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("{trail}"));
+    ok(
+        dir.path(),
+        &[
+            "entry",
+            "reverse",
+            &deposit_entry.to_string(),
+            "--reason",
+            "deposit matched to the wrong payout",
+            "--date",
+            "2026-03-05",
+        ],
+    );
+    for period in ["2026-02", "2026-03"] {
+        let sections = json(&ok(
+            dir.path(),
+            &["report", "bank", "--period", period, "--json"],
+        ));
+        let usd = sections
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|b| b["bank"] == "usd-operating")
+            .unwrap()
+            .clone();
+        assert_eq!(
+            dec(&usd["gl_balance"]),
+            Decimal::new(10109, 2),
+            "{period}: {usd}"
+        );
+        assert!(dec(&usd["unexplained"]).is_zero(), "{period}: {usd}");
+        assert_eq!(
+            dec(&usd["unbooked_through_end"]),
+            Decimal::new(1050, 0),
+            "{period}"
+        );
+    }
 }
 
 #[test]

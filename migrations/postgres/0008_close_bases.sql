@@ -14,3 +14,9 @@ CREATE TABLE close_bases (
 
 -- A shop's import mark (how many batches, the last one) without a scan.
 CREATE INDEX import_batches_by_shop ON import_batches (shop, id);
+
+-- A statement's count and total (what a trail's payout proof asks for each
+-- of its statements) from the index alone: a big shop's daily statement
+-- has tens of thousands of lines.
+DROP INDEX settlement_lines_by_statement;
+CREATE INDEX settlement_lines_by_statement ON settlement_lines (channel, shop, statement_id, net_micros);

@@ -162,6 +162,15 @@ pub trait AccessStore: Send + Sync {
     /// the ledger's last reversal (a reversal by hand books no booking). The
     /// same mark means the same booked entries.
     async fn shop_ledger_mark(&self, channel: &str, shop: &str) -> Result<String, StoreError>;
+    /// The booked entries of a scope (`bank` and the bank's name, or a
+    /// channel and shop) that stood on `as_of`: dated by then and not
+    /// reversed by then (a reversal dated later leaves them standing that day).
+    async fn bookings_standing_on(
+        &self,
+        channel: &str,
+        shop: &str,
+        as_of: chrono::NaiveDate,
+    ) -> Result<Vec<crate::domain::EntryId>, StoreError>;
     /// A shop's booked entries that stand (not reversed), per day.
     async fn booked_entries_by_day(
         &self,

@@ -313,13 +313,19 @@ macro_rules! impl_sql_access {
                     &self,
                     payout_id: &str,
                 ) -> Result<Vec<$crate::domain::StoredEntry>, StoreError> {
+                    // From the bank's bookings (deposits and rule entries: a
+                    // few a payout), never the payout's own postings (one
+                    // per line and order: a hundred thousand in a big month).
                     let seqs: Vec<i64> = sqlx::query_scalar(
-                        "SELECT DISTINCT p.entry_seq FROM postings p \
-                         JOIN entries e ON e.seq = p.entry_seq \
-                         WHERE p.payout_id = $1 AND e.kind = $2 ORDER BY p.entry_seq",
+                        "SELECT DISTINCT b.entry_seq FROM bookings b \
+                         CROSS JOIN entries e CROSS JOIN postings p \
+                         WHERE b.channel = $1 AND e.seq = b.entry_seq AND e.kind = $2 \
+                         AND p.entry_seq = b.entry_seq AND p.payout_id = $3 \
+                         ORDER BY b.entry_seq",
                     )
-                    .bind(payout_id)
+                    .bind($crate::bank_reconcile::BANK_SCOPE)
                     .bind($crate::domain::EntryKind::Deposit.as_str())
+                    .bind(payout_id)
                     .fetch_all(&self.pool)
                     .await?;
                     let mut out = Vec::with_capacity(seqs.len());
@@ -417,6 +423,28 @@ macro_rules! impl_sql_access {
                         booked.unwrap_or(0),
                         reversed.unwrap_or(0)
                     ))
+                }
+
+                async fn bookings_standing_on(
+                    &self,
+                    channel: &str,
+                    shop: &str,
+                    as_of: chrono::NaiveDate,
+                ) -> Result<Vec<$crate::domain::EntryId>, StoreError> {
+                    let seqs: Vec<i64> = sqlx::query_scalar(
+                        "SELECT b.entry_seq FROM bookings b \
+                         JOIN entries e ON e.seq = b.entry_seq \
+                         WHERE b.channel = $1 AND b.shop = $2 AND e.entry_date <= $3 \
+                         AND NOT EXISTS (SELECT 1 FROM entries r \
+                             WHERE r.reverses = b.entry_seq AND r.entry_date <= $3) \
+                         ORDER BY b.entry_seq",
+                    )
+                    .bind(channel)
+                    .bind(shop)
+                    .bind(as_of)
+                    .fetch_all(&self.pool)
+                    .await?;
+                    Ok(seqs.into_iter().map($crate::domain::EntryId).collect())
                 }
 
                 async fn booked_entries_by_day(
