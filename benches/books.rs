@@ -274,7 +274,8 @@ fn main() {
         );
         eprint!("{}", String::from_utf8_lossy(&out.stderr));
         println!("{name}: {}", String::from_utf8_lossy(&out.stdout).trim());
-        if let Some((url, schema)) = cleanup {
+        // BENCH_BOOK_DIR keeps the PostgreSQL schema too.
+        if let Some((url, schema)) = cleanup.filter(|_| kept.is_none()) {
             let _ = Command::new("psql")
                 .args([
                     url.as_str(),
