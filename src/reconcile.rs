@@ -245,6 +245,10 @@ pub fn plan_shop(
     Ok(plan)
 }
 
+/// A reconcile writing this many entries of a shop refreshes the store's
+/// statistics after it (see `refresh_after_bulk_write`).
+const BULK_ENTRIES: usize = 10_000;
+
 /// Matches and books every shop in `scope`; a whole-shop reconcile also
 /// keeps the shop's standing and its close basis (with `rate_cards`).
 pub async fn reconcile(
@@ -312,6 +316,9 @@ pub async fn reconcile(
                 &shop,
             )?;
             crate::reports::keep_close_basis(store, &books, &fingerprint, rate_cards).await?;
+        }
+        if written >= BULK_ENTRIES {
+            store.refresh_after_bulk_write().await?;
         }
         report.shops.push(ShopReport {
             channel: channel.as_str(),

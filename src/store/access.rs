@@ -145,6 +145,12 @@ pub trait AccessStore: Send + Sync {
     /// Every shop's standing, by channel and shop.
     async fn shop_standings(&self) -> Result<Vec<String>, StoreError>;
 
+    /// After a bulk write (a big import booked): refreshes the planner's
+    /// statistics — SQLite's `PRAGMA optimize`; on PostgreSQL `VACUUM
+    /// (ANALYZE)` of the records and the ledger, which also marks the new
+    /// rows visible so index-only scans (a statement's total, a shop's
+    /// counts) stop fetching every row until autovacuum comes by.
+    async fn refresh_after_bulk_write(&self) -> Result<(), StoreError>;
     /// What the shop's records are as of now, cheaply: its import batches'
     /// count and last id. Batches are append-only, so any import for the
     /// shop changes it.

@@ -368,6 +368,20 @@ macro_rules! impl_sql_access {
                     .await?)
                 }
 
+                async fn refresh_after_bulk_write(&self) -> Result<(), StoreError> {
+                    use sqlx::Executor;
+                    let sql = match <$store>::BACKEND {
+                        $crate::store::Backend::Sqlite => "PRAGMA optimize",
+                        // Outside any transaction: VACUUM refuses to run in one.
+                        $crate::store::Backend::Postgres => {
+                            "VACUUM (ANALYZE) settlement_lines, settlement_components, orders, \
+                             statements, payouts, entries, postings, bookings, account_balances"
+                        }
+                    };
+                    self.pool.execute(sql).await?;
+                    Ok(())
+                }
+
                 async fn shop_import_mark(&self, shop: &str) -> Result<String, StoreError> {
                     let (n, last): (i64, Option<i64>) = sqlx::query_as(
                         "SELECT COUNT(*), MAX(id) FROM import_batches WHERE shop = $1",
