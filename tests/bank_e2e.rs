@@ -51,7 +51,16 @@ clearing_account = "1212"
 "#;
 
 fn setup() -> tempfile::TempDir {
+    setup_with(None)
+}
+
+/// A directory with the shipped mappings, banks and shops, its database
+/// initialised: SQLite in the directory, or the PostgreSQL `database`.
+fn setup_with(database: Option<&str>) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
+    if let Some(url) = database {
+        support::cli::use_database(dir.path(), url);
+    }
     use_shipped_mappings(dir.path());
     std::fs::write(dir.path().join("gl-mappings/banks.toml"), BANKS).unwrap();
     let mut chart = std::fs::read_to_string(dir.path().join("gl-mappings/accounts.toml")).unwrap();
@@ -62,6 +71,11 @@ fn setup() -> tempfile::TempDir {
     std::fs::write(dir.path().join("gl-mappings/accounts.toml"), chart).unwrap();
     std::fs::write(dir.path().join("gl-mappings/shops.toml"), SHOPS).unwrap();
     ok(dir.path(), &["init"]);
+    assert_eq!(
+        dir.path().join("settlebridge.db").exists(),
+        database.is_none(),
+        "the books are where the test says"
+    );
     dir
 }
 
@@ -193,7 +207,19 @@ fn an_overlapping_statement_adds_only_its_new_lines() {
 
 #[test]
 fn an_amazon_payout_is_matched_to_its_deposit_and_moves_to_the_bank() {
-    let dir = setup();
+    amazon_payout_to_the_bank(setup());
+}
+
+/// The same through the binary on PostgreSQL.
+#[test]
+fn an_amazon_payout_is_matched_to_its_deposit_and_moves_to_the_bank_on_postgres() {
+    let Some(url) = support::postgres_schema_url() else {
+        return;
+    };
+    amazon_payout_to_the_bank(setup_with(Some(&url)));
+}
+
+fn amazon_payout_to_the_bank(dir: tempfile::TempDir) {
     let settlement = fixture("amazon/settlement-v2-us.txt");
     ok(
         dir.path(),

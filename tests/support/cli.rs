@@ -6,15 +6,27 @@ use std::process::{Command, Output};
 
 use rust_decimal::Decimal;
 
+/// Where `use_database` leaves the database a directory's runs use.
+const DATABASE_FILE: &str = ".test-database-url";
+
+/// Runs in `dir` use this database (a PostgreSQL schema, say) instead of
+/// the SQLite file the binary makes there by default.
+pub fn use_database(dir: &Path, url: &str) {
+    std::fs::write(dir.join(DATABASE_FILE), url).unwrap();
+}
+
 pub fn settlebridge(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_settlebridge"))
+    let mut command = Command::new(env!("CARGO_BIN_EXE_settlebridge"));
+    command
         .args(args)
         .current_dir(dir)
         .env_remove("DATABASE_URL")
         .env_remove("SETTLEBRIDGE_MAPPINGS")
-        .env("SETTLEBRIDGE_ACTOR", "e2e")
-        .output()
-        .expect("the binary runs")
+        .env("SETTLEBRIDGE_ACTOR", "e2e");
+    if let Ok(url) = std::fs::read_to_string(dir.join(DATABASE_FILE)) {
+        command.env("DATABASE_URL", url.trim());
+    }
+    command.output().expect("the binary runs")
 }
 
 pub fn ok(dir: &Path, args: &[&str]) -> String {

@@ -155,6 +155,36 @@ pub async fn postgres_db() -> Option<TestDb> {
     })
 }
 
+/// A fresh schema for the binary to use (`DATABASE_URL`, see
+/// `cli::use_database`), or None (loudly) when the suite has no PostgreSQL.
+/// Named like `postgres_db`'s, so a later test process sweeps it.
+pub fn postgres_schema_url() -> Option<String> {
+    let url = postgres_url()?;
+    let schema = format!(
+        "sbtest_{}_{}_{}",
+        std::process::id(),
+        SCHEMA_COUNTER.fetch_add(1, Ordering::SeqCst),
+        rand::random::<u32>()
+    );
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let mut conn = sqlx::PgConnection::connect(&url)
+            .await
+            .unwrap_or_else(|e| panic!("cannot reach PostgreSQL at {PG_ENV}: {e}"));
+        sweep_dead_schemas(&mut conn).await;
+        sqlx::query(&format!("CREATE SCHEMA {schema}"))
+            .execute(&mut conn)
+            .await
+            .unwrap();
+        conn.close().await.unwrap();
+    });
+    let sep = if url.contains('?') { '&' } else { '?' };
+    Some(format!("{url}{sep}options=-csearch_path%3D{schema}"))
+}
+
 /// SQLite always; PostgreSQL when the suite has it.
 pub async fn all_backends() -> Vec<TestDb> {
     let mut dbs = vec![sqlite_db().await];
