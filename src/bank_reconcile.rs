@@ -16,6 +16,7 @@ use crate::domain::bank::matching::{
 };
 use crate::domain::bank::{business_days_between, BankAccounts};
 use crate::domain::booking::changes::plan_changes;
+use crate::domain::rate_card::RateCards;
 use crate::domain::shop::Shops;
 use crate::domain::ChartOfAccounts;
 use crate::gl_mappings::Mappings;
@@ -63,24 +64,43 @@ pub struct BankReport {
 }
 
 /// Every shop's payouts (negative ones too: the channel debiting the
-/// account), keyed `channel/shop/payout`.
+/// account), keyed `channel/shop/payout`. A shop whose close basis still
+/// holds gives them from it (the same payout checks, dated the same way)
+/// instead of reading and matching its records again.
 async fn all_payouts(
     store: &dyn LedgerStore,
     shops: &Shops,
     mappings: &Mappings,
+    rate_cards: &RateCards,
 ) -> Result<Vec<(PayoutToMatch, PayoutSide)>, ReconcileError> {
     let mut out = Vec::new();
     for (channel, shop) in store.record_shops().await? {
-        let Some(books) = read_shop(store, shops, mappings, channel, &shop).await? else {
-            continue;
-        };
-        for p in &books.matching.payouts {
-            let Some(paid_at) = p.paid_at else { continue };
+        let (booking_shop, payouts) =
+            match crate::reports::kept_payouts(store, mappings, shops, rate_cards, channel, &shop)
+                .await?
+            {
+                Some(kept) => kept,
+                None => {
+                    let Some(books) = read_shop(store, shops, mappings, channel, &shop).await?
+                    else {
+                        continue;
+                    };
+                    let zone = books.shop.zone;
+                    let payouts = books
+                        .matching
+                        .payouts
+                        .iter()
+                        .map(|p| (p.paid_at.map(|t| zone.date_of(t)), p.clone()))
+                        .collect();
+                    (books.shop, payouts)
+                }
+            };
+        for (paid_on, p) in payouts {
+            let Some(date) = paid_on else { continue };
             if p.amount.is_zero() {
                 continue;
             }
             let key = format!("{}/{}/{}", channel.as_str(), shop, p.payout_id);
-            let date = books.shop.zone.date_of(paid_at);
             let mut references = vec![p.payout_id.clone()];
             references.extend(p.statements.iter().cloned());
             references.sort();
@@ -95,7 +115,7 @@ async fn all_payouts(
                 },
                 PayoutSide {
                     key,
-                    shop: books.shop.clone(),
+                    shop: booking_shop.clone(),
                     payout_id: p.payout_id.clone(),
                     amount: p.amount,
                     date,
@@ -111,6 +131,7 @@ pub async fn reconcile_banks(
     chart: &ChartOfAccounts,
     mappings: &Mappings,
     shops: &Shops,
+    rate_cards: &RateCards,
     banks: &BankAccounts,
     actor: &str,
 ) -> Result<Vec<BankReport>, ReconcileError> {
@@ -118,7 +139,7 @@ pub async fn reconcile_banks(
     if banks.is_empty() {
         return Ok(reports);
     }
-    let payouts = all_payouts(store, shops, mappings).await?;
+    let payouts = all_payouts(store, shops, mappings, rate_cards).await?;
     let closed = closed_periods(store).await?;
     let (min, max) = (
         NaiveDate::from_ymd_opt(1, 1, 1).expect("valid"),

@@ -497,6 +497,27 @@ rate = "0.01"
             untied += r.payouts_not_tied.len();
         }
     }
+    // Bank matching takes each shop's payouts from the kept basis: the
+    // matching's own payout checks, dated in the shop's zone.
+    for (channel, shop) in store.record_shops().await.unwrap() {
+        let (_, kept) = reports::kept_payouts(store, &mappings, &shops, &cards, channel, &shop)
+            .await
+            .unwrap()
+            .expect("fresh after the reconcile");
+        let books = read_shop(store, &shops, &mappings, channel, &shop)
+            .await
+            .unwrap()
+            .unwrap();
+        let read: Vec<_> = books
+            .matching
+            .payouts
+            .iter()
+            .map(|p| (p.paid_at.map(|t| books.shop.zone.date_of(t)), p.clone()))
+            .collect();
+        assert!(!read.is_empty(), "{shop}");
+        assert_eq!(kept, read, "{shop}");
+    }
+
     // The comparison covered every part of the basis.
     assert!(overcharges > 100, "{overcharges}");
     assert!(aged > 0 && unpaid > 0, "{aged} {unpaid}");

@@ -7,6 +7,7 @@ use crate::domain::booking::BookingShop;
 use crate::domain::close::{close_report, CloseInput, CloseReport, KindTotals};
 use crate::domain::close_basis::CloseBasis;
 use crate::domain::hashing::sha256_hex;
+use crate::domain::matching::PayoutCheck;
 use crate::domain::rate_card::RateCards;
 use crate::domain::settlement::Channel;
 use crate::domain::shop::Shops;
@@ -215,6 +216,31 @@ pub async fn keep_close_basis(
         )
         .await?;
     Ok(())
+}
+
+/// The shop's payout checks with the day each was paid, from its kept
+/// basis while that holds (what bank matching needs of a shop).
+pub async fn kept_payouts(
+    store: &dyn LedgerStore,
+    mappings: &Mappings,
+    shops: &Shops,
+    rate_cards: &RateCards,
+    channel: Channel,
+    shop: &str,
+) -> Result<Option<(BookingShop, Vec<(Option<NaiveDate>, PayoutCheck)>)>, ReconcileError> {
+    Ok(
+        kept_basis(store, mappings, shops, rate_cards, channel, shop)
+            .await?
+            .map(|(shop, kept)| {
+                let payouts = kept
+                    .basis
+                    .payouts
+                    .into_iter()
+                    .map(|p| (p.paid_on, p.check))
+                    .collect();
+                (shop, payouts)
+            }),
+    )
 }
 
 /// The shop's kept basis, when its fingerprint still holds.

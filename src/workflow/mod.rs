@@ -45,9 +45,16 @@ pub async fn reconcile_all(
     // reconcile (not one shop's, not one month's) moves them.
     if scope.shop.is_none() && scope.period.is_none() {
         let banks = gl_mappings::load_banks(mappings_dir, &chart)?;
-        report.banks =
-            crate::bank_reconcile::reconcile_banks(store, &chart, &mappings, &shops, &banks, actor)
-                .await?;
+        report.banks = crate::bank_reconcile::reconcile_banks(
+            store,
+            &chart,
+            &mappings,
+            &shops,
+            &rate_cards,
+            &banks,
+            actor,
+        )
+        .await?;
     }
     Ok(report)
 }
@@ -117,10 +124,17 @@ pub async fn reconcile_banks(
     }
     let shops = gl_mappings::load_shops(mappings_dir, &chart)?;
     let mappings = gl_mappings::load_mappings(mappings_dir, &chart)?;
-    Ok(
-        crate::bank_reconcile::reconcile_banks(store, &chart, &mappings, &shops, &banks, actor)
-            .await?,
+    let rate_cards = gl_mappings::load_rate_cards(mappings_dir)?;
+    Ok(crate::bank_reconcile::reconcile_banks(
+        store,
+        &chart,
+        &mappings,
+        &shops,
+        &rate_cards,
+        &banks,
+        actor,
     )
+    .await?)
 }
 
 /// A file to import: the name people know it by and where its bytes are.
