@@ -201,10 +201,28 @@ async fn writes_without_the_csrf_token_or_from_another_origin_are_refused() {
         .await;
     assert_eq!(r.status, 403, "foreign origin");
     assert!(app.store.period_states().await.unwrap().is_empty());
-    // An upload whose action URL lacks the token.
+    // Uploads: the token is the form's first field, never the URL's; a
+    // multipart POST anywhere else is refused whatever it carries.
+    let good = token.clone();
+    for (path, fields) in [
+        (format!("/upload?csrf={good}"), vec![("shop", "amazon-us")]),
+        (
+            "/upload".to_string(),
+            vec![("shop", "amazon-us"), ("csrf", good.as_str())],
+        ),
+        (
+            "/periods/2026-02/close".to_string(),
+            vec![("csrf", good.as_str())],
+        ),
+    ] {
+        let r = ada.post_multipart(&path, &fields).await;
+        assert_eq!(r.status, 403, "{path} {fields:?}: {}", r.body);
+    }
+    assert!(app.store.period_states().await.unwrap().is_empty());
     ada.csrf = Some("forged".into());
     let r = ada.upload(&[("a.txt", b"x".to_vec())], None).await;
     assert_eq!(r.status, 403);
+    ada.csrf = Some(good);
     // The login form has its own token, tied to the browser by a cookie.
     let mut fresh = Browser::new(&app);
     let r = fresh

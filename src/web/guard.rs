@@ -119,15 +119,35 @@ fn same_origin(request: &Request) -> Result<(), WebError> {
     }
 }
 
+/// A multipart upload whose token is still to be read: the body streams to
+/// disk, so the upload handler checks the form's first field (`csrf`)
+/// before it reads anything else (`UploadCsrf::check`).
+#[derive(Clone)]
+pub struct UploadCsrf(String);
+
+impl UploadCsrf {
+    /// The first field's name and value must be `csrf` and the session's token.
+    pub fn check(&self, name: &str, value: &str) -> Result<(), WebError> {
+        if name == "csrf" && auth::same_secret(value, &self.0) {
+            Ok(())
+        } else {
+            Err(refused_csrf())
+        }
+    }
+}
+
+fn refused_csrf() -> WebError {
+    WebError::Forbidden(
+        "the form's security token is missing or stale: reload the page and try again".into(),
+    )
+}
+
 /// The token comes in the `X-CSRF-Token` header, the `csrf` field of a
-/// urlencoded form, or (multipart uploads, whose body is streamed to disk)
-/// the form's action URL.
-async fn check_csrf(request: Request, expected: &str) -> Result<Request, WebError> {
-    let refused = || {
-        WebError::Forbidden(
-            "the form's security token is missing or stale: reload the page and try again".into(),
-        )
-    };
+/// urlencoded form, or — for the upload only, whose multipart body streams
+/// to disk — the form's first field, which the upload handler checks. Tokens
+/// never travel in URLs.
+async fn check_csrf(mut request: Request, expected: &str) -> Result<Request, WebError> {
+    let refused = refused_csrf;
     if let Some(t) = request.headers().get("x-csrf-token") {
         return if auth::same_secret(t.to_str().unwrap_or_default(), expected) {
             Ok(request)
@@ -142,14 +162,15 @@ async fn check_csrf(request: Request, expected: &str) -> Result<Request, WebErro
         .unwrap_or_default()
         .to_ascii_lowercase();
     if content_type.starts_with("multipart/form-data") {
-        let token = request
-            .uri()
-            .query()
-            .and_then(|q| form_field(q.as_bytes(), "csrf"));
-        return match token {
-            Some(t) if auth::same_secret(&t, expected) => Ok(request),
-            _ => Err(refused()),
-        };
+        // Only the upload reads a multipart body, and it checks the token
+        // first; anywhere else a multipart POST would go unchecked.
+        if request.uri().path() != "/upload" {
+            return Err(refused());
+        }
+        request
+            .extensions_mut()
+            .insert(UploadCsrf(expected.to_string()));
+        return Ok(request);
     }
     let (parts, body) = request.into_parts();
     let bytes = axum::body::to_bytes(body, 64 * 1024)

@@ -93,6 +93,7 @@ pub async fn submit(
     State(state): State<AppState>,
     Extension(user): Extension<CurrentUser>,
     ClientAddr(addr): ClientAddr,
+    csrf: Option<Extension<super::guard::UploadCsrf>>,
     mut multipart: Multipart,
 ) -> Result<Response, WebError> {
     user.require(Permission::Upload)?;
@@ -107,6 +108,9 @@ pub async fn submit(
     let mut accept_unclassified = false;
     let mut files = Vec::new();
     let mut spool = Spool(Vec::new());
+    // Without the X-CSRF-Token header the form's first field is the token,
+    // checked before a byte of any file is read.
+    let mut token_pending = csrf.map(|Extension(c)| c);
     while let Some(mut field) = multipart.next_field().await.map_err(|e| {
         if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
             too_large()
@@ -115,6 +119,18 @@ pub async fn submit(
         }
     })? {
         let name = field.name().unwrap_or_default().to_string();
+        if let Some(csrf) = token_pending.take() {
+            let value = if name == "csrf" {
+                field
+                    .text()
+                    .await
+                    .map_err(|e| WebError::BadRequest(e.to_string()))?
+            } else {
+                String::new()
+            };
+            csrf.check(&name, &value)?;
+            continue;
+        }
         match name.as_str() {
             "shop" | "bank" | "accept_unclassified" => {
                 let value = field
@@ -176,6 +192,12 @@ pub async fn submit(
             }
             _ => {}
         }
+    }
+    if token_pending.is_some() {
+        // A form with no field at all carried no token either.
+        return Err(WebError::Forbidden(
+            "the form's security token is missing or stale: reload the page and try again".into(),
+        ));
     }
     if files.is_empty() {
         return Err(WebError::BadRequest(

@@ -225,9 +225,28 @@ impl Browser {
         self.finish(r).await
     }
 
+    /// A multipart POST of exactly these text fields, in this order, to
+    /// `path` (no token added): what a forged or reordered form sends.
+    pub async fn post_multipart(&mut self, path: &str, fields: &[(&str, &str)]) -> Reply {
+        let mut form = reqwest::multipart::Form::new();
+        for (name, value) in fields {
+            form = form.text(name.to_string(), value.to_string());
+        }
+        let r = self
+            .client
+            .post(format!("{}{path}", self.base))
+            .header("cookie", self.cookie_header())
+            .multipart(form)
+            .send()
+            .await
+            .unwrap();
+        self.finish(r).await
+    }
+
     pub async fn upload(&mut self, files: &[(&str, Vec<u8>)], shop: Option<&str>) -> Reply {
         let token = self.csrf.clone().unwrap_or_default();
-        let mut form = reqwest::multipart::Form::new();
+        // The token first, as the page's form sends it.
+        let mut form = reqwest::multipart::Form::new().text("csrf", token);
         if let Some(s) = shop {
             form = form.text("shop", s.to_string());
         }
@@ -239,7 +258,7 @@ impl Browser {
         }
         let r = self
             .client
-            .post(format!("{}/upload?csrf={}", self.base, token))
+            .post(format!("{}/upload", self.base))
             .header("cookie", self.cookie_header())
             .multipart(form)
             .send()
