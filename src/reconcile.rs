@@ -245,8 +245,8 @@ pub fn plan_shop(
     Ok(plan)
 }
 
-/// A reconcile writing this many entries of a shop refreshes the store's
-/// statistics after it (see `refresh_after_bulk_write`).
+/// A reconcile writing this many entries refreshes the store's statistics
+/// after it (see `refresh_after_bulk_write`).
 const BULK_ENTRIES: usize = 10_000;
 
 /// Matches and books every shop in `scope`; a whole-shop reconcile also
@@ -261,6 +261,7 @@ pub async fn reconcile(
     actor: &str,
 ) -> Result<ReconcileReport, ReconcileError> {
     let mut report = ReconcileReport::default();
+    let mut bulk_written = 0;
     for (channel, shop) in shops_in_scope(store, scope.shop).await? {
         // Read before the records: an import landing in between leaves a
         // basis whose fingerprint no longer holds, never a stale one that does.
@@ -317,9 +318,7 @@ pub async fn reconcile(
             )?;
             crate::reports::keep_close_basis(store, &books, &fingerprint, rate_cards).await?;
         }
-        if written >= BULK_ENTRIES {
-            store.refresh_after_bulk_write().await?;
-        }
+        bulk_written += written;
         report.shops.push(ShopReport {
             channel: channel.as_str(),
             shop: books.shop.label(),
@@ -334,6 +333,13 @@ pub async fn reconcile(
             entries_written: written,
             unbooked: plan.unbooked,
         });
+    }
+    if bulk_written >= BULK_ENTRIES {
+        // Statistics only: the books are written, so a refusal (a lock, a
+        // statement timeout) is worth a warning, not a failed reconcile.
+        if let Err(e) = store.refresh_after_bulk_write().await {
+            tracing::warn!("refreshing the store's statistics after {bulk_written} entries: {e}");
+        }
     }
     Ok(report)
 }

@@ -20,3 +20,7 @@ CREATE INDEX import_batches_by_shop ON import_batches (shop, id);
 -- has tens of thousands of lines.
 DROP INDEX settlement_lines_by_statement;
 CREATE INDEX settlement_lines_by_statement ON settlement_lines (channel, shop, statement_id, net_micros);
+
+-- Deposit entries (one or two a payout, among millions of entries): what a
+-- trail asks for to reach the bank.
+CREATE INDEX entries_deposits ON entries (seq) WHERE kind = 'deposit';

@@ -156,11 +156,34 @@ pub fn close_basis_fingerprint(
         .filter(|c| c.channel == channel)
         .collect();
     let text = format!(
-        "close basis 1 of settlebridge {}\n{import_mark}\n{}\n{configured:?}\n{cards:?}",
+        "close basis of settlebridge {} ({})\n{import_mark}\n{}\n{configured:?}\n{cards:?}",
         env!("CARGO_PKG_VERSION"),
+        folding_code_digest(),
         mapping.version(),
     );
     Ok(sha256_hex(text.as_bytes()))
+}
+
+/// The source of the code a basis is folded with — how records are read,
+/// matched, dated and folded — so a build that changes any of it never
+/// trusts a basis an older one kept (the package version alone rarely moves).
+fn folding_code_digest() -> &'static str {
+    static DIGEST: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    DIGEST.get_or_init(|| {
+        const SOURCES: [&str; 10] = [
+            include_str!("../domain/close_basis.rs"),
+            include_str!("../domain/close.rs"),
+            include_str!("../domain/matching/mod.rs"),
+            include_str!("../domain/matching/payouts.rs"),
+            include_str!("../domain/rate_card.rs"),
+            include_str!("../domain/zone.rs"),
+            include_str!("../domain/booking/mod.rs"),
+            include_str!("../reconcile.rs"),
+            include_str!("../store/booking_sql.rs"),
+            include_str!("close_report.rs"),
+        ];
+        sha256_hex(SOURCES.concat().as_bytes())
+    })
 }
 
 /// What reconcile keeps for the close report: the folded records, and the

@@ -313,18 +313,16 @@ macro_rules! impl_sql_access {
                     &self,
                     payout_id: &str,
                 ) -> Result<Vec<$crate::domain::StoredEntry>, StoreError> {
-                    // From the bank's bookings (deposits and rule entries: a
-                    // few a payout), never the payout's own postings (one
-                    // per line and order: a hundred thousand in a big month).
+                    // From the deposit entries (partial index `entries_deposits`:
+                    // a few a payout) to their postings, never through the
+                    // payout's own postings (one per line and order: a hundred
+                    // thousand in a big month). COALESCE keeps the planner off
+                    // the payout index.
                     let seqs: Vec<i64> = sqlx::query_scalar(
-                        "SELECT DISTINCT b.entry_seq FROM bookings b \
-                         CROSS JOIN entries e CROSS JOIN postings p \
-                         WHERE b.channel = $1 AND e.seq = b.entry_seq AND e.kind = $2 \
-                         AND p.entry_seq = b.entry_seq AND p.payout_id = $3 \
-                         ORDER BY b.entry_seq",
+                        "SELECT DISTINCT e.seq FROM entries e CROSS JOIN postings p \
+                         WHERE e.kind = 'deposit' AND p.entry_seq = e.seq \
+                         AND COALESCE(p.payout_id, '') = $1 ORDER BY e.seq",
                     )
-                    .bind($crate::bank_reconcile::BANK_SCOPE)
-                    .bind($crate::domain::EntryKind::Deposit.as_str())
                     .bind(payout_id)
                     .fetch_all(&self.pool)
                     .await?;

@@ -37,7 +37,7 @@ pub async fn reconcile_all(
     let chart = stored_chart(store).await?;
     let shops = gl_mappings::load_shops(mappings_dir, &chart)?;
     let mappings = gl_mappings::load_mappings(mappings_dir, &chart)?;
-    let rate_cards = gl_mappings::load_rate_cards(mappings_dir)?;
+    let rate_cards = rate_cards_for_booking(mappings_dir);
     record_mapping_versions(store, &mappings, actor).await?;
     let mut report =
         reconcile::reconcile(store, &chart, &mappings, &shops, &rate_cards, scope, actor).await?;
@@ -57,6 +57,16 @@ pub async fn reconcile_all(
         .await?;
     }
     Ok(report)
+}
+
+/// The rate cards a reconcile folds the close basis with. Booking does not
+/// depend on them, so a broken rates.toml is a warning here (the close
+/// report, which does, refuses it with the file's own message).
+fn rate_cards_for_booking(mappings_dir: &Path) -> crate::domain::rate_card::RateCards {
+    gl_mappings::load_rate_cards(mappings_dir).unwrap_or_else(|e| {
+        tracing::warn!("{e}: the close basis is kept without rate cards");
+        Default::default()
+    })
 }
 
 /// The audit log records a mapping change when a reconcile first books
@@ -124,7 +134,7 @@ pub async fn reconcile_banks(
     }
     let shops = gl_mappings::load_shops(mappings_dir, &chart)?;
     let mappings = gl_mappings::load_mappings(mappings_dir, &chart)?;
-    let rate_cards = gl_mappings::load_rate_cards(mappings_dir)?;
+    let rate_cards = rate_cards_for_booking(mappings_dir);
     Ok(crate::bank_reconcile::reconcile_banks(
         store,
         &chart,
