@@ -518,6 +518,31 @@ rate = "0.01"
         assert_eq!(kept, read, "{shop}");
     }
 
+    // The full listing (what `--all-exceptions` and the `all=1` download
+    // give) lists every exception it counts, with the same counts and totals.
+    for &period in &periods {
+        let full = reports::close_in_full(store, &chart, &mappings, &shops, &cards, period, None)
+            .await
+            .unwrap();
+        let kept = reports::close(store, &chart, &mappings, &shops, &cards, period, None)
+            .await
+            .unwrap();
+        for (f, k) in full.iter().zip(&kept) {
+            assert_eq!(f.orphans.items.len(), f.orphans.count, "{period}");
+            assert_eq!(f.variances.items.len(), f.variances.count, "{period}");
+            assert_eq!(
+                f.fee_overcharges.items.len(),
+                f.fee_overcharges.count,
+                "{period}"
+            );
+            assert_eq!(
+                (f.orphans.count, f.orphans.total, f.fee_overcharges.total),
+                (k.orphans.count, k.orphans.total, k.fee_overcharges.total)
+            );
+            assert_eq!(f.proof, k.proof);
+        }
+    }
+
     // The comparison covered every part of the basis.
     assert!(overcharges > 100, "{overcharges}");
     assert!(aged > 0 && unpaid > 0, "{aged} {unpaid}");

@@ -227,6 +227,10 @@ pub enum ReportCommand {
         /// Write to this file (required for xlsx).
         #[arg(short, long)]
         output: Option<PathBuf>,
+        /// List every orphan line, variance and fee overcharge, not only the
+        /// first 200 of each per shop (reads the records again: slower).
+        #[arg(long)]
+        all_exceptions: bool,
     },
     /// The bank section of the close per bank account (banks.toml): deposits
     /// matched, lines the ledger does not carry, and the bank GL account
@@ -434,6 +438,7 @@ async fn run_command(cli: &Cli, store: &dyn LedgerStore) -> anyhow::Result<ExitC
                     shop,
                     format,
                     output,
+                    all_exceptions,
                 },
         } => {
             report_cmd::close(
@@ -443,6 +448,7 @@ async fn run_command(cli: &Cli, store: &dyn LedgerStore) -> anyhow::Result<ExitC
                 shop.as_deref(),
                 *format,
                 output.as_deref(),
+                *all_exceptions,
             )
             .await
         }

@@ -17,11 +17,13 @@ pub async fn close(
     shop: Option<&str>,
     format: CloseFormat,
     output: Option<&std::path::Path>,
+    all_exceptions: bool,
 ) -> anyhow::Result<ExitCode> {
     let period: Period = period
         .parse()
         .map_err(|e| anyhow::anyhow!("--period: {e}"))?;
-    let package = crate::workflow::close_package(&cli.mappings, store, period, shop).await?;
+    let package =
+        crate::workflow::close_package(&cli.mappings, store, period, shop, all_exceptions).await?;
     let (reports, bank_sections) = (package.shops, package.banks);
     let bytes = match format {
         // One document: the shops' reports and the bank section, as the

@@ -98,10 +98,11 @@ impl<T> Default for Listed<T> {
 }
 
 impl<T> Listed<T> {
-    pub fn push(&mut self, item: T, amount: Decimal) {
+    /// Counts and totals the item; lists it while fewer than `cap` are.
+    pub fn push(&mut self, item: T, amount: Decimal, cap: usize) {
         self.count += 1;
         self.total += amount;
-        if self.items.len() < LISTED {
+        if self.items.len() < cap {
             self.items.push(item);
         }
     }
@@ -455,7 +456,7 @@ mod tests {
     fn a_listing_counts_and_totals_everything_and_lists_the_first_few() {
         let mut l = Listed::default();
         for i in 0..(LISTED + 5) {
-            l.push(i, Decimal::new(i as i64, 2));
+            l.push(i, Decimal::new(i as i64, 2), LISTED);
         }
         assert_eq!(l.count, LISTED + 5);
         assert_eq!(l.items, (0..LISTED).collect::<Vec<_>>());

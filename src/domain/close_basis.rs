@@ -14,7 +14,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use super::booking::BookingShop;
-use super::close::{Listed, OrphanLine};
+use super::close::{Listed, OrphanLine, LISTED};
 use super::matching::{
     LineStatus, Matching, PayoutCheck, SaleSource, ShopFacts, StatementCheck, Variance,
 };
@@ -71,12 +71,25 @@ pub struct CloseBasis {
 }
 
 impl CloseBasis {
-    /// Folds a matched shop. Days are the shop's (its zone).
+    /// Folds a matched shop, listing the first `LISTED` exceptions of each
+    /// kind per month. Days are the shop's (its zone).
     pub fn of(
         shop: &BookingShop,
         facts: &ShopFacts,
         matching: &Matching,
         rate_cards: &RateCards,
+    ) -> Self {
+        Self::listing(shop, facts, matching, rate_cards, LISTED)
+    }
+
+    /// As `of`, listing up to `cap` exceptions of each kind per month (an
+    /// export of every one of them passes `usize::MAX`).
+    pub fn listing(
+        shop: &BookingShop,
+        facts: &ShopFacts,
+        matching: &Matching,
+        rate_cards: &RateCards,
+        cap: usize,
     ) -> Self {
         let day = |t: Option<chrono::DateTime<chrono::Utc>>| t.map(|t| shop.zone.date_of(t));
 
@@ -133,7 +146,7 @@ impl CloseBasis {
                 orphans
                     .entry(Period::of(posted))
                     .or_default()
-                    .push(orphan, l.line.net());
+                    .push(orphan, l.line.net(), cap);
             }
         }
         let mut variances: BTreeMap<Period, Listed<Variance>> = BTreeMap::new();
@@ -143,10 +156,11 @@ impl CloseBasis {
                 .get(&v.order_id)
                 .and_then(|o| day(o.sale_settled_at));
             if let Some(settled) = settled {
-                variances
-                    .entry(Period::of(settled))
-                    .or_default()
-                    .push(v.clone(), v.difference);
+                variances.entry(Period::of(settled)).or_default().push(
+                    v.clone(),
+                    v.difference,
+                    cap,
+                );
             }
         }
         let mut fee_overcharges: BTreeMap<Period, Listed<FeeOvercharge>> = BTreeMap::new();
@@ -155,7 +169,7 @@ impl CloseBasis {
             fee_overcharges
                 .entry(Period::of(o.settled_on))
                 .or_default()
-                .push(o, over);
+                .push(o, over, cap);
         }
 
         CloseBasis {

@@ -40,9 +40,52 @@ pub async fn close(
     shop: Option<&str>,
 ) -> Result<Vec<CloseReport>, ReconcileError> {
     close_with(
-        store, chart, mappings, shops, rate_cards, period, shop, true,
+        store,
+        chart,
+        mappings,
+        shops,
+        rate_cards,
+        period,
+        shop,
+        Listing::Kept,
     )
     .await
+}
+
+/// The close report with every orphan line, variance and fee overcharge
+/// listed, not only the first 200 of each: read from the records, so it
+/// takes the seconds a big shop's matching needs (an explicit export).
+pub async fn close_in_full(
+    store: &dyn LedgerStore,
+    chart: &ChartOfAccounts,
+    mappings: &Mappings,
+    shops: &Shops,
+    rate_cards: &RateCards,
+    period: Period,
+    shop: Option<&str>,
+) -> Result<Vec<CloseReport>, ReconcileError> {
+    close_with(
+        store,
+        chart,
+        mappings,
+        shops,
+        rate_cards,
+        period,
+        shop,
+        Listing::Full,
+    )
+    .await
+}
+
+/// Where a report's shop figures come from.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Listing {
+    /// The kept basis while it holds, else the records; the first 200 listed.
+    Kept,
+    /// The records; the first 200 listed.
+    Records,
+    /// The records; everything listed.
+    Full,
 }
 
 /// The close report read from the records, never from a kept basis: what
@@ -57,7 +100,14 @@ pub async fn close_from_records(
     shop: Option<&str>,
 ) -> Result<Vec<CloseReport>, ReconcileError> {
     close_with(
-        store, chart, mappings, shops, rate_cards, period, shop, false,
+        store,
+        chart,
+        mappings,
+        shops,
+        rate_cards,
+        period,
+        shop,
+        Listing::Records,
     )
     .await
 }
@@ -71,13 +121,13 @@ async fn close_with(
     rate_cards: &RateCards,
     period: Period,
     shop: Option<&str>,
-    use_kept: bool,
+    listing: Listing,
 ) -> Result<Vec<CloseReport>, ReconcileError> {
     let mut out = Vec::new();
     let epoch = NaiveDate::from_ymd_opt(1900, 1, 1).expect("a date");
     let before_end = period.first_day().pred_opt().expect("after 1900");
     for (channel, name) in shops_in_scope(store, shop).await? {
-        let kept = if use_kept {
+        let kept = if listing == Listing::Kept {
             kept_basis(store, mappings, shops, rate_cards, channel, &name).await?
         } else {
             None
@@ -92,7 +142,17 @@ async fn close_with(
                 let Some(books) = read_shop(store, shops, mappings, channel, &name).await? else {
                     continue;
                 };
-                let basis = CloseBasis::of(&books.shop, &books.facts, &books.matching, rate_cards);
+                let cap = match listing {
+                    Listing::Full => usize::MAX,
+                    Listing::Kept | Listing::Records => crate::domain::close::LISTED,
+                };
+                let basis = CloseBasis::listing(
+                    &books.shop,
+                    &books.facts,
+                    &books.matching,
+                    rate_cards,
+                    cap,
+                );
                 (books.shop, basis, None)
             }
         };

@@ -22,6 +22,9 @@ pub struct CloseQuery {
     period: Option<String>,
     shop: Option<String>,
     done: Option<String>,
+    /// Downloads: `all=1` lists every orphan line, variance and fee
+    /// overcharge (read from the records) instead of the first 200.
+    all: Option<String>,
 }
 
 /// The month asked for, else the last month with entries, else this month.
@@ -95,6 +98,7 @@ async fn close_page(
         state.store(),
         period,
         shop.as_deref(),
+        false,
     )
     .await?;
     let period_state = state
@@ -146,16 +150,19 @@ async fn export(
 ) -> Result<Response, WebError> {
     let period = period_of(state, q.period.as_deref()).await?;
     let shop = shop_of(&q);
+    let full = q.all.as_deref() == Some("1");
     let p = workflow::close_package(
         &state.config().mappings,
         state.store(),
         period,
         shop.as_deref(),
+        full,
     )
     .await?;
     let name = format!(
-        "close-{period}{}.{}",
+        "close-{period}{}{}.{}",
         shop.as_deref().map(|s| format!("-{s}")).unwrap_or_default(),
+        if full { "-all-exceptions" } else { "" },
         if xlsx { "xlsx" } else { "csv" }
     );
     state
@@ -431,7 +438,8 @@ pub async fn exceptions(
     let period = period_of(&state, q.period.as_deref()).await?;
     let shop = shop_of(&q);
     let dir = &state.config().mappings;
-    let package = workflow::close_package(dir, state.store(), period, shop.as_deref()).await?;
+    let package =
+        workflow::close_package(dir, state.store(), period, shop.as_deref(), false).await?;
     // As of each shop's last reconcile (re-reading every line of a large
     // shop here would take minutes).
     let unmapped: Vec<(String, String, crate::standing::UnmappedCode)> =

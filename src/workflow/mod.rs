@@ -410,18 +410,26 @@ pub struct ClosePackage {
     pub banks: Vec<crate::bank_report::BankClose>,
 }
 
+/// The close report of every shop (or one) and the bank section; `full`
+/// lists every orphan line, variance and fee overcharge (read from the
+/// records: slower) instead of the first 200 of each.
 pub async fn close_package(
     mappings_dir: &Path,
     store: &dyn LedgerStore,
     period: Period,
     shop: Option<&str>,
+    full: bool,
 ) -> anyhow::Result<ClosePackage> {
     let chart = stored_chart(store).await?;
     let shops = gl_mappings::load_shops(mappings_dir, &chart)?;
     let mappings = gl_mappings::load_mappings_for_reading(mappings_dir, &chart)?;
     let cards = gl_mappings::load_rate_cards(mappings_dir)?;
-    let reports =
-        crate::reports::close(store, &chart, &mappings, &shops, &cards, period, shop).await?;
+    let reports = if full {
+        crate::reports::close_in_full(store, &chart, &mappings, &shops, &cards, period, shop)
+            .await?
+    } else {
+        crate::reports::close(store, &chart, &mappings, &shops, &cards, period, shop).await?
+    };
     let banks = gl_mappings::load_banks(mappings_dir, &chart)?;
     let bank_sections = if shop.is_none() {
         crate::bank_report::bank_close(store, &banks, &transit_accounts(&shops), period).await?
