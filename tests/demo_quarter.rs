@@ -569,17 +569,17 @@ rate = "0.01"
         .save_close_basis("tiktok", TIKTOK_SHOP, &fingerprint, &kept.to_string())
         .await
         .unwrap();
-    let tiktok =
-        |reports: Vec<CloseReport>| reports.into_iter().find(|r| r.shop == TIKTOK_SHOP).unwrap();
-    let read = tiktok(
+    let read = report_of(
         reports::close_from_records(store, &chart, &mappings, &shops, &cards, june, None)
             .await
             .unwrap(),
+        TIKTOK_SHOP,
     );
-    let kept = tiktok(
+    let kept = report_of(
         reports::close(store, &chart, &mappings, &shops, &cards, june, None)
             .await
             .unwrap(),
+        TIKTOK_SHOP,
     );
     assert_eq!(
         kept.proof.unsettled_amount - read.proof.unsettled_amount,
@@ -589,12 +589,11 @@ rate = "0.01"
 
     // The kept count of booked entries holds while the ledger does: an
     // entry reversed by hand since the reconcile is counted out.
-    let amazon_june =
-        |reports: Vec<CloseReport>| reports.into_iter().find(|r| r.shop == AMAZON_SHOP).unwrap();
-    let before = amazon_june(
+    let before = report_of(
         reports::close(store, &chart, &mappings, &shops, &cards, june, None)
             .await
             .unwrap(),
+        AMAZON_SHOP,
     );
     let booked = store
         .entry_page(&settlebridge::store::EntryPageQuery {
@@ -615,28 +614,27 @@ rate = "0.01"
         )
         .await
         .unwrap();
-    let after = amazon_june(
+    let after = report_of(
         reports::close(store, &chart, &mappings, &shops, &cards, june, None)
             .await
             .unwrap(),
+        AMAZON_SHOP,
     );
     assert_eq!(after.entries + 1, before.entries);
     assert_eq!(
         after,
-        amazon_june(
+        report_of(
             reports::close_from_records(store, &chart, &mappings, &shops, &cards, june, None)
                 .await
-                .unwrap()
+                .unwrap(),
+            AMAZON_SHOP
         )
     );
 
     // Other Shopify rate cards: not what Shopify's basis was folded with
     // (its overcharges would linger); TikTok's still holds.
     let other_cards = RateCards::default();
-    let of_shop = |reports: Vec<CloseReport>, shop: &str| {
-        reports.into_iter().find(|r| r.shop == shop).unwrap()
-    };
-    let shopify = of_shop(
+    let shopify = report_of(
         reports::close(store, &chart, &mappings, &shops, &other_cards, june, None)
             .await
             .unwrap(),
@@ -645,7 +643,7 @@ rate = "0.01"
     assert!(shopify.fee_overcharges.is_empty());
     assert_eq!(
         shopify,
-        of_shop(
+        report_of(
             reports::close_from_records(store, &chart, &mappings, &shops, &other_cards, june, None)
                 .await
                 .unwrap(),
@@ -667,10 +665,19 @@ rate = "0.01"
         bytes,
     };
     import_all(store, &shops, std::slice::from_ref(&again)).await;
-    let kept = tiktok(
+    let kept = report_of(
         reports::close(store, &chart, &mappings, &shops, &cards, june, None)
             .await
             .unwrap(),
+        TIKTOK_SHOP,
     );
     assert_eq!(kept, read, "a new import must set the kept basis aside");
+}
+
+/// The report of one shop among a close's.
+fn report_of(reports: Vec<CloseReport>, shop: &str) -> CloseReport {
+    reports
+        .into_iter()
+        .find(|r| r.shop == shop)
+        .unwrap_or_else(|| panic!("no report of {shop}"))
 }

@@ -123,17 +123,16 @@ pub fn postgres_url() -> Option<String> {
     }
 }
 
-/// A fresh schema in the test PostgreSQL database, or None (loudly) when
-/// the suite has no PostgreSQL.
-pub async fn postgres_db() -> Option<TestDb> {
-    let url = postgres_url()?;
+/// Creates a schema named after this process (so a later test process
+/// sweeps it once this one is gone) and returns its name.
+async fn create_schema(url: &str) -> String {
     let schema = format!(
         "sbtest_{}_{}_{}",
         std::process::id(),
         SCHEMA_COUNTER.fetch_add(1, Ordering::SeqCst),
         rand::random::<u32>()
     );
-    let mut conn = sqlx::PgConnection::connect(&url)
+    let mut conn = sqlx::PgConnection::connect(url)
         .await
         .unwrap_or_else(|e| panic!("cannot reach PostgreSQL at {PG_ENV}: {e}"));
     sweep_dead_schemas(&mut conn).await;
@@ -142,6 +141,14 @@ pub async fn postgres_db() -> Option<TestDb> {
         .await
         .unwrap();
     conn.close().await.unwrap();
+    schema
+}
+
+/// A fresh schema in the test PostgreSQL database, or None (loudly) when
+/// the suite has no PostgreSQL.
+pub async fn postgres_db() -> Option<TestDb> {
+    let url = postgres_url()?;
+    let schema = create_schema(&url).await;
     let options = PgConnectOptions::from_str(&url)
         .unwrap()
         .options([("search_path", schema.as_str())]);
@@ -157,30 +164,13 @@ pub async fn postgres_db() -> Option<TestDb> {
 
 /// A fresh schema for the binary to use (`DATABASE_URL`, see
 /// `cli::use_database`), or None (loudly) when the suite has no PostgreSQL.
-/// Named like `postgres_db`'s, so a later test process sweeps it.
 pub fn postgres_schema_url() -> Option<String> {
     let url = postgres_url()?;
-    let schema = format!(
-        "sbtest_{}_{}_{}",
-        std::process::id(),
-        SCHEMA_COUNTER.fetch_add(1, Ordering::SeqCst),
-        rand::random::<u32>()
-    );
-    let runtime = tokio::runtime::Builder::new_current_thread()
+    let schema = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
-        .unwrap();
-    runtime.block_on(async {
-        let mut conn = sqlx::PgConnection::connect(&url)
-            .await
-            .unwrap_or_else(|e| panic!("cannot reach PostgreSQL at {PG_ENV}: {e}"));
-        sweep_dead_schemas(&mut conn).await;
-        sqlx::query(&format!("CREATE SCHEMA {schema}"))
-            .execute(&mut conn)
-            .await
-            .unwrap();
-        conn.close().await.unwrap();
-    });
+        .unwrap()
+        .block_on(create_schema(&url));
     let sep = if url.contains('?') { '&' } else { '?' };
     Some(format!("{url}{sep}options=-csearch_path%3D{schema}"))
 }

@@ -232,6 +232,10 @@ impl Browser {
         for (name, value) in fields {
             form = form.text(name.to_string(), value.to_string());
         }
+        self.send_multipart(path, form).await
+    }
+
+    async fn send_multipart(&mut self, path: &str, form: reqwest::multipart::Form) -> Reply {
         let r = self
             .client
             .post(format!("{}{path}", self.base))
@@ -256,15 +260,7 @@ impl Browser {
                 reqwest::multipart::Part::bytes(bytes.clone()).file_name(name.to_string()),
             );
         }
-        let r = self
-            .client
-            .post(format!("{}/upload", self.base))
-            .header("cookie", self.cookie_header())
-            .multipart(form)
-            .send()
-            .await
-            .unwrap();
-        self.finish(r).await
+        self.send_multipart("/upload", form).await
     }
 
     pub async fn login(&mut self, user: &str, password: &str) -> Reply {
