@@ -126,6 +126,11 @@ async fn web_pages(
 }
 
 fn child(file: &Path, db: &str) {
+    // RUST_LOG=info shows the reconcile's phases.
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+        .with_writer(std::io::stderr)
+        .try_init();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

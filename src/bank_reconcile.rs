@@ -12,7 +12,8 @@ use serde::Serialize;
 
 use crate::domain::bank::deposits::{plan_deposits, plan_rule_lines, DepositLine, PayoutSide};
 use crate::domain::bank::matching::{
-    match_deposits, Ambiguity, DepositMatch, DepositToMatch, MatchRules, PayoutToMatch,
+    match_deposits, settle_across_currencies, Ambiguity, DepositMatch, DepositToMatch, MatchRules,
+    PayoutToMatch,
 };
 use crate::domain::bank::{business_days_between, BankAccounts};
 use crate::domain::booking::changes::plan_changes;
@@ -112,12 +113,15 @@ async fn all_payouts(
                     currency: p.currency,
                     date,
                     references,
+                    amount_known: true,
                 },
                 PayoutSide {
                     key,
                     shop: booking_shop.clone(),
                     payout_id: p.payout_id.clone(),
                     amount: p.amount,
+                    currency: p.currency,
+                    bank_amount: p.bank_amount,
                     date,
                 },
             ));
@@ -151,6 +155,7 @@ pub async fn reconcile_banks(
         banks.iter().map(|b| b.currency).collect();
     currencies.sort_by(|a, b| a.code().cmp(b.code()));
     currencies.dedup();
+    let mut groups: Vec<CurrencyGroup> = Vec::new();
     for currency in currencies {
         let group: Vec<&crate::domain::bank::BankAccount> =
             banks.iter().filter(|b| b.currency == currency).collect();
@@ -168,15 +173,13 @@ pub async fn reconcile_banks(
             let lines = lines_of.entry(bank.name.clone()).or_default();
             let bank_texts = texts.entry(bank.name.clone()).or_default();
             for l in &stored {
-                bank_texts.insert(
-                    l.identity.clone(),
-                    format!(
-                        "{} {} {}",
-                        l.description,
-                        l.reference.as_deref().unwrap_or(""),
-                        l.counterparty.as_deref().unwrap_or("")
-                    ),
+                let text = format!(
+                    "{} {} {}",
+                    l.description,
+                    l.reference.as_deref().unwrap_or(""),
+                    l.counterparty.as_deref().unwrap_or("")
                 );
+                bank_texts.insert(l.identity.clone(), text.clone());
                 lines.insert(
                     l.identity.clone(),
                     DepositLine {
@@ -196,20 +199,36 @@ pub async fn reconcile_banks(
                     amount: l.amount,
                     currency,
                     date: l.booked,
-                    text: format!(
-                        "{} {} {}",
-                        l.description,
-                        l.reference.as_deref().unwrap_or(""),
-                        l.counterparty.as_deref().unwrap_or("")
-                    ),
+                    text,
                 });
             }
         }
-        let mine: Vec<&(PayoutToMatch, PayoutSide)> = payouts
+        // The currency's own payouts; those the channel says reached the bank
+        // in it (compared at that amount); and, where every account of the
+        // currency names an fx_account, payouts in other currencies with no
+        // stated amount, which only a deposit quoting them can match.
+        let exchanges = group.iter().all(|b| b.fx_account.is_some());
+        let to_match: Vec<PayoutToMatch> = payouts
             .iter()
-            .filter(|(p, _)| p.currency == currency)
+            .filter_map(|(p, side)| {
+                if p.currency == currency {
+                    Some(p.clone())
+                } else if let Some(amount) = side.amount_in(currency) {
+                    Some(PayoutToMatch {
+                        amount,
+                        currency,
+                        ..p.clone()
+                    })
+                } else if exchanges && side.bank_amount.is_none() {
+                    Some(PayoutToMatch {
+                        amount_known: false,
+                        ..p.clone()
+                    })
+                } else {
+                    None
+                }
+            })
             .collect();
-        let to_match: Vec<PayoutToMatch> = mine.iter().map(|(p, _)| p.clone()).collect();
         // Accounts of one currency with different settings: the strictest.
         let rules = MatchRules {
             window_business_days: group
@@ -225,10 +244,43 @@ pub async fn reconcile_banks(
             ..MatchRules::default()
         };
         let matching = match_deposits(&to_match, &deposits, rules);
-        let sides: BTreeMap<String, PayoutSide> = mine
-            .iter()
-            .map(|(_, s)| (s.key.clone(), s.clone()))
-            .collect();
+        groups.push(CurrencyGroup {
+            currency,
+            banks: group,
+            lines_of,
+            counts,
+            texts,
+            to_match,
+            rules,
+            matching,
+        });
+    }
+    let mut matchings: Vec<_> = groups
+        .iter_mut()
+        .map(|g| std::mem::take(&mut g.matching))
+        .collect();
+    settle_across_currencies(&mut matchings);
+    for (g, m) in groups.iter_mut().zip(matchings) {
+        g.matching = m;
+    }
+    let sides: BTreeMap<String, PayoutSide> = payouts
+        .iter()
+        .map(|(_, s)| (s.key.clone(), s.clone()))
+        .collect();
+    let own_groups: std::collections::BTreeSet<crate::domain::money::Currency> =
+        groups.iter().map(|g| g.currency).collect();
+    let mut listed: std::collections::BTreeSet<String> = Default::default();
+    for g in groups {
+        let CurrencyGroup {
+            currency,
+            banks: group,
+            lines_of,
+            counts,
+            texts,
+            to_match,
+            rules,
+            matching,
+        } = g;
         let bank_of = |key: &str| {
             key.split_once('|')
                 .map(|(b, i)| (b.to_string(), i.to_string()))
@@ -295,11 +347,15 @@ pub async fn reconcile_banks(
                 apply(store, chart, BANK_SCOPE, &bank.name, changes.changes, actor).await?;
             // The currency's unmatched payouts are listed once, with its first account.
             let group_through = counts.values().filter_map(|(_, t)| *t).max();
+            // A payout in another currency is listed with the first account
+            // that could have received it when its own currency has none.
             let unmatched_payouts = if i == 0 {
                 matching
                     .unmatched_payouts
                     .iter()
                     .filter_map(|k| by_key.get(k.as_str()))
+                    .filter(|p| p.currency == currency || !own_groups.contains(&p.currency))
+                    .filter(|p| listed.insert(p.key.clone()))
                     .map(|p| UnmatchedPayout {
                         payout: p.key.clone(),
                         amount: p.amount.to_string(),
@@ -348,4 +404,16 @@ pub async fn reconcile_banks(
         }
     }
     Ok(reports)
+}
+
+/// One currency's bank accounts, their lines and how its payouts matched.
+struct CurrencyGroup<'a> {
+    currency: crate::domain::money::Currency,
+    banks: Vec<&'a crate::domain::bank::BankAccount>,
+    lines_of: BTreeMap<String, BTreeMap<String, DepositLine>>,
+    counts: BTreeMap<String, (usize, Option<NaiveDate>)>,
+    texts: BTreeMap<String, BTreeMap<String, String>>,
+    to_match: Vec<PayoutToMatch>,
+    rules: MatchRules,
+    matching: crate::domain::bank::matching::DepositMatching,
 }

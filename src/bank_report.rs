@@ -113,7 +113,15 @@ pub async fn bank_close(
                     }
                 }
             }
-            if period.contains(e.entry.date()) && e.entry.kind() == EntryKind::Deposit {
+            // The exchange half of a deposit in another currency does not
+            // touch the bank: the deposit is counted once, by its other half.
+            if period.contains(e.entry.date())
+                && e.entry.kind() == EntryKind::Deposit
+                && e.entry
+                    .postings()
+                    .iter()
+                    .any(|p| p.account == bank.gl_account)
+            {
                 matched += 1;
                 matched_total += e
                     .entry

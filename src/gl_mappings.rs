@@ -293,6 +293,7 @@ pub fn load_banks(
         let mut accounts = vec![
             ("gl_account", Some(&bank.gl_account)),
             ("fee_account", bank.fee_account.as_ref()),
+            ("fx_account", bank.fx_account.as_ref()),
         ];
         accounts.extend(
             bank.rules

@@ -24,7 +24,7 @@ use crate::store::{BookingWrite, LedgerStore, StoreError};
 
 /// Writes per transaction: large enough to be fast, small enough that a
 /// million-order shop does not hold the write lock for minutes.
-const WRITES_PER_TX: usize = 5000;
+const WRITES_PER_TX: usize = 50000;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ReconcileError {
@@ -266,9 +266,19 @@ pub async fn reconcile(
         // Read before the records: an import landing in between leaves a
         // basis whose fingerprint no longer holds, never a stale one that does.
         let import_mark = store.shop_import_mark(&shop).await?;
-        let Some(books) = read_shop(store, shops, mappings, channel, &shop).await? else {
+        let clock = std::time::Instant::now();
+        let facts = store.shop_facts(channel, &shop).await?;
+        tracing::info!(
+            shop,
+            seconds = clock.elapsed().as_secs_f64(),
+            "read records"
+        );
+        let clock = std::time::Instant::now();
+        let Some(books) = match_facts(facts, shops, mappings)? else {
             continue;
         };
+        tracing::info!(shop, seconds = clock.elapsed().as_secs_f64(), "matched");
+        let clock = std::time::Instant::now();
         let plan = plan_shop(&books, mappings, scope.period)?;
         let planned = plan.entries.len();
         let mut by_period: std::collections::BTreeMap<Period, u64> = Default::default();
@@ -278,6 +288,8 @@ pub async fn reconcile(
         let state = store.booking_state(channel.as_str(), &shop).await?;
         let closed = closed_periods(store).await?;
         let changes = plan_changes(plan.entries, &state, &closed, scope.period.is_none());
+        tracing::info!(shop, seconds = clock.elapsed().as_secs_f64(), "planned");
+        let clock = std::time::Instant::now();
         let counts = (
             changes.unchanged,
             changes.new,
@@ -294,6 +306,13 @@ pub async fn reconcile(
             actor,
         )
         .await?;
+        tracing::info!(
+            shop,
+            written,
+            seconds = clock.elapsed().as_secs_f64(),
+            "booked"
+        );
+        let clock = std::time::Instant::now();
         let (unchanged, new, replaced, withdrawn, redated) = counts;
         // One month's reconcile plans one month's entries: the standing
         // (the whole shop's) is kept by whole reconciles only.
@@ -317,6 +336,11 @@ pub async fn reconcile(
                 &shop,
             )?;
             crate::reports::keep_close_basis(store, &books, &fingerprint, rate_cards).await?;
+            tracing::info!(
+                shop,
+                seconds = clock.elapsed().as_secs_f64(),
+                "kept standing and close basis"
+            );
         }
         bulk_written += written;
         report.shops.push(ShopReport {

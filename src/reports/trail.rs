@@ -324,6 +324,10 @@ fn deposit_summary(entries: &[TrailEntry]) -> String {
                     )
                 })
                 .collect();
+            if lines.is_empty() {
+                // The exchange half of a deposit in another currency.
+                return format!("{} (entry #{}): {}", e.date, e.id, e.description);
+            }
             format!("{} (entry #{}): {}", e.date, e.id, lines.join("; "))
         })
         .collect();

@@ -10,6 +10,7 @@
 //! csv = "chase"                     # a preset, or a [bank.csv_layout] table
 //! window_business_days = 5
 //! fee_tolerance = "25.00"           # most a quoted deposit may differ by
+//! fx_account = "1030"               # currency exchange: payouts in another currency
 //! ```
 
 use serde::Deserialize;
@@ -25,6 +26,9 @@ pub struct BankAccount {
     /// How statement files name the account, to route camt.053 and OFX files.
     pub account: Option<String>,
     pub fee_account: Option<AccountCode>,
+    /// Where a payout in another currency is exchanged into this account's:
+    /// its deposit books the payout's currency and the bank's through it.
+    pub fx_account: Option<AccountCode>,
     /// How this bank's CSV exports look: a preset name or a layout table.
     pub csv: Option<BankCsv>,
     pub window_business_days: u32,
@@ -101,6 +105,7 @@ struct BankEntry {
     gl_account: String,
     account: Option<String>,
     fee_account: Option<String>,
+    fx_account: Option<String>,
     csv: Option<String>,
     csv_layout: Option<toml::Table>,
     window_business_days: Option<u32>,
@@ -157,6 +162,14 @@ impl BankAccounts {
                 .map(|f| {
                     f.parse::<AccountCode>()
                         .map_err(|_| invalid(format!("fee_account `{f}` is not an account code")))
+                })
+                .transpose()?;
+            let fx_account = e
+                .fx_account
+                .as_ref()
+                .map(|f| {
+                    f.parse::<AccountCode>()
+                        .map_err(|_| invalid(format!("fx_account `{f}` is not an account code")))
                 })
                 .transpose()?;
             let csv = match (e.csv.clone(), e.csv_layout.clone()) {
@@ -220,6 +233,7 @@ impl BankAccounts {
                 gl_account,
                 account: e.account.map(|a| normalize_account(&a)),
                 fee_account,
+                fx_account,
                 csv,
                 window_business_days: e.window_business_days.unwrap_or(5),
                 fee_tolerance,

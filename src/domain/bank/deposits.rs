@@ -2,6 +2,13 @@
 //! cash in transit moves to the bank account, dated at the deposit. A
 //! difference on the deposit (a bank fee, a rounding by the channel) is its
 //! own posting on the bank's `fee_account`, never folded into another line.
+//!
+//! A payout in another currency than the bank's is exchanged through the
+//! bank's `fx_account`: one entry per payout currency moves it from cash in
+//! transit into the exchange account (in the payout's currency), and the
+//! deposit entry takes what reached the bank out of it (in the bank's). Each
+//! entry balances in its one currency, as NetSuite wants a journal; in the
+//! ERP's base currency the exchange account keeps the realized difference.
 
 use std::collections::BTreeMap;
 
@@ -14,7 +21,7 @@ use super::matching::DepositMatch;
 use crate::domain::booking::basis_hash;
 use crate::domain::booking::{BookingShop, PlannedEntry, Subject};
 use crate::domain::entry::{EntryDraft, EntryKind, Posting, Segments, Side, SourceRef};
-use crate::domain::money::Money;
+use crate::domain::money::{Currency, Money};
 
 /// A payout as deposit matching sees it.
 #[derive(Clone, Debug)]
@@ -23,8 +30,25 @@ pub struct PayoutSide {
     pub key: String,
     pub shop: BookingShop,
     pub payout_id: String,
+    /// In the payout's currency (`currency`, the shop's).
     pub amount: Decimal,
+    pub currency: Currency,
+    /// What the channel says reached the bank, when in another currency.
+    pub bank_amount: Option<Money>,
     pub date: NaiveDate,
+}
+
+impl PayoutSide {
+    /// What it is in `currency` (a bank's), when that is known: its own
+    /// amount, or the amount the channel says reached the bank.
+    pub fn amount_in(&self, currency: Currency) -> Option<Decimal> {
+        if self.currency == currency {
+            return Some(self.amount);
+        }
+        self.bank_amount
+            .filter(|b| b.currency == currency)
+            .map(|b| b.amount)
+    }
 }
 
 /// A bank line as deposit booking needs it.
@@ -95,36 +119,73 @@ pub fn plan_deposits(
             };
             postings.push(p);
         }
-        for p in &ps {
-            // A negative payout (the channel debiting the account) is the mirror.
-            let mut posting = Posting::new(
-                p.shop.payout_account.clone(),
-                if p.amount >= Decimal::ZERO {
-                    Side::Credit
-                } else {
-                    Side::Debit
-                },
-                Money::new(p.amount.abs(), bank.currency),
-            );
-            posting.memo = Some(if p.amount >= Decimal::ZERO {
-                format!("payout {} reached the bank", p.payout_id)
-            } else {
-                format!("payout {} was debited from the bank", p.payout_id)
-            });
-            let seg = |k: &str| p.shop.segments.get(k).cloned();
-            posting.segments = Segments {
-                subsidiary: seg("subsidiary"),
-                department: seg("department"),
-                class: seg("class"),
-                location: seg("location"),
-                channel: Some(p.shop.channel.as_str().to_string()),
-                shop: (!p.shop.name.is_empty()).then(|| p.shop.name.clone()),
+        // The payouts in the bank's currency leave cash in transit here; the
+        // others are exchanged (`exchange` below), and what reached the bank
+        // for them comes out of the exchange account.
+        let (own, foreign): (Vec<&PayoutSide>, Vec<&PayoutSide>) =
+            ps.iter().partition(|p| p.currency == bank.currency);
+        for p in &own {
+            postings.push(transit_posting(p, bank.currency));
+        }
+        let got: Decimal = ds.iter().map(|d| d.amount).sum();
+        let mut exchanged = Decimal::ZERO;
+        if !foreign.is_empty() {
+            let Some(fx) = &bank.fx_account else {
+                problems.push(format!(
+                    "bank {}: payouts in another currency ({}) were deposited here, and banks.toml names no fx_account to exchange them through",
+                    bank.name,
+                    foreign.iter().map(|p| p.payout_id.as_str()).collect::<Vec<_>>().join(", ")
+                ));
+                continue;
             };
-            posting.source = SourceRef {
-                payout_id: Some(p.payout_id.clone()),
-                ..SourceRef::default()
+            // Known amounts at the bank, else (the match quoted them) what
+            // the deposits carry beyond the other payouts, less any stated
+            // difference.
+            // One posting per payout where each one's amount at the bank is
+            // known (or there is one), so the trail of each finds this entry.
+            let known: Option<Vec<Decimal>> =
+                foreign.iter().map(|p| p.amount_in(bank.currency)).collect();
+            let parts: Vec<(Option<&PayoutSide>, Decimal)> = match known {
+                Some(known) => foreign.iter().copied().map(Some).zip(known).collect(),
+                None => {
+                    let rest = got - m.difference - own.iter().map(|p| p.amount).sum::<Decimal>();
+                    let one = (foreign.len() == 1).then(|| foreign[0]);
+                    vec![(one, rest)]
+                }
             };
-            postings.push(posting);
+            for (payout, amount) in parts {
+                exchanged += amount;
+                if amount.is_zero() {
+                    continue;
+                }
+                let mut p = Posting::new(
+                    fx.clone(),
+                    if amount > Decimal::ZERO {
+                        Side::Credit
+                    } else {
+                        Side::Debit
+                    },
+                    Money::new(amount.abs(), bank.currency),
+                );
+                p.memo = Some(match payout {
+                    Some(x) => format!(
+                        "payout {} ({} {}) as it reached the bank",
+                        x.payout_id,
+                        x.amount,
+                        x.currency.code()
+                    ),
+                    None => format!(
+                        "payouts in {} as they reached the bank",
+                        currencies_of(&foreign)
+                    ),
+                });
+                p.segments = bank_segments(bank);
+                p.source = SourceRef {
+                    payout_id: payout.map(|x| x.payout_id.clone()),
+                    ..SourceRef::default()
+                };
+                postings.push(p);
+            }
         }
         if !m.difference.is_zero() {
             let Some(fee) = &bank.fee_account else {
@@ -159,19 +220,32 @@ pub fn plan_deposits(
         }
         let ids: Vec<&str> = ps.iter().map(|p| p.payout_id.as_str()).collect();
         let subject = deposit_subject(&bank.name, &m.deposits);
+        let mut description = format!(
+            "Deposit in {} of payout{} {} ({:?} match)",
+            bank.name,
+            if ids.len() == 1 { "" } else { "s" },
+            ids.join(", "),
+            m.basis
+        );
+        if let Some(rate) = implied_rate(&foreign, exchanged) {
+            description.push_str(&format!(
+                "; {} {} exchanged into {} {} (bank ÷ payout = {rate})",
+                foreign.iter().map(|p| p.amount).sum::<Decimal>(),
+                foreign[0].currency.code(),
+                exchanged,
+                bank.currency.code()
+            ));
+        }
         let draft = EntryDraft {
             idempotency_key: subject.key(1),
             date,
             kind: EntryKind::Deposit,
-            description: format!(
-                "Deposit in {} of payout{} {} ({:?} match)",
-                bank.name,
-                if ids.len() == 1 { "" } else { "s" },
-                ids.join(", "),
-                m.basis
-            ),
+            description,
             postings,
         };
+        if let Some(fx) = &bank.fx_account {
+            out.extend(exchange(bank, fx, &subject, date, &foreign));
+        }
         out.push(PlannedEntry {
             subject,
             basis_hash: basis_hash(&draft),
@@ -183,6 +257,145 @@ pub fn plan_deposits(
     } else {
         Err(problems)
     }
+}
+
+/// Cash in transit leaving for the bank, in `currency`: credited for money
+/// paid out, debited for a payout the channel took back.
+fn transit_posting(p: &PayoutSide, currency: Currency) -> Posting {
+    let mut posting = Posting::new(
+        p.shop.payout_account.clone(),
+        if p.amount >= Decimal::ZERO {
+            Side::Credit
+        } else {
+            Side::Debit
+        },
+        Money::new(p.amount.abs(), currency),
+    );
+    posting.memo = Some(if p.amount >= Decimal::ZERO {
+        format!("payout {} reached the bank", p.payout_id)
+    } else {
+        format!("payout {} was debited from the bank", p.payout_id)
+    });
+    let seg = |k: &str| p.shop.segments.get(k).cloned();
+    posting.segments = Segments {
+        subsidiary: seg("subsidiary"),
+        department: seg("department"),
+        class: seg("class"),
+        location: seg("location"),
+        channel: Some(p.shop.channel.as_str().to_string()),
+        shop: (!p.shop.name.is_empty()).then(|| p.shop.name.clone()),
+    };
+    posting.source = SourceRef {
+        payout_id: Some(p.payout_id.clone()),
+        ..SourceRef::default()
+    };
+    posting
+}
+
+fn bank_segments(bank: &BankAccount) -> Segments {
+    Segments {
+        channel: Some("bank".into()),
+        shop: Some(bank.name.clone()),
+        ..Segments::default()
+    }
+}
+
+fn currencies_of(payouts: &[&PayoutSide]) -> String {
+    let mut codes: Vec<&str> = payouts.iter().map(|p| p.currency.code()).collect();
+    codes.sort();
+    codes.dedup();
+    codes.join(", ")
+}
+
+/// Bank amount ÷ payout amount, when the payouts exchanged are of one
+/// currency: shown in the description only, rounded half away from zero to
+/// six places (nothing is booked from it).
+fn implied_rate(foreign: &[&PayoutSide], exchanged: Decimal) -> Option<Decimal> {
+    let first = foreign.first()?;
+    if foreign.iter().any(|p| p.currency != first.currency) {
+        return None;
+    }
+    let paid: Decimal = foreign.iter().map(|p| p.amount).sum();
+    if paid.is_zero() {
+        return None;
+    }
+    Some(
+        (exchanged / paid)
+            .round_dp_with_strategy(6, rust_decimal::RoundingStrategy::MidpointAwayFromZero)
+            .normalize(),
+    )
+}
+
+/// The other half of an exchanged deposit, one entry per payout currency:
+/// cash in transit into the exchange account, in that currency, dated at
+/// the deposit. Its subject follows the deposit's, so both come and go
+/// together.
+fn exchange(
+    bank: &BankAccount,
+    fx: &crate::domain::account::AccountCode,
+    deposit: &Subject,
+    date: NaiveDate,
+    foreign: &[&PayoutSide],
+) -> Vec<PlannedEntry> {
+    let mut by_currency: BTreeMap<&str, Vec<&PayoutSide>> = BTreeMap::new();
+    for p in foreign {
+        by_currency.entry(p.currency.code()).or_default().push(p);
+    }
+    let mut out = Vec::new();
+    for (code, payouts) in by_currency {
+        let currency = payouts[0].currency;
+        let mut postings: Vec<Posting> = payouts
+            .iter()
+            .map(|p| {
+                let mut t = transit_posting(p, currency);
+                t.memo = Some(format!(
+                    "payout {} exchanged into {} for the deposit",
+                    p.payout_id,
+                    bank.currency.code()
+                ));
+                t
+            })
+            .collect();
+        let net: Decimal = payouts.iter().map(|p| p.amount).sum();
+        if !net.is_zero() {
+            let mut p = Posting::new(
+                fx.clone(),
+                if net > Decimal::ZERO {
+                    Side::Debit
+                } else {
+                    Side::Credit
+                },
+                Money::new(net.abs(), currency),
+            );
+            p.memo = Some(format!(
+                "exchanged into {} at the bank",
+                bank.currency.code()
+            ));
+            p.segments = bank_segments(bank);
+            postings.push(p);
+        }
+        let ids: Vec<&str> = payouts.iter().map(|p| p.payout_id.as_str()).collect();
+        let subject = Subject(format!("{}/fx/{code}", deposit.0));
+        let draft = EntryDraft {
+            idempotency_key: subject.key(1),
+            date,
+            kind: EntryKind::Deposit,
+            description: format!(
+                "Currency exchange for the deposit in {} ({}) of payout{} {} ({code})",
+                bank.name,
+                bank.currency.code(),
+                if ids.len() == 1 { "" } else { "s" },
+                ids.join(", ")
+            ),
+            postings,
+        };
+        out.push(PlannedEntry {
+            subject,
+            basis_hash: basis_hash(&draft),
+            draft,
+        });
+    }
+    out
 }
 
 /// A bank line no payout explains that a banks.toml rule books (a fee,
@@ -235,3 +448,6 @@ pub fn plan_rule_lines(bank: &BankAccount, lines: &[(&DepositLine, String)]) -> 
     }
     out
 }
+
+#[cfg(test)]
+mod tests;

@@ -14,6 +14,10 @@
 //!
 //! Whatever has two explanations is ambiguous: listed with its candidates
 //! and left unmatched.
+//!
+//! A payout in another currency than the bank's, with no amount the channel
+//! says reached the bank, has no amount to compare: only a deposit quoting
+//! it can match it (pass 1), and the deposit then says what it became.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -33,6 +37,10 @@ pub struct PayoutToMatch {
     pub date: NaiveDate,
     /// Ids the bank may quote: payout id, settlement id, payment id.
     pub references: Vec<String>,
+    /// False for a payout in another currency whose amount at the bank is
+    /// not known: `amount` and `currency` are then the payout's own, only the
+    /// sign counts, and it matches deposits (of any currency) by reference only.
+    pub amount_known: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -144,7 +152,7 @@ pub fn match_deposits(
     let mut edges: Vec<(usize, usize)> = Vec::new();
     for &d in &incoming {
         for &p in &payable {
-            if payouts[p].currency == deposits[d].currency
+            if (payouts[p].currency == deposits[d].currency || !payouts[p].amount_known)
                 && payouts[p]
                     .references
                     .iter()
@@ -157,8 +165,44 @@ pub fn match_deposits(
     let mut ambiguous_p: BTreeSet<usize> = BTreeSet::new();
     let mut ambiguous_d: BTreeSet<usize> = BTreeSet::new();
     for (ps, ds) in components(&edges) {
-        let paid: Decimal = ps.iter().map(|&p| payouts[p].amount).sum();
+        let paid: Decimal = ps
+            .iter()
+            .filter(|&&p| payouts[p].amount_known)
+            .map(|&p| payouts[p].amount)
+            .sum();
         let got: Decimal = ds.iter().map(|&d| deposits[d].amount).sum();
+        let unknown: Vec<usize> = ps
+            .iter()
+            .copied()
+            .filter(|&p| !payouts[p].amount_known)
+            .collect();
+        if !unknown.is_empty() {
+            // What the deposits carry beyond the payouts of known amount is
+            // what the others became at the bank: it must be money moving
+            // their way.
+            let rest = got - paid;
+            if rest.is_zero() || unknown.iter().any(|&p| !same_sign(payouts[p].amount, rest)) {
+                ambiguous_p.extend(&ps);
+                ambiguous_d.extend(&ds);
+                out.ambiguous.push(Ambiguity {
+                    payouts: ps.iter().map(|&p| payouts[p].key.clone()).collect(),
+                    deposits: ds.iter().map(|&d| deposits[d].key.clone()).collect(),
+                    reason: format!(
+                        "the deposits quote payouts in another currency but leave {rest} for them"
+                    ),
+                });
+                continue;
+            }
+            used_p.extend(&ps);
+            used_d.extend(&ds);
+            out.matches.push(DepositMatch {
+                payouts: ps.iter().map(|&p| payouts[p].key.clone()).collect(),
+                deposits: ds.iter().map(|&d| deposits[d].key.clone()).collect(),
+                basis: MatchBasis::Reference,
+                difference: Decimal::ZERO,
+            });
+            continue;
+        }
         if (got - paid).abs() > rules.max_difference {
             ambiguous_p.extend(&ps);
             ambiguous_d.extend(&ds);
@@ -191,10 +235,11 @@ pub fn match_deposits(
                 <= rules.window_business_days
     };
 
-    // 2. One amount, one candidate each way.
+    // 2. One amount, one candidate each way (only amounts that are known).
     let free_p: Vec<usize> = payable
         .iter()
         .copied()
+        .filter(|&p| payouts[p].amount_known)
         .filter(|p| !used_p.contains(p) && !ambiguous_p.contains(p))
         .collect();
     let free_d: Vec<usize> = incoming
@@ -246,6 +291,7 @@ pub fn match_deposits(
     let free_p: Vec<usize> = payable
         .iter()
         .copied()
+        .filter(|&p| payouts[p].amount_known)
         .filter(|p| !used_p.contains(p) && !ambiguous_p.contains(p))
         .collect();
     let free_d: Vec<usize> = incoming
@@ -422,6 +468,40 @@ fn subsets_summing(amounts: &[Decimal], target: Decimal, max: usize) -> Vec<Vec<
     }
     walk(&order, amounts, 0, target, max, &mut stack, &mut found);
     found
+}
+
+/// One matching per currency: a payout takes part in its own currency's
+/// and, by reference, in other currencies'. Matched in two currencies, it
+/// is an exception in both (never a guess between them); matched in one, it
+/// is no longer unmatched in the others.
+pub fn settle_across_currencies(matchings: &mut [DepositMatching]) {
+    let mut matched_in: BTreeMap<String, usize> = BTreeMap::new();
+    for g in matchings.iter() {
+        for m in &g.matches {
+            for p in &m.payouts {
+                *matched_in.entry(p.clone()).or_default() += 1;
+            }
+        }
+    }
+    for g in matchings.iter_mut() {
+        let (keep, contested): (Vec<DepositMatch>, Vec<DepositMatch>) =
+            std::mem::take(&mut g.matches)
+                .into_iter()
+                .partition(|m| m.payouts.iter().all(|p| matched_in[p] == 1));
+        g.matches = keep;
+        let matched_once = |p: &String| matched_in.get(p) == Some(&1);
+        g.unmatched_payouts.retain(|p| !matched_once(p));
+        for m in contested {
+            g.unmatched_deposits.extend(m.deposits.iter().cloned());
+            g.unmatched_payouts.extend(m.payouts.iter().cloned());
+            g.ambiguous.push(Ambiguity {
+                reason: "deposits in accounts of more than one currency explain these payouts"
+                    .into(),
+                payouts: m.payouts,
+                deposits: m.deposits,
+            });
+        }
+    }
 }
 
 #[cfg(test)]

@@ -15,7 +15,7 @@ use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use super::money::Currency;
+use super::money::{Currency, Money};
 use super::order::Order;
 use super::payout::Payout;
 use super::settlement::{Channel, ComponentCode, SettlementLine, Statement};
@@ -191,6 +191,10 @@ pub struct PayoutCheck {
     pub record: Option<usize>,
     /// The statement whose total stands for the payout, when there is no record.
     pub from_statement: Option<String>,
+    /// What the channel says reached the bank in another currency (after its
+    /// exchange), when its record says so: deposit matching compares that.
+    #[serde(default)]
+    pub bank_amount: Option<Money>,
 }
 
 impl PayoutCheck {

@@ -172,6 +172,9 @@ pub(super) fn match_payouts(facts: &ShopFacts, m: &mut Matching) {
             causes,
             record,
             from_statement,
+            bank_amount: record
+                .and_then(|i| facts.payouts[i].payout.bank_amount)
+                .filter(|b| b.currency != currency),
         });
     }
 }

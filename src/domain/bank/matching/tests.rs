@@ -17,6 +17,16 @@ fn payout(key: &str, amount: &str, date: &str, refs: &[&str]) -> PayoutToMatch {
         currency: usd(),
         date: day(date),
         references: refs.iter().map(|s| s.to_string()).collect(),
+        amount_known: true,
+    }
+}
+
+/// A payout in CAD whose amount at a USD bank nobody stated.
+fn foreign_payout(key: &str, amount: &str, date: &str, refs: &[&str]) -> PayoutToMatch {
+    PayoutToMatch {
+        currency: "CAD".parse().unwrap(),
+        amount_known: false,
+        ..payout(key, amount, date, refs)
     }
 }
 
@@ -244,4 +254,129 @@ fn a_negative_payout_meets_the_debit_it_caused_never_a_deposit() {
         ]
     );
     assert!(m.ambiguous.is_empty());
+}
+
+#[test]
+fn a_payout_in_another_currency_matches_the_deposit_that_quotes_it_and_nothing_else() {
+    let m = match_deposits(
+        &[
+            foreign_payout(
+                "amazon/ca/50065020384",
+                "10015.64",
+                "2026-03-02",
+                &["50065020384"],
+            ),
+            // Same figure as a USD deposit, but in CAD: never an amount match.
+            foreign_payout(
+                "amazon/ca/50011020300",
+                "7300.12",
+                "2026-03-02",
+                &["50011020300"],
+            ),
+        ],
+        &[
+            deposit(
+                "d1",
+                "7300.12",
+                "2026-03-04",
+                "AMAZON SETTLEMENT 50065020384",
+            ),
+            deposit("d2", "7300.12", "2026-03-04", "AMAZON.COM SERVICES"),
+        ],
+        MatchRules::default(),
+    );
+    assert_eq!(m.matches.len(), 1);
+    assert_eq!(m.matches[0].payouts, vec!["amazon/ca/50065020384"]);
+    assert_eq!(m.matches[0].deposits, vec!["d1"]);
+    assert_eq!(m.matches[0].basis, MatchBasis::Reference);
+    assert!(m.matches[0].difference.is_zero());
+    assert_eq!(m.unmatched_payouts, vec!["amazon/ca/50011020300"]);
+    assert_eq!(m.unmatched_deposits, vec!["d2"]);
+}
+
+#[test]
+fn a_deposit_quoting_a_foreign_payout_must_leave_money_for_it() {
+    // The deposit quotes a USD payout of 500 and a CAD one: 500 is all it
+    // carries, so nothing is left for the CAD payout — not a match.
+    let m = match_deposits(
+        &[
+            payout("shopify/us/1111", "500.00", "2026-03-02", &["11112222"]),
+            foreign_payout(
+                "amazon/ca/50065020384",
+                "100.00",
+                "2026-03-02",
+                &["50065020384"],
+            ),
+        ],
+        &[deposit(
+            "d1",
+            "500.00",
+            "2026-03-03",
+            "PAYOUTS 11112222 50065020384",
+        )],
+        MatchRules::default(),
+    );
+    assert!(m.matches.is_empty());
+    assert_eq!(m.ambiguous.len(), 1);
+    assert!(
+        m.ambiguous[0].reason.contains("leave 0"),
+        "{}",
+        m.ambiguous[0].reason
+    );
+    // With more in the deposit, the rest is the CAD payout's.
+    let m = match_deposits(
+        &[
+            payout("shopify/us/1111", "500.00", "2026-03-02", &["11112222"]),
+            foreign_payout(
+                "amazon/ca/50065020384",
+                "100.00",
+                "2026-03-02",
+                &["50065020384"],
+            ),
+        ],
+        &[deposit(
+            "d1",
+            "573.10",
+            "2026-03-03",
+            "PAYOUTS 11112222 50065020384",
+        )],
+        MatchRules::default(),
+    );
+    assert_eq!(m.matches.len(), 1);
+    assert_eq!(m.matches[0].payouts.len(), 2);
+}
+
+#[test]
+fn a_payout_matched_in_two_currencies_is_an_exception_in_both() {
+    let m = |payouts: &[&str], deposits: &[&str]| DepositMatch {
+        payouts: payouts.iter().map(|s| s.to_string()).collect(),
+        deposits: deposits.iter().map(|s| s.to_string()).collect(),
+        basis: MatchBasis::Reference,
+        difference: Decimal::ZERO,
+    };
+    // CAD: P matched by amount; Q (paid in USD, quoted there) unmatched.
+    let cad = DepositMatching {
+        matches: vec![m(&["amazon/ca/P"], &["cad|1"])],
+        unmatched_payouts: vec!["amazon/ca/Q".into()],
+        ..Default::default()
+    };
+    // USD: a deposit quoting P, another quoting Q.
+    let usd = DepositMatching {
+        matches: vec![
+            m(&["amazon/ca/P"], &["usd|7"]),
+            m(&["amazon/ca/Q"], &["usd|8"]),
+        ],
+        ..Default::default()
+    };
+    let mut all = vec![cad, usd];
+    settle_across_currencies(&mut all);
+    let [cad, usd] = &all[..] else { unreachable!() };
+    assert!(cad.matches.is_empty());
+    assert_eq!(usd.matches, vec![m(&["amazon/ca/Q"], &["usd|8"])]);
+    for (g, deposit) in [(cad, "cad|1"), (usd, "usd|7")] {
+        assert_eq!(g.ambiguous.len(), 1);
+        assert_eq!(g.ambiguous[0].payouts, vec!["amazon/ca/P"]);
+        assert_eq!(g.unmatched_deposits, vec![deposit]);
+        assert_eq!(g.unmatched_payouts, vec!["amazon/ca/P"]);
+    }
 }
