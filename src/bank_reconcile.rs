@@ -208,18 +208,26 @@ pub async fn reconcile_banks(
         // currency names an fx_account, payouts in other currencies with no
         // stated amount, which only a deposit quoting them can match.
         let exchanges = group.iter().all(|b| b.fx_account.is_some());
+        if !exchanges && group.iter().any(|b| b.fx_account.is_some()) {
+            tracing::warn!(
+                "not every {} bank account in banks.toml names an fx_account: payouts in other currencies are matched to none of them",
+                currency.code()
+            );
+        }
         let to_match: Vec<PayoutToMatch> = payouts
             .iter()
             .filter_map(|(p, side)| {
                 if p.currency == currency {
                     Some(p.clone())
+                } else if !exchanges {
+                    None
                 } else if let Some(amount) = side.amount_in(currency) {
                     Some(PayoutToMatch {
                         amount,
                         currency,
                         ..p.clone()
                     })
-                } else if exchanges && side.bank_amount.is_none() {
+                } else if side.bank_amount.is_none() {
                     Some(PayoutToMatch {
                         amount_known: false,
                         ..p.clone()
@@ -250,7 +258,6 @@ pub async fn reconcile_banks(
             lines_of,
             counts,
             texts,
-            to_match,
             rules,
             matching,
         });
@@ -277,7 +284,6 @@ pub async fn reconcile_banks(
             lines_of,
             counts,
             texts,
-            to_match,
             rules,
             matching,
         } = g;
@@ -320,8 +326,6 @@ pub async fn reconcile_banks(
                 .unwrap_or_else(|| group[0].name.clone());
             ambiguous_of.entry(bank).or_default().push(a);
         }
-        let by_key: BTreeMap<&str, &PayoutToMatch> =
-            to_match.iter().map(|p| (p.key.as_str(), p)).collect();
         for (i, bank) in group.iter().enumerate() {
             let (line_count, through) = counts[&bank.name];
             let lines = &lines_of[&bank.name];
@@ -353,7 +357,7 @@ pub async fn reconcile_banks(
                 matching
                     .unmatched_payouts
                     .iter()
-                    .filter_map(|k| by_key.get(k.as_str()))
+                    .filter_map(|k| sides.get(k.as_str()))
                     .filter(|p| p.currency == currency || !own_groups.contains(&p.currency))
                     .filter(|p| listed.insert(p.key.clone()))
                     .map(|p| UnmatchedPayout {
@@ -413,7 +417,6 @@ struct CurrencyGroup<'a> {
     lines_of: BTreeMap<String, BTreeMap<String, DepositLine>>,
     counts: BTreeMap<String, (usize, Option<NaiveDate>)>,
     texts: BTreeMap<String, BTreeMap<String, String>>,
-    to_match: Vec<PayoutToMatch>,
     rules: MatchRules,
     matching: crate::domain::bank::matching::DepositMatching,
 }

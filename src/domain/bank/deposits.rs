@@ -143,16 +143,20 @@ pub fn plan_deposits(
             // difference.
             // One posting per payout where each one's amount at the bank is
             // known (or there is one), so the trail of each finds this entry.
-            let known: Option<Vec<Decimal>> =
-                foreign.iter().map(|p| p.amount_in(bank.currency)).collect();
-            let parts: Vec<(Option<&PayoutSide>, Decimal)> = match known {
-                Some(known) => foreign.iter().copied().map(Some).zip(known).collect(),
-                None => {
-                    let rest = got - m.difference - own.iter().map(|p| p.amount).sum::<Decimal>();
-                    let one = (foreign.len() == 1).then(|| foreign[0]);
-                    vec![(one, rest)]
+            let mut parts: Vec<(Option<&PayoutSide>, Decimal)> = Vec::new();
+            let mut unknown: Vec<&PayoutSide> = Vec::new();
+            for p in &foreign {
+                match p.amount_in(bank.currency) {
+                    Some(a) => parts.push((Some(*p), a)),
+                    None => unknown.push(p),
                 }
-            };
+            }
+            if !unknown.is_empty() {
+                let known: Decimal = own.iter().map(|p| p.amount).sum::<Decimal>()
+                    + parts.iter().map(|(_, a)| *a).sum::<Decimal>();
+                let one = (unknown.len() == 1).then(|| unknown[0]);
+                parts.push((one, got - m.difference - known));
+            }
             for (payout, amount) in parts {
                 exchanged += amount;
                 if amount.is_zero() {
@@ -175,8 +179,13 @@ pub fn plan_deposits(
                         x.currency.code()
                     ),
                     None => format!(
-                        "payouts in {} as they reached the bank",
-                        currencies_of(&foreign)
+                        "payouts {} ({}) as they reached the bank",
+                        unknown
+                            .iter()
+                            .map(|p| p.payout_id.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", "),
+                        currencies_of(&unknown)
                     ),
                 });
                 p.segments = bank_segments(bank);

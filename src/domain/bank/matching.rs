@@ -152,7 +152,14 @@ pub fn match_deposits(
     let mut edges: Vec<(usize, usize)> = Vec::new();
     for &d in &incoming {
         for &p in &payable {
-            if (payouts[p].currency == deposits[d].currency || !payouts[p].amount_known)
+            let currency_fits = if payouts[p].amount_known {
+                payouts[p].currency == deposits[d].currency
+            } else {
+                // No amount to compare: the window at least.
+                business_days_between(payouts[p].date, deposits[d].date)
+                    <= rules.window_business_days
+            };
+            if currency_fits
                 && payouts[p]
                     .references
                     .iter()
@@ -176,7 +183,17 @@ pub fn match_deposits(
             .copied()
             .filter(|&p| !payouts[p].amount_known)
             .collect();
-        if !unknown.is_empty() {
+        let known_explain = unknown.len() < ps.len() && (got - paid).abs() <= rules.max_difference;
+        let ps: Vec<usize> = if known_explain {
+            // The payouts of known amount explain the deposits: a foreign
+            // payout's id in the text is a coincidence, and it stays free.
+            ps.into_iter()
+                .filter(|&p| payouts[p].amount_known)
+                .collect()
+        } else {
+            ps
+        };
+        if !known_explain && !unknown.is_empty() {
             // What the deposits carry beyond the payouts of known amount is
             // what the others became at the bank: it must be money moving
             // their way.
@@ -483,23 +500,46 @@ pub fn settle_across_currencies(matchings: &mut [DepositMatching]) {
             }
         }
     }
+    // Contested matches are undone first; what they joined is then free
+    // (a payout that was in one with a contested one included).
+    let mut contested: Vec<Vec<DepositMatch>> = Vec::new();
     for g in matchings.iter_mut() {
-        let (keep, contested): (Vec<DepositMatch>, Vec<DepositMatch>) =
-            std::mem::take(&mut g.matches)
-                .into_iter()
-                .partition(|m| m.payouts.iter().all(|p| matched_in[p] == 1));
+        let (keep, lost): (Vec<DepositMatch>, Vec<DepositMatch>) = std::mem::take(&mut g.matches)
+            .into_iter()
+            .partition(|m| m.payouts.iter().all(|p| matched_in[p] == 1));
         g.matches = keep;
-        let matched_once = |p: &String| matched_in.get(p) == Some(&1);
-        g.unmatched_payouts.retain(|p| !matched_once(p));
-        for m in contested {
+        contested.push(lost);
+    }
+    let booked: BTreeSet<String> = matchings
+        .iter()
+        .flat_map(|g| g.matches.iter().flat_map(|m| m.payouts.iter().cloned()))
+        .collect();
+    for (g, lost) in matchings.iter_mut().zip(contested) {
+        g.unmatched_payouts.retain(|p| !booked.contains(p));
+        for m in lost {
             g.unmatched_deposits.extend(m.deposits.iter().cloned());
-            g.unmatched_payouts.extend(m.payouts.iter().cloned());
+            g.unmatched_payouts
+                .extend(m.payouts.iter().filter(|p| !booked.contains(*p)).cloned());
             g.ambiguous.push(Ambiguity {
                 reason: "deposits in accounts of more than one currency explain these payouts"
                     .into(),
                 payouts: m.payouts,
                 deposits: m.deposits,
             });
+        }
+        for a in &mut g.ambiguous {
+            let elsewhere: Vec<&str> = a
+                .payouts
+                .iter()
+                .filter(|p| booked.contains(*p))
+                .map(String::as_str)
+                .collect();
+            if !elsewhere.is_empty() {
+                a.reason.push_str(&format!(
+                    " (matched in another currency's account: {})",
+                    elsewhere.join(", ")
+                ));
+            }
         }
     }
 }

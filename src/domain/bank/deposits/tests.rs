@@ -195,3 +195,57 @@ fn without_an_fx_account_an_exchange_is_refused_by_name() {
         err[0]
     );
 }
+
+#[test]
+fn each_foreign_payout_gets_its_own_line_where_its_amount_can_be_told() {
+    // Two CAD payouts in one USD deposit: one stated at 365.00 USD, the
+    // other not — it is the rest, 73.10. Each line names its payout, so
+    // each one's trail finds the deposit.
+    let out = plan(
+        &bank(true),
+        vec![
+            payout("C1", "500.00", "CAD", Some("365.00")),
+            payout("C2", "100.00", "CAD", None),
+        ],
+        vec![line("d1", "438.10")],
+        "0",
+    )
+    .unwrap();
+    assert_eq!(out.len(), 2);
+    assert_eq!(
+        out[1].1,
+        vec![
+            row("1010", "438.10", "USD"),
+            row("1030", "-365.00", "USD"),
+            row("1030", "-73.10", "USD"),
+        ]
+    );
+    assert_eq!(
+        out[0].1,
+        vec![
+            row("1020", "-500.00", "CAD"),
+            row("1020", "-100.00", "CAD"),
+            row("1030", "600.00", "CAD"),
+        ]
+    );
+    let payouts = [
+        payout("C1", "500.00", "CAD", Some("365.00")),
+        payout("C2", "100.00", "CAD", None),
+    ];
+    let m = DepositMatch {
+        payouts: payouts.iter().map(|p| p.key.clone()).collect(),
+        deposits: vec!["d1".into()],
+        basis: MatchBasis::Reference,
+        difference: Decimal::ZERO,
+    };
+    let sides = payouts.into_iter().map(|p| (p.key.clone(), p)).collect();
+    let lines = [("d1".to_string(), line("d1", "438.10"))].into();
+    let planned = plan_deposits(&bank(true), &[m], &sides, &lines).unwrap();
+    let named: Vec<Option<&str>> = planned[1]
+        .draft
+        .postings
+        .iter()
+        .map(|p| p.source.payout_id.as_deref())
+        .collect();
+    assert_eq!(named, vec![None, Some("C1"), Some("C2")]);
+}

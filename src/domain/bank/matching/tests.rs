@@ -296,33 +296,15 @@ fn a_payout_in_another_currency_matches_the_deposit_that_quotes_it_and_nothing_e
 
 #[test]
 fn a_deposit_quoting_a_foreign_payout_must_leave_money_for_it() {
-    // The deposit quotes a USD payout of 500 and a CAD one: 500 is all it
-    // carries, so nothing is left for the CAD payout — not a match.
+    // Quoting only a CAD payout, a deposit of zero net cannot be its.
     let m = match_deposits(
-        &[
-            payout("shopify/us/1111", "500.00", "2026-03-02", &["11112222"]),
-            foreign_payout(
-                "amazon/ca/50065020384",
-                "100.00",
-                "2026-03-02",
-                &["50065020384"],
-            ),
-        ],
-        &[deposit(
-            "d1",
-            "500.00",
-            "2026-03-03",
-            "PAYOUTS 11112222 50065020384",
-        )],
+        &[foreign_payout("amazon/ca/50065020384", "100.00", "2026-03-02", &["50065020384"])],
+        &[deposit("d1", "-20.00", "2026-03-03", "REVERSAL 50065020384")],
         MatchRules::default(),
     );
     assert!(m.matches.is_empty());
-    assert_eq!(m.ambiguous.len(), 1);
-    assert!(
-        m.ambiguous[0].reason.contains("leave 0"),
-        "{}",
-        m.ambiguous[0].reason
-    );
+    assert_eq!(m.ambiguous.len(), 1, "{m:?}");
+    assert!(m.ambiguous[0].reason.contains("leave -20"), "{}", m.ambiguous[0].reason);
     // With more in the deposit, the rest is the CAD payout's.
     let m = match_deposits(
         &[
@@ -379,4 +361,74 @@ fn a_payout_matched_in_two_currencies_is_an_exception_in_both() {
         assert_eq!(g.unmatched_deposits, vec![deposit]);
         assert_eq!(g.unmatched_payouts, vec!["amazon/ca/P"]);
     }
+}
+
+#[test]
+fn a_payout_joined_to_a_contested_one_is_unmatched_again_where_it_belongs() {
+    let m = |payouts: &[&str], deposits: &[&str]| DepositMatch {
+        payouts: payouts.iter().map(|s| s.to_string()).collect(),
+        deposits: deposits.iter().map(|s| s.to_string()).collect(),
+        basis: MatchBasis::Reference,
+        difference: Decimal::ZERO,
+    };
+    // CAD: P2 matched, P1 unmatched. USD: one deposit quoting P1 and P2.
+    let cad = DepositMatching {
+        matches: vec![m(&["ca/P2"], &["cad|1"])],
+        unmatched_payouts: vec!["ca/P1".into()],
+        ..Default::default()
+    };
+    let usd = DepositMatching {
+        matches: vec![m(&["ca/P1", "ca/P2"], &["usd|7"])],
+        ..Default::default()
+    };
+    let mut all = vec![cad, usd];
+    settle_across_currencies(&mut all);
+    // P1 was matched nowhere in the end: still unmatched in CAD, its own.
+    assert_eq!(all[0].unmatched_payouts, vec!["ca/P1", "ca/P2"]);
+    assert_eq!(all[1].unmatched_payouts, vec!["ca/P1", "ca/P2"]);
+    assert!(all.iter().all(|g| g.matches.is_empty()));
+}
+
+#[test]
+fn a_foreign_id_in_a_deposit_its_own_payout_explains_is_a_coincidence() {
+    // The USD payout explains the deposit to the cent; the CAD payout whose
+    // id also appears in the text stays free, and the match is unchanged.
+    let m = match_deposits(
+        &[
+            payout("shopify/us/11112222", "500.00", "2026-03-02", &["11112222"]),
+            foreign_payout(
+                "amazon/ca/50065020384",
+                "100.00",
+                "2026-03-02",
+                &["50065020384"],
+            ),
+        ],
+        &[deposit(
+            "d1",
+            "500.00",
+            "2026-03-03",
+            "PAYOUT 11112222 REF 50065020384",
+        )],
+        MatchRules::default(),
+    );
+    assert_eq!(m.matches.len(), 1);
+    assert_eq!(m.matches[0].payouts, vec!["shopify/us/11112222"]);
+    assert_eq!(m.unmatched_payouts, vec!["amazon/ca/50065020384"]);
+    assert!(m.ambiguous.is_empty());
+}
+
+#[test]
+fn a_foreign_payout_quoted_long_after_its_window_is_not_matched() {
+    let m = match_deposits(
+        &[foreign_payout(
+            "amazon/ca/50065020384",
+            "100.00",
+            "2026-01-05",
+            &["50065020384"],
+        )],
+        &[deposit("d1", "73.10", "2026-03-03", "AMAZON 50065020384")],
+        MatchRules::default(),
+    );
+    assert!(m.matches.is_empty());
+    assert_eq!(m.unmatched_deposits, vec!["d1"]);
 }
