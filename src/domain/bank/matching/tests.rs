@@ -298,13 +298,27 @@ fn a_payout_in_another_currency_matches_the_deposit_that_quotes_it_and_nothing_e
 fn a_deposit_quoting_a_foreign_payout_must_leave_money_for_it() {
     // Quoting only a CAD payout, a deposit of zero net cannot be its.
     let m = match_deposits(
-        &[foreign_payout("amazon/ca/50065020384", "100.00", "2026-03-02", &["50065020384"])],
-        &[deposit("d1", "-20.00", "2026-03-03", "REVERSAL 50065020384")],
+        &[foreign_payout(
+            "amazon/ca/50065020384",
+            "100.00",
+            "2026-03-02",
+            &["50065020384"],
+        )],
+        &[deposit(
+            "d1",
+            "-20.00",
+            "2026-03-03",
+            "REVERSAL 50065020384",
+        )],
         MatchRules::default(),
     );
     assert!(m.matches.is_empty());
     assert_eq!(m.ambiguous.len(), 1, "{m:?}");
-    assert!(m.ambiguous[0].reason.contains("leave -20"), "{}", m.ambiguous[0].reason);
+    assert!(
+        m.ambiguous[0].reason.contains("leave -20"),
+        "{}",
+        m.ambiguous[0].reason
+    );
     // With more in the deposit, the rest is the CAD payout's.
     let m = match_deposits(
         &[
