@@ -44,9 +44,8 @@ impl<'a> Draft<'a> {
     }
 
     pub(super) fn segments(&self, extra: &BTreeMap<String, String>) -> Segments {
-        let mut all = self.shop.segments.clone();
-        all.extend(extra.iter().map(|(k, v)| (k.clone(), v.clone())));
-        let get = |k: &str| all.get(k).cloned();
+        // The mapping's segments over the shop's (no merged copy per posting).
+        let get = |k: &str| extra.get(k).or_else(|| self.shop.segments.get(k)).cloned();
         Segments {
             subsidiary: get("subsidiary"),
             department: get("department"),
@@ -174,12 +173,19 @@ pub fn basis_hash(draft: &EntryDraft) -> String {
         draft.kind.as_str(),
         draft.description
     );
+    // Written in place, borrowing: this runs for every planned entry (two
+    // million in a big month). The text must never change: stored bookings
+    // compare with it.
+    use std::fmt::Write as _;
     for p in &draft.postings {
         let s = &p.segments;
         let src = &p.source;
-        let opt = |o: &Option<String>| o.clone().unwrap_or_default();
-        text.push_str(&format!(
-            "{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}\n",
+        fn opt(o: &Option<String>) -> &str {
+            o.as_deref().unwrap_or("")
+        }
+        let _ = write!(
+            text,
+            "{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|",
             p.account,
             p.side.as_str(),
             canonical_decimal(p.amount.amount),
@@ -194,10 +200,15 @@ pub fn basis_hash(draft: &EntryDraft) -> String {
             opt(&src.order_id),
             opt(&src.statement_id),
             opt(&src.payout_id),
-            src.batch_id.map(|b| b.to_string()).unwrap_or_default(),
-            opt(&src.sheet),
-            src.row.map(|r| r.to_string()).unwrap_or_default(),
-        ));
+        );
+        if let Some(b) = src.batch_id {
+            let _ = write!(text, "{b}");
+        }
+        let _ = write!(text, "|{}|", opt(&src.sheet));
+        if let Some(r) = src.row {
+            let _ = write!(text, "{r}");
+        }
+        text.push('\n');
     }
     sha256_hex(text.as_bytes())
 }
