@@ -42,24 +42,50 @@ fn first_eight(full: &Migrator) -> Migrator {
     }
 }
 
-#[tokio::test]
-async fn sqlite_books_with_entries_migrate_and_keep_their_rules() {
-    let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}?mode=rwc", dir.path().join("old.db").display());
+/// An entry row written by hand: a sale, or a reversal of `reverses`.
+fn new_entry(seq: i64, key: &str, reverses: Option<i64>, hash: &str) -> String {
+    let (kind, reverses) = match reverses {
+        Some(r) => ("reversal", r.to_string()),
+        None => ("sale", "NULL".to_string()),
+    };
+    format!(
+        "INSERT INTO entries (seq, idempotency_key, entry_date, kind, description, reverses, \
+         created_at, created_by, content_hash, prev_hash, hash) VALUES \
+         ({seq}, '{key}', '2026-01-07', '{kind}', 'x', {reverses}, '2026-01-07T10:00:00Z', 'test', \
+         'c', 'p', '{hash}')"
+    )
+}
+
+/// One connection to the SQLite file, foreign keys on (as the product has them).
+async fn sqlite_pool(url: &str) -> sqlx::SqlitePool {
     let pool = sqlx::sqlite::SqlitePoolOptions::new()
         .max_connections(1)
-        .connect(&url)
+        .connect(url)
         .await
         .unwrap();
     sqlx::query("PRAGMA foreign_keys = ON")
         .execute(&pool)
         .await
         .unwrap();
+    pool
+}
+
+/// A SQLite file at migration 0008 holding `ROWS`.
+async fn sqlite_at_0008(url: &str) -> sqlx::SqlitePool {
+    let pool = sqlite_pool(url).await;
     let full = sqlx::migrate!("./migrations/sqlite");
     first_eight(&full).run(&pool).await.unwrap();
     for sql in ROWS {
         sqlx::query(sql).execute(&pool).await.unwrap();
     }
+    pool
+}
+
+#[tokio::test]
+async fn sqlite_books_with_entries_migrate_and_keep_their_rules() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}?mode=rwc", dir.path().join("old.db").display());
+    let pool = sqlite_at_0008(&url).await;
     let before: Vec<String> = sqlx::query_scalar(DUMP).fetch_all(&pool).await.unwrap();
     pool.close().await;
 
@@ -70,15 +96,7 @@ async fn sqlite_books_with_entries_migrate_and_keep_their_rules() {
             .unwrap();
     store.close().await;
 
-    let pool = sqlx::sqlite::SqlitePoolOptions::new()
-        .max_connections(1)
-        .connect(&url)
-        .await
-        .unwrap();
-    sqlx::query("PRAGMA foreign_keys = ON")
-        .execute(&pool)
-        .await
-        .unwrap();
+    let pool = sqlite_pool(&url).await;
     let after: Vec<String> = sqlx::query_scalar(DUMP).fetch_all(&pool).await.unwrap();
     assert_eq!(before, after, "SQLite: every entry unchanged");
     let dangling: Vec<(String,)> = sqlx::query_as("SELECT \"table\" FROM pragma_foreign_key_check")
@@ -99,16 +117,7 @@ async fn sqlite_books_with_entries_migrate_and_keep_their_rules() {
 async fn sqlite_books_with_a_dangling_posting_refuse_the_rebuild_and_stay_as_they_were() {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}?mode=rwc", dir.path().join("old.db").display());
-    let pool = sqlx::sqlite::SqlitePoolOptions::new()
-        .max_connections(1)
-        .connect(&url)
-        .await
-        .unwrap();
-    let full = sqlx::migrate!("./migrations/sqlite");
-    first_eight(&full).run(&pool).await.unwrap();
-    for sql in ROWS {
-        sqlx::query(sql).execute(&pool).await.unwrap();
-    }
+    let pool = sqlite_at_0008(&url).await;
     // A posting whose entry is missing (only possible with the checks off).
     sqlx::query("PRAGMA foreign_keys = OFF")
         .execute(&pool)
@@ -126,23 +135,15 @@ async fn sqlite_books_with_a_dangling_posting_refuse_the_rebuild_and_stay_as_the
         settlebridge::store::connect(&format!("sqlite://{}", dir.path().join("old.db").display()))
             .await;
     assert!(refused.is_err(), "the rebuild is refused");
-    let pool = sqlx::sqlite::SqlitePoolOptions::new()
-        .max_connections(1)
-        .connect(&url)
-        .await
-        .unwrap();
+    let pool = sqlite_pool(&url).await;
     let (applied,): (i64,) = sqlx::query_as("SELECT max(version) FROM _sqlx_migrations")
         .fetch_one(&pool)
         .await
         .unwrap();
     assert_eq!(applied, 8, "nothing of 0009 was kept");
-    let dup = sqlx::query(
-        "INSERT INTO entries (seq, idempotency_key, entry_date, kind, description, \
-         created_at, created_by, content_hash, prev_hash, hash) VALUES \
-         (5, 'k5', '2026-01-07', 'sale', 'x', '2026-01-07T10:00:00Z', 'test', 'c', 'h2', 'h2')",
-    )
-    .execute(&pool)
-    .await;
+    let dup = sqlx::query(&new_entry(5, "k5", None, "h2"))
+        .execute(&pool)
+        .await;
     assert!(
         dup.is_err(),
         "the old table, with its UNIQUE hash, is still there"
@@ -193,8 +194,8 @@ where
     for<'c> &'c sqlx::Pool<DB>: sqlx::Executor<'c, Database = DB>,
     for<'q> <DB as sqlx::Database>::Arguments<'q>: sqlx::IntoArguments<'q, DB>,
 {
-    let fails = |sql: &'static str| async move {
-        match sqlx::query(sql).execute(pool).await {
+    let fails = |sql: String| async move {
+        match sqlx::query(&sql).execute(pool).await {
             Ok(_) => false,
             Err(e) => {
                 eprintln!("{name}: refused as expected? {e}");
@@ -203,56 +204,31 @@ where
         }
     };
     assert!(
-        fails("UPDATE entries SET description = 'x' WHERE seq = 1").await,
+        fails("UPDATE entries SET description = 'x' WHERE seq = 1".into()).await,
         "{name}: entries stay append-only"
     );
     assert!(
-        fails("DELETE FROM entries WHERE seq = 2").await,
+        fails("DELETE FROM entries WHERE seq = 2".into()).await,
         "{name}: entries stay append-only"
     );
     assert!(
-        fails(
-            "INSERT INTO entries (seq, idempotency_key, entry_date, kind, description, created_at, \
-             created_by, content_hash, prev_hash, hash) VALUES \
-             (3, 'k1', '2026-01-07', 'sale', 'x', '2026-01-07T10:00:00Z', 'test', 'c', 'h2', 'h3')"
-        )
-        .await,
+        fails(new_entry(3, "k1", None, "h3")).await,
         "{name}: the idempotency key stays unique"
     );
     assert!(
-        fails(
-            "INSERT INTO entries (seq, idempotency_key, entry_date, kind, description, reverses, \
-             created_at, created_by, content_hash, prev_hash, hash) VALUES \
-             (3, 'k3', '2026-01-07', 'reversal', 'x', 1, '2026-01-07T10:00:00Z', 'test', 'c', 'h2', 'h3')"
-        )
-        .await,
+        fails(new_entry(3, "k3", Some(1), "h3")).await,
         "{name}: an entry is reversed once"
     );
     assert!(
-        !fails(
-            "INSERT INTO entries (seq, idempotency_key, entry_date, kind, description, reverses, \
-             created_at, created_by, content_hash, prev_hash, hash) VALUES \
-             (3, 'k3', '2026-01-07', 'reversal', 'x', 2, '2026-01-07T10:00:00Z', 'test', 'c', 'h2', 'h3')"
-        )
-        .await,
+        !fails(new_entry(3, "k3", Some(2), "h3")).await,
         "{name}: a well-formed row goes in"
     );
     assert!(
-        !fails(
-            "INSERT INTO entries (seq, idempotency_key, entry_date, kind, description, \
-             created_at, created_by, content_hash, prev_hash, hash) VALUES \
-             (4, 'k4', '2026-01-07', 'sale', 'x', '2026-01-07T10:00:00Z', 'test', 'c', 'h3', 'h3')"
-        )
-        .await,
+        !fails(new_entry(4, "k4", None, "h3")).await,
         "{name}: the hash is no longer unique-indexed"
     );
     assert!(
-        fails(
-            "INSERT INTO entries (seq, idempotency_key, entry_date, kind, description, reverses, \
-             created_at, created_by, content_hash, prev_hash, hash) VALUES \
-             (9, 'k9', '2026-01-07', 'reversal', 'x', 8, '2026-01-07T10:00:00Z', 'test', 'c', 'h3', 'h9')"
-        )
-        .await,
+        fails(new_entry(9, "k9", Some(8), "h9")).await,
         "{name}: a reversal points at a real entry"
     );
 }

@@ -107,11 +107,7 @@ pub fn plan_deposits(
                 Money::new(d.amount.abs(), bank.currency),
             );
             p.memo = Some(format!("deposit: {}", d.description));
-            p.segments = Segments {
-                channel: Some("bank".into()),
-                shop: Some(bank.name.clone()),
-                ..Segments::default()
-            };
+            p.segments = bank_segments(bank);
             p.source = SourceRef {
                 batch_id: Some(d.batch_id),
                 row: Some(d.row),
@@ -220,11 +216,7 @@ pub fn plan_deposits(
             } else {
                 "the bank received more than was paid out".into()
             });
-            p.segments = Segments {
-                channel: Some("bank".into()),
-                shop: Some(bank.name.clone()),
-                ..Segments::default()
-            };
+            p.segments = bank_segments(bank);
             postings.push(p);
         }
         let ids: Vec<&str> = ps.iter().map(|p| p.payout_id.as_str()).collect();
@@ -422,11 +414,7 @@ pub fn plan_rule_lines(bank: &BankAccount, lines: &[(&DepositLine, String)]) -> 
         } else {
             (Side::Credit, Side::Debit)
         };
-        let segments = Segments {
-            channel: Some("bank".into()),
-            shop: Some(bank.name.clone()),
-            ..Segments::default()
-        };
+        let segments = bank_segments(bank);
         let source = SourceRef {
             batch_id: Some(line.batch_id),
             row: Some(line.row),

@@ -137,6 +137,10 @@ pub fn match_deposits(
     rules: MatchRules,
 ) -> DepositMatching {
     let mut out = DepositMatching::default();
+    let payout_keys =
+        |ps: &[usize]| -> Vec<String> { ps.iter().map(|&p| payouts[p].key.clone()).collect() };
+    let deposit_keys =
+        |ds: &[usize]| -> Vec<String> { ds.iter().map(|&d| deposits[d].key.clone()).collect() };
     let mut used_p: BTreeSet<usize> = BTreeSet::new();
     let mut used_d: BTreeSet<usize> = BTreeSet::new();
     // Positive payouts meet money in, negative ones (the channel debiting
@@ -193,7 +197,7 @@ pub fn match_deposits(
         } else {
             ps
         };
-        if !known_explain && !unknown.is_empty() {
+        let difference = if !known_explain && !unknown.is_empty() {
             // What the deposits carry beyond the payouts of known amount is
             // what the others became at the bank: it must be money moving
             // their way.
@@ -202,32 +206,23 @@ pub fn match_deposits(
                 ambiguous_p.extend(&ps);
                 ambiguous_d.extend(&ds);
                 out.ambiguous.push(Ambiguity {
-                    payouts: ps.iter().map(|&p| payouts[p].key.clone()).collect(),
-                    deposits: ds.iter().map(|&d| deposits[d].key.clone()).collect(),
+                    payouts: payout_keys(&ps),
+                    deposits: deposit_keys(&ds),
                     reason: format!(
                         "the deposits quote payouts in another currency but leave {rest} for them"
                     ),
                 });
                 continue;
             }
-            used_p.extend(&ps);
-            used_d.extend(&ds);
-            out.matches.push(DepositMatch {
-                payouts: ps.iter().map(|&p| payouts[p].key.clone()).collect(),
-                deposits: ds.iter().map(|&d| deposits[d].key.clone()).collect(),
-                basis: MatchBasis::Reference,
-                difference: Decimal::ZERO,
-            });
-            continue;
-        }
-        if (got - paid).abs() > rules.max_difference {
+            Decimal::ZERO
+        } else if (got - paid).abs() > rules.max_difference {
             ambiguous_p.extend(&ps);
             ambiguous_d.extend(&ds);
             // Quoted, but not the whole story (half a split payout, the
             // wrong amount): an exception, not a fee.
             out.ambiguous.push(Ambiguity {
-                payouts: ps.iter().map(|&p| payouts[p].key.clone()).collect(),
-                deposits: ds.iter().map(|&d| deposits[d].key.clone()).collect(),
+                payouts: payout_keys(&ps),
+                deposits: deposit_keys(&ds),
                 reason: format!(
                     "the deposits quote the payouts but differ from them by {} (more than the bank's fee_tolerance {})",
                     got - paid,
@@ -235,14 +230,16 @@ pub fn match_deposits(
                 ),
             });
             continue;
-        }
+        } else {
+            got - paid
+        };
         used_p.extend(&ps);
         used_d.extend(&ds);
         out.matches.push(DepositMatch {
-            payouts: ps.iter().map(|&p| payouts[p].key.clone()).collect(),
-            deposits: ds.iter().map(|&d| deposits[d].key.clone()).collect(),
+            payouts: payout_keys(&ps),
+            deposits: deposit_keys(&ds),
             basis: MatchBasis::Reference,
-            difference: got - paid,
+            difference,
         });
     }
 
@@ -291,8 +288,8 @@ pub fn match_deposits(
         ambiguous_p.extend(&ps);
         ambiguous_d.extend(&ds);
         out.ambiguous.push(Ambiguity {
-            payouts: ps.iter().map(|&p| payouts[p].key.clone()).collect(),
-            deposits: ds.iter().map(|&d| deposits[d].key.clone()).collect(),
+            payouts: payout_keys(&ps),
+            deposits: deposit_keys(&ds),
             reason: format!(
                 "{} payouts and {} deposits of {} {} within {} business days of each other",
                 ps.len(),
@@ -380,8 +377,8 @@ pub fn match_deposits(
             used_p.extend(&ps);
             used_d.extend(&ds);
             out.matches.push(DepositMatch {
-                payouts: ps.iter().map(|&p| payouts[p].key.clone()).collect(),
-                deposits: ds.iter().map(|&d| deposits[d].key.clone()).collect(),
+                payouts: payout_keys(&ps),
+                deposits: deposit_keys(&ds),
                 basis: MatchBasis::Combination,
                 difference: Decimal::ZERO,
             });
@@ -391,8 +388,8 @@ pub fn match_deposits(
             ambiguous_p.extend(&ps);
             ambiguous_d.extend(&ds);
             out.ambiguous.push(Ambiguity {
-                payouts: ps.iter().map(|&p| payouts[p].key.clone()).collect(),
-                deposits: ds.iter().map(|&d| deposits[d].key.clone()).collect(),
+                payouts: payout_keys(&ps),
+                deposits: deposit_keys(&ds),
                 reason: if unique {
                     "these payouts and deposits also sum up another way".into()
                 } else {

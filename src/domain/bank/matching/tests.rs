@@ -21,6 +21,16 @@ fn payout(key: &str, amount: &str, date: &str, refs: &[&str]) -> PayoutToMatch {
     }
 }
 
+/// A reference match of these payouts and deposits, no difference.
+fn reference_match(payouts: &[&str], deposits: &[&str]) -> DepositMatch {
+    DepositMatch {
+        payouts: payouts.iter().map(|s| s.to_string()).collect(),
+        deposits: deposits.iter().map(|s| s.to_string()).collect(),
+        basis: MatchBasis::Reference,
+        difference: Decimal::ZERO,
+    }
+}
+
 /// A payout in CAD whose amount at a USD bank nobody stated.
 fn foreign_payout(key: &str, amount: &str, date: &str, refs: &[&str]) -> PayoutToMatch {
     PayoutToMatch {
@@ -344,12 +354,7 @@ fn a_deposit_quoting_a_foreign_payout_must_leave_money_for_it() {
 
 #[test]
 fn a_payout_matched_in_two_currencies_is_an_exception_in_both() {
-    let m = |payouts: &[&str], deposits: &[&str]| DepositMatch {
-        payouts: payouts.iter().map(|s| s.to_string()).collect(),
-        deposits: deposits.iter().map(|s| s.to_string()).collect(),
-        basis: MatchBasis::Reference,
-        difference: Decimal::ZERO,
-    };
+    let m = reference_match;
     // CAD: P matched by amount; Q (paid in USD, quoted there) unmatched.
     let cad = DepositMatching {
         matches: vec![m(&["amazon/ca/P"], &["cad|1"])],
@@ -379,12 +384,7 @@ fn a_payout_matched_in_two_currencies_is_an_exception_in_both() {
 
 #[test]
 fn a_payout_joined_to_a_contested_one_is_unmatched_again_where_it_belongs() {
-    let m = |payouts: &[&str], deposits: &[&str]| DepositMatch {
-        payouts: payouts.iter().map(|s| s.to_string()).collect(),
-        deposits: deposits.iter().map(|s| s.to_string()).collect(),
-        basis: MatchBasis::Reference,
-        difference: Decimal::ZERO,
-    };
+    let m = reference_match;
     // CAD: P2 matched, P1 unmatched. USD: one deposit quoting P1 and P2.
     let cad = DepositMatching {
         matches: vec![m(&["ca/P2"], &["cad|1"])],
