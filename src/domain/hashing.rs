@@ -185,3 +185,75 @@ pub fn seal_hash(
             .as_bytes(),
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use chrono::{NaiveDate, TimeZone};
+    use rust_decimal::Decimal;
+
+    use super::*;
+    use crate::domain::entry::{EntryKind, Posting, Side};
+    use crate::domain::money::Money;
+
+    /// An entry with every field set, text that JSON must escape, and a
+    /// posting with none of the optional fields.
+    fn full_entry() -> JournalEntry {
+        let usd = "USD".parse().unwrap();
+        let mut sale = Posting::new(
+            "4000".parse().unwrap(),
+            Side::Credit,
+            Money::new(Decimal::new(1050, 2), usd),
+        );
+        sale.memo = Some("sale \"quoted\" \\ ünïcode\ttab".to_string());
+        sale.segments.subsidiary = Some("1".to_string());
+        sale.segments.department = Some("Retail".to_string());
+        sale.segments.class = Some("DTC".to_string());
+        sale.segments.location = Some("US-East".to_string());
+        sale.segments.channel = Some("tiktok".to_string());
+        sale.segments.shop = Some("us-main".to_string());
+        sale.source.order_id = Some("577000000000000001".to_string());
+        sale.source.statement_id = Some("st-1".to_string());
+        sale.source.payout_id = Some("po-1".to_string());
+        sale.source.batch_id = Some(7);
+        sale.source.sheet = Some("Order details".to_string());
+        sale.source.row = Some(12);
+        sale.mapping_version = Some("sha256:abc".to_string());
+        let owed = Posting::new(
+            "1211".parse().unwrap(),
+            Side::Debit,
+            Money::new(Decimal::new(105, 1), usd),
+        );
+        JournalEntry::restore(
+            "tiktok/us-main/sale/577000000000000001".to_string(),
+            NaiveDate::from_ymd_opt(2026, 6, 3).unwrap(),
+            EntryKind::Sale,
+            "Sale 577000000000000001 — ünïcode".to_string(),
+            Some(EntryId(41)),
+            vec![sale, owed],
+        )
+    }
+
+    /// Every stored hash depends on these texts: a faster rendering must
+    /// give them byte for byte.
+    #[test]
+    fn canonical_texts_are_pinned() {
+        let entry = full_entry();
+        assert_eq!(
+            canonical_content(&entry),
+            r#"{"v":1,"key":"tiktok/us-main/sale/577000000000000001","date":"2026-06-03","kind":"sale","description":"Sale 577000000000000001 — ünïcode","reverses":41,"postings":[{"account":"4000","side":"credit","amount":"10.5","currency":"USD","memo":"sale \"quoted\" \\ ünïcode\ttab","subsidiary":"1","department":"Retail","class":"DTC","location":"US-East","channel":"tiktok","shop":"us-main","order_id":"577000000000000001","statement_id":"st-1","payout_id":"po-1","batch_id":7,"sheet":"Order details","row":12,"mapping_version":"sha256:abc"},{"account":"1211","side":"debit","amount":"10.5","currency":"USD","memo":null,"subsidiary":null,"department":null,"class":null,"location":null,"channel":null,"shop":null,"order_id":null,"statement_id":null,"payout_id":null,"batch_id":null,"sheet":null,"row":null,"mapping_version":null}]}"#
+        );
+        let content = content_hash(&entry);
+        let at = Utc.with_ymd_and_hms(2026, 7, 1, 8, 5, 9).unwrap()
+            + chrono::Duration::microseconds(120);
+        assert_eq!(canonical_time(at), "2026-07-01T08:05:09.000120Z");
+        assert_eq!(
+            content,
+            sha256_hex(canonical_content(&entry).as_bytes()),
+            "the content hash is the hash of the canonical text"
+        );
+        assert_eq!(
+            chain_hash(EntryId(42), GENESIS_HASH, at, "ana", &content),
+            "daf40c9caecf0eabb687bcbcc70317ae65e46ede39031a0686e8d23247839267"
+        );
+    }
+}

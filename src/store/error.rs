@@ -6,6 +6,9 @@ use crate::domain::{AccountCode, AccountType, EntryId, Period};
 pub enum StoreError {
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
+    /// From SQLite's bulk write path (`sqlite_bulk`), which uses rusqlite.
+    #[error("database error: {0}")]
+    SqliteBulk(#[from] rusqlite::Error),
     #[error("could not migrate the database: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("`{0}` is not a database URL settlebridge knows (use sqlite://FILE or postgres://…)")]

@@ -38,6 +38,7 @@ mod sql_booking;
 mod sql_impl;
 mod sql_import;
 mod sqlite;
+mod sqlite_bulk;
 
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};

@@ -9,11 +9,14 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{PgPool, Postgres, Transaction};
 
 use super::access_sql::impl_sql_access;
+use super::batch_sql;
+use super::booking_sql::{self, NewBooking};
 use super::outbox::impl_sql_outbox;
 use super::sql_booking::impl_sql_booking;
 use super::sql_impl::impl_sql_store;
 use super::sql_import::impl_sql_import;
 use super::{Backend, StoreError};
+use crate::domain::StoredEntry;
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
 
@@ -56,6 +59,43 @@ const LOCK_HEAD: &str = "SELECT last_seq FROM ledger_head WHERE id = 1 FOR UPDAT
 
 struct PgTx {
     tx: Transaction<'static, Postgres>,
+}
+
+/// PostgreSQL's bulk writes: multi-row statements, a thousand rows each.
+impl PgTx {
+    async fn insert_entry_rows(&mut self, entries: &[StoredEntry]) -> Result<(), StoreError> {
+        for chunk in entries.chunks(batch_sql::CHUNK_ROWS) {
+            batch_sql::insert_entries::<Postgres>(chunk)
+                .build()
+                .execute(&mut *self.tx)
+                .await?;
+        }
+        let rows = batch_sql::posting_rows(entries)?;
+        for chunk in rows.chunks(batch_sql::CHUNK_ROWS) {
+            batch_sql::insert_postings::<Postgres>(chunk)
+                .build()
+                .execute(&mut *self.tx)
+                .await?;
+        }
+        let balances = batch_sql::balance_rows(&rows);
+        for chunk in balances.chunks(batch_sql::CHUNK_ROWS) {
+            batch_sql::upsert_balances::<Postgres>(chunk)
+                .build()
+                .execute(&mut *self.tx)
+                .await?;
+        }
+        Ok(())
+    }
+
+    async fn insert_booking_rows(&mut self, rows: &[NewBooking<'_>]) -> Result<(), StoreError> {
+        for chunk in rows.chunks(batch_sql::CHUNK_ROWS) {
+            booking_sql::insert_bookings::<Postgres>(chunk)
+                .build()
+                .execute(&mut *self.tx)
+                .await?;
+        }
+        Ok(())
+    }
 }
 
 impl_sql_store!(PgStore, PgTx, Postgres);

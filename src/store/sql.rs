@@ -25,8 +25,10 @@ pub const SEALS: &str = "SELECT period, at, head_seq, head_hash, seal_hash FROM 
      WHERE action = 'close' ORDER BY id";
 pub const ACCOUNTS: &str =
     "SELECT code, name, account_type, netsuite_id, active FROM accounts ORDER BY code";
+/// Through the running totals (one row per day, account, shop and kind
+/// with postings), which is what migration 0010 left indexed.
 pub const ACCOUNT_HAS_POSTINGS: &str =
-    "SELECT CAST(1 AS BIGINT) FROM postings WHERE account = $1 LIMIT 1";
+    "SELECT CAST(1 AS BIGINT) FROM account_balances WHERE account = $1 LIMIT 1";
 pub const UPSERT_ACCOUNT: &str = "INSERT INTO accounts (code, name, account_type, netsuite_id, \
      active, updated_at) VALUES ($1, $2, $3, $4, $5, $6) \
      ON CONFLICT (code) DO UPDATE SET name = excluded.name, account_type = excluded.account_type, \

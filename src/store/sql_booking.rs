@@ -9,7 +9,6 @@ macro_rules! impl_sql_booking {
             use chrono::NaiveDate;
 
             use $crate::domain::{EntryId, JournalEntry, StoredEntry};
-            use $crate::store::batch_sql;
             use $crate::store::rules::{self, LedgerTx};
             use $crate::store::{LedgerStore, StoreError};
 
@@ -161,12 +160,7 @@ macro_rules! impl_sql_booking {
                             basis_hash: basis,
                         });
                     }
-                    for chunk in rows.chunks(batch_sql::CHUNK_ROWS) {
-                        q::insert_bookings::<$db>(chunk)
-                            .build()
-                            .execute(&mut *tx.tx)
-                            .await?;
-                    }
+                    tx.insert_booking_rows(&rows).await?;
                     tx.tx.commit().await?;
                     Ok(written)
                 }

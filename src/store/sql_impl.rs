@@ -92,27 +92,8 @@ macro_rules! impl_sql_store {
                     &mut self,
                     entries: &[StoredEntry],
                 ) -> Result<(), StoreError> {
-                    for chunk in entries.chunks(batch_sql::CHUNK_ROWS) {
-                        batch_sql::insert_entries::<$db>(chunk)
-                            .build()
-                            .execute(&mut *self.tx)
-                            .await?;
-                    }
-                    let rows = batch_sql::posting_rows(entries)?;
-                    for chunk in rows.chunks(batch_sql::CHUNK_ROWS) {
-                        batch_sql::insert_postings::<$db>(chunk)
-                            .build()
-                            .execute(&mut *self.tx)
-                            .await?;
-                    }
-                    let balances = batch_sql::balance_rows(&rows);
-                    for chunk in balances.chunks(batch_sql::CHUNK_ROWS) {
-                        batch_sql::upsert_balances::<$db>(chunk)
-                            .build()
-                            .execute(&mut *self.tx)
-                            .await?;
-                    }
-                    Ok(())
+                    // Each backend's fastest bulk path (sqlite.rs, postgres.rs).
+                    self.insert_entry_rows(entries).await
                 }
 
                 async fn set_head(&mut self, seq: i64, hash: &str) -> Result<(), StoreError> {

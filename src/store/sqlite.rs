@@ -9,11 +9,13 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{Sqlite, SqlitePool, Transaction};
 
 use super::access_sql::impl_sql_access;
+use super::booking_sql::NewBooking;
 use super::outbox::impl_sql_outbox;
 use super::sql_booking::impl_sql_booking;
 use super::sql_impl::impl_sql_store;
 use super::sql_import::impl_sql_import;
-use super::{Backend, StoreError};
+use super::{sqlite_bulk, Backend, StoreError};
+use crate::domain::StoredEntry;
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 
@@ -30,6 +32,11 @@ impl SqliteStore {
             // FULL: a committed entry survives a power cut, not only a crash.
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
+            // 256 MiB of page cache per connection (SQLite's default is 2
+            // MiB), taken only as pages are read: booking a big month
+            // writes to indexes all over the file, and each page it must
+            // read again from the OS or spill early is time.
+            .pragma("cache_size", "-262144")
             .busy_timeout(Duration::from_secs(30));
         let pool = SqlitePoolOptions::new()
             .max_connections(4)
@@ -55,6 +62,17 @@ impl SqliteStore {
 
 struct SqliteTx {
     tx: Transaction<'static, Sqlite>,
+}
+
+/// SQLite's bulk writes: prepared statements in a loop (`sqlite_bulk`).
+impl SqliteTx {
+    async fn insert_entry_rows(&mut self, entries: &[StoredEntry]) -> Result<(), StoreError> {
+        sqlite_bulk::insert_entries(&mut self.tx, entries).await
+    }
+
+    async fn insert_booking_rows(&mut self, rows: &[NewBooking<'_>]) -> Result<(), StoreError> {
+        sqlite_bulk::insert_bookings(&mut self.tx, rows).await
+    }
 }
 
 impl_sql_store!(SqliteStore, SqliteTx, Sqlite);

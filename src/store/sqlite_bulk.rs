@@ -1,0 +1,193 @@
+//! SQLite's bulk write of entries, postings and bookings.
+//!
+//! sqlx runs every statement on its worker thread and answers over a
+//! channel, so a row costs a round trip; multi-row `INSERT … VALUES` hides
+//! that, but copies each value twice and makes the caller wait while SQLite
+//! works. Booking a big month is millions of rows, so here the connection
+//! is taken from the worker (`lock_handle`, which sqlx provides for exactly
+//! this) and rusqlite runs one prepared statement per table in a loop, in
+//! the same transaction. The text written is the text sqlx writes
+//! (dates `YYYY-MM-DD`, times RFC 3339), so every reader sees the same rows
+//! whichever path wrote them; `tests/sqlite_bulk.rs` holds that.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{NaiveDate, SecondsFormat};
+use rusqlite::{params, Connection};
+use sqlx::{Sqlite, Transaction};
+
+use super::amounts::to_micros;
+use super::booking_sql::NewBooking;
+use super::StoreError;
+use crate::domain::{Side, StoredEntry};
+
+const INSERT_ENTRY: &str = "INSERT INTO entries (seq, idempotency_key, entry_date, kind, \
+     description, reverses, created_at, created_by, content_hash, prev_hash, hash) \
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)";
+
+const INSERT_POSTING: &str = "INSERT INTO postings (entry_seq, line_no, entry_date, account, \
+     side, amount_micros, currency, memo, subsidiary, department, class, location, channel, \
+     shop, order_id, statement_id, payout_id, batch_id, sheet, source_row, mapping_version) \
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, \
+     ?19, ?20, ?21)";
+
+const UPSERT_BALANCE: &str = "INSERT INTO account_balances (entry_date, account, currency, \
+     channel, shop, kind, debit_micros, credit_micros) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) \
+     ON CONFLICT (entry_date, account, currency, channel, shop, kind) DO UPDATE SET \
+     debit_micros = account_balances.debit_micros + excluded.debit_micros, \
+     credit_micros = account_balances.credit_micros + excluded.credit_micros";
+
+const INSERT_BOOKING: &str = "INSERT INTO bookings (entry_seq, channel, shop, subject, \
+     revision, basis_hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+
+/// Inserts `entries` (already chained, in order), their postings, and adds
+/// them to the running totals.
+pub(super) async fn insert_entries(
+    tx: &mut Transaction<'static, Sqlite>,
+    entries: &[StoredEntry],
+) -> Result<(), StoreError> {
+    with_connection(tx, |conn| write_entries(conn, entries)).await
+}
+
+pub(super) async fn insert_bookings(
+    tx: &mut Transaction<'static, Sqlite>,
+    rows: &[NewBooking<'_>],
+) -> Result<(), StoreError> {
+    with_connection(tx, |conn| {
+        let mut insert = conn.prepare_cached(INSERT_BOOKING)?;
+        for r in rows {
+            insert.execute(params![
+                r.entry_seq,
+                r.channel,
+                r.shop,
+                r.subject,
+                r.revision,
+                r.basis_hash
+            ])?;
+        }
+        Ok(())
+    })
+    .await
+}
+
+/// Runs `work` on the transaction's connection, taken from sqlx's worker
+/// for the duration. The work is synchronous, so nothing can cancel it
+/// half-way while the connection is out; on a multi-threaded runtime it
+/// runs in `block_in_place` so the other tasks move to another thread.
+async fn with_connection<T>(
+    tx: &mut Transaction<'static, Sqlite>,
+    work: impl FnOnce(&Connection) -> Result<T, StoreError>,
+) -> Result<T, StoreError> {
+    let mut handle = tx.lock_handle().await?;
+    let raw = handle.as_raw_handle();
+    let run = || {
+        // SAFETY: `handle` keeps sqlx's worker thread off this connection
+        // and its statements until it is dropped, after this returns; a
+        // connection from `from_handle` does not close the handle when
+        // dropped. rusqlite and sqlx share one libsqlite3-sys (Cargo allows
+        // a single crate linking `sqlite3`), so the handle's type is rusqlite's.
+        let conn = unsafe { Connection::from_handle(raw.as_ptr()) }?;
+        let out = work(&conn);
+        // Statements are finalized here, before sqlx has the handle back.
+        drop(conn);
+        out
+    };
+    let multi_thread = tokio::runtime::Handle::try_current()
+        .is_ok_and(|h| h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread);
+    let out = if multi_thread {
+        tokio::task::block_in_place(run)
+    } else {
+        run()
+    };
+    drop(handle);
+    out
+}
+
+/// (day, account, currency, channel, shop, kind) → (debit, credit) micros.
+type BalanceKey<'a> = (NaiveDate, &'a str, &'a str, &'a str, &'a str, &'static str);
+
+fn write_entries(conn: &Connection, entries: &[StoredEntry]) -> Result<(), StoreError> {
+    let mut insert_entry = conn.prepare_cached(INSERT_ENTRY)?;
+    let mut insert_posting = conn.prepare_cached(INSERT_POSTING)?;
+    let mut balances: BTreeMap<BalanceKey<'_>, (i64, i64)> = BTreeMap::new();
+    // The entries of a batch share a few dozen dates.
+    let mut date_texts: HashMap<NaiveDate, String> = HashMap::new();
+    for e in entries {
+        let j = &e.entry;
+        let date: &str = date_texts
+            .entry(j.date())
+            .or_insert_with_key(|d| date_text(*d));
+        let created_at = e.created_at.to_rfc3339_opts(SecondsFormat::AutoSi, false);
+        insert_entry.execute(params![
+            e.seq.0,
+            j.idempotency_key(),
+            date,
+            j.kind().as_str(),
+            j.description(),
+            j.reverses().map(|r| r.0),
+            created_at,
+            e.created_by,
+            e.content_hash,
+            e.prev_hash,
+            e.hash,
+        ])?;
+        for (line, p) in j.postings().iter().enumerate() {
+            let micros = to_micros(p.amount.amount)?;
+            insert_posting.execute(params![
+                e.seq.0,
+                line as i64 + 1,
+                date,
+                p.account.as_str(),
+                p.side.as_str(),
+                micros,
+                p.amount.currency.code(),
+                p.memo.as_deref(),
+                p.segments.subsidiary.as_deref(),
+                p.segments.department.as_deref(),
+                p.segments.class.as_deref(),
+                p.segments.location.as_deref(),
+                p.segments.channel.as_deref(),
+                p.segments.shop.as_deref(),
+                p.source.order_id.as_deref(),
+                p.source.statement_id.as_deref(),
+                p.source.payout_id.as_deref(),
+                p.source.batch_id,
+                p.source.sheet.as_deref(),
+                p.source.row,
+                p.mapping_version.as_deref(),
+            ])?;
+            let key = (
+                j.date(),
+                p.account.as_str(),
+                p.amount.currency.code(),
+                p.segments.channel.as_deref().unwrap_or(""),
+                p.segments.shop.as_deref().unwrap_or(""),
+                j.kind().as_str(),
+            );
+            let sums = balances.entry(key).or_default();
+            match p.side {
+                Side::Debit => sums.0 += micros,
+                Side::Credit => sums.1 += micros,
+            }
+        }
+    }
+    let mut upsert = conn.prepare_cached(UPSERT_BALANCE)?;
+    for ((day, account, currency, channel, shop, kind), (dr, cr)) in &balances {
+        upsert.execute(params![
+            date_text(*day),
+            account,
+            currency,
+            channel,
+            shop,
+            kind,
+            dr,
+            cr
+        ])?;
+    }
+    Ok(())
+}
+
+/// A date as sqlx's SQLite encoder writes it.
+fn date_text(d: NaiveDate) -> String {
+    d.format("%F").to_string()
+}

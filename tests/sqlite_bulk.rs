@@ -1,0 +1,132 @@
+//! SQLite writes entries, postings and bookings through rusqlite on the
+//! connection sqlx lends it (`store/sqlite_bulk.rs`). What it writes must
+//! be what sqlx would have written, and a failure half-way must leave
+//! nothing behind and the connection fit for sqlx again.
+
+mod support;
+
+use settlebridge::domain::EntryKind;
+use settlebridge::ledger;
+use support::{chart, sqlite_db, Raw, TestDb};
+
+fn pool(db: &TestDb) -> &sqlx::SqlitePool {
+    match &db.raw {
+        Raw::Sqlite(p) => p,
+        Raw::Postgres(_) => unreachable!("SQLite only"),
+    }
+}
+
+fn full_entry(key: &str, on: &str, memo: &str) -> settlebridge::domain::JournalEntry {
+    let mut e = support::draft(
+        key,
+        on,
+        &[
+            ("1210", "debit", "50.99", "USD"),
+            ("4000", "credit", "50.99", "USD"),
+        ],
+    );
+    e.kind = EntryKind::Sale;
+    e.description = "Sale « ünïcode » 'quoted'".into();
+    e.postings[0].memo = Some(memo.into());
+    e.postings[0].segments.shop = Some("tiktok-us".into());
+    e.postings[0].segments.channel = Some("tiktok".into());
+    e.postings[0].source.order_id = Some("576460752303423541".into());
+    e.postings[0].source.batch_id = Some(7);
+    e.postings[0].source.row = Some(42);
+    e.postings[0].mapping_version = Some("sha256:abc".into());
+    settlebridge::domain::JournalEntry::new(e, &chart()).unwrap()
+}
+
+/// Dates and times are stored in the text sqlx's own encoders produce, so
+/// every reader (and a row written by an older version) agrees.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rows_are_stored_as_sqlx_would_store_them() {
+    let db = sqlite_db().await;
+    let entries = vec![
+        full_entry("bulk/1", "2024-01-05", "first"),
+        full_entry("bulk/2", "2024-02-29", "second"),
+    ];
+    let posted = db.store().post_batch(&entries, "tester").await.unwrap();
+    assert_eq!(posted.len(), 2);
+    for p in &posted {
+        let stored = db.store().entry(p.entry().seq).await.unwrap().unwrap();
+        assert_eq!(stored, *p.entry(), "read back as written");
+        let (date, created_at): (String, String) =
+            sqlx::query_as("SELECT entry_date, created_at FROM entries WHERE seq = ?")
+                .bind(stored.seq.0)
+                .fetch_one(pool(&db))
+                .await
+                .unwrap();
+        let (sqlx_date, sqlx_time): (String, String) =
+            sqlx::query_as("SELECT CAST(? AS TEXT), CAST(? AS TEXT)")
+                .bind(stored.entry.date())
+                .bind(stored.created_at)
+                .fetch_one(pool(&db))
+                .await
+                .unwrap();
+        assert_eq!(date, sqlx_date);
+        assert_eq!(created_at, sqlx_time);
+        let posting_dates: Vec<String> =
+            sqlx::query_scalar("SELECT entry_date FROM postings WHERE entry_seq = ?")
+                .bind(stored.seq.0)
+                .fetch_all(pool(&db))
+                .await
+                .unwrap();
+        assert_eq!(posting_dates, [sqlx_date.clone(), sqlx_date]);
+    }
+    // The running totals, by day: 50.99 each side on each of the two days.
+    let balances: Vec<(String, String, i64, i64)> = sqlx::query_as(
+        "SELECT entry_date, account, debit_micros, credit_micros FROM account_balances \
+         ORDER BY entry_date, account",
+    )
+    .fetch_all(pool(&db))
+    .await
+    .unwrap();
+    assert_eq!(
+        balances,
+        [
+            ("2024-01-05".into(), "1210".into(), 50_990_000, 0),
+            ("2024-01-05".into(), "4000".into(), 0, 50_990_000),
+            ("2024-02-29".into(), "1210".into(), 50_990_000, 0),
+            ("2024-02-29".into(), "4000".into(), 0, 50_990_000),
+        ]
+    );
+    // The chain and the running totals check out from what was stored.
+    let summary = ledger::verify(db.store()).await.unwrap();
+    assert_eq!(summary.entries, 2);
+}
+
+/// A row refused half-way through a batch (here by a trigger standing in
+/// for any constraint) rolls back the whole batch; the connection goes back
+/// to sqlx and the next batch is written normally.
+#[tokio::test]
+async fn a_failure_half_way_writes_nothing() {
+    let db = sqlite_db().await;
+    db.raw_execute(
+        "CREATE TRIGGER refuse_boom BEFORE INSERT ON postings WHEN NEW.memo = 'boom' \
+         BEGIN SELECT RAISE(ABORT, 'boom refused'); END",
+    )
+    .await
+    .unwrap();
+    let batch = vec![
+        full_entry("bulk/1", "2024-01-05", "fine"),
+        full_entry("bulk/2", "2024-01-06", "fine"),
+        full_entry("bulk/3", "2024-01-07", "boom"),
+    ];
+    let err = db.store().post_batch(&batch, "tester").await.unwrap_err();
+    assert!(err.to_string().contains("boom refused"), "{err}");
+    for table in ["entries", "postings", "account_balances"] {
+        assert_eq!(db.raw_count(table).await, 0, "{table}");
+    }
+    let head: i64 = sqlx::query_scalar("SELECT last_seq FROM ledger_head")
+        .fetch_one(pool(&db))
+        .await
+        .unwrap();
+    assert_eq!(head, 0);
+
+    let posted = db.store().post_batch(&batch[..2], "tester").await.unwrap();
+    assert_eq!(posted.len(), 2);
+    assert_eq!(db.raw_count("entries").await, 2);
+    assert_eq!(db.raw_count("postings").await, 4);
+    assert_eq!(ledger::verify(db.store()).await.unwrap().entries, 2);
+}
