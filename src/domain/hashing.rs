@@ -85,7 +85,9 @@ pub fn canonical_content(entry: &JournalEntry) -> String {
     let canonical = CanonicalEntry {
         v: 1,
         key: entry.idempotency_key(),
-        date: entry.date().format("%Y-%m-%d").to_string(),
+        // `Display` is `%Y-%m-%d` (both sign years outside 0–9999), without
+        // parsing a format string for every entry.
+        date: entry.date().to_string(),
         kind: entry.kind().as_str(),
         description: entry.description(),
         reverses: entry.reverses().map(|id| id.0),
@@ -104,9 +106,24 @@ pub fn truncate_to_micros(t: DateTime<Utc>) -> DateTime<Utc> {
 }
 
 pub fn canonical_time(t: DateTime<Utc>) -> String {
-    truncate_to_micros(t)
-        .format("%Y-%m-%dT%H:%M:%S%.6fZ")
-        .to_string()
+    use chrono::{Datelike, Timelike};
+    let t = truncate_to_micros(t);
+    let nanos = t.nanosecond();
+    if (0..=9999).contains(&t.year()) && nanos < 1_000_000_000 {
+        // `%Y-%m-%dT%H:%M:%S%.6fZ` written out: one per booked entry.
+        format!(
+            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:06}Z",
+            t.year(),
+            t.month(),
+            t.day(),
+            t.hour(),
+            t.minute(),
+            t.second(),
+            nanos / 1000
+        )
+    } else {
+        t.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
+    }
 }
 
 #[derive(Serialize)]
@@ -246,6 +263,23 @@ mod tests {
         let at = Utc.with_ymd_and_hms(2026, 7, 1, 8, 5, 9).unwrap()
             + chrono::Duration::microseconds(120);
         assert_eq!(canonical_time(at), "2026-07-01T08:05:09.000120Z");
+        for t in [
+            at,
+            Utc.with_ymd_and_hms(1900, 1, 1, 0, 0, 0).unwrap(),
+            Utc.with_ymd_and_hms(9999, 12, 31, 23, 59, 59).unwrap()
+                + chrono::Duration::nanoseconds(999_999_999),
+            Utc.with_ymd_and_hms(10000, 1, 1, 0, 0, 0).unwrap(),
+            Utc.with_ymd_and_hms(-1, 1, 1, 0, 0, 0).unwrap(),
+        ] {
+            let chrono_text = truncate_to_micros(t)
+                .format("%Y-%m-%dT%H:%M:%S%.6fZ")
+                .to_string();
+            assert_eq!(canonical_time(t), chrono_text);
+        }
+        for d in ["1900-01-01", "2026-06-03", "9999-12-31"] {
+            let day: NaiveDate = d.parse().unwrap();
+            assert_eq!(day.to_string(), day.format("%Y-%m-%d").to_string());
+        }
         assert_eq!(
             content,
             sha256_hex(canonical_content(&entry).as_bytes()),

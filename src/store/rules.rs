@@ -100,12 +100,12 @@ async fn write_entries<T: LedgerTx + ?Sized>(
     drop(keys);
     let closed = tx.closed_periods().await?;
     let (mut seq, mut prev_hash) = tx.head().await?;
+    let contents = content_hashes(&entries);
     let mut created: Vec<StoredEntry> = Vec::new();
     let mut in_batch: HashMap<String, usize> = HashMap::new();
     let mut outcomes = Vec::with_capacity(entries.len());
-    for entry in entries {
+    for (entry, content) in entries.into_iter().zip(contents) {
         let key = entry.idempotency_key();
-        let content = content_hash(&entry);
         let conflict = |existing| StoreError::IdempotencyConflict {
             key: key.to_string(),
             existing,
@@ -151,6 +151,28 @@ async fn write_entries<T: LedgerTx + ?Sized>(
         tx.set_head(seq, &prev_hash).await?;
     }
     Ok((outcomes, created))
+}
+
+/// Each entry's content hash, in order. A big batch (a reconcile writes
+/// fifty thousand at a time) is hashed on every core: rendering and hashing
+/// is most of the CPU a booking costs besides the database's own.
+fn content_hashes(entries: &[JournalEntry]) -> Vec<String> {
+    const ALONE_BELOW: usize = 2000;
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if entries.len() < ALONE_BELOW || threads == 1 {
+        return entries.iter().map(content_hash).collect();
+    }
+    let per_thread = entries.len().div_ceil(threads);
+    std::thread::scope(|s| {
+        let parts: Vec<_> = entries
+            .chunks(per_thread)
+            .map(|part| s.spawn(move || part.iter().map(content_hash).collect::<Vec<_>>()))
+            .collect();
+        parts
+            .into_iter()
+            .flat_map(|p| p.join().expect("hashing does not panic"))
+            .collect()
+    })
 }
 
 pub async fn reverse<T: LedgerTx + ?Sized>(
