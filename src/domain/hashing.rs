@@ -276,8 +276,14 @@ mod tests {
                 .to_string();
             assert_eq!(canonical_time(t), chrono_text);
         }
-        for d in ["1900-01-01", "2026-06-03", "9999-12-31"] {
-            let day: NaiveDate = d.parse().unwrap();
+        for (y, m, d) in [
+            (1900, 1, 1),
+            (2026, 6, 3),
+            (9999, 12, 31),
+            (10000, 1, 1),
+            (-1, 1, 1),
+        ] {
+            let day = NaiveDate::from_ymd_opt(y, m, d).unwrap();
             assert_eq!(day.to_string(), day.format("%Y-%m-%d").to_string());
         }
         assert_eq!(

@@ -170,7 +170,7 @@ fn content_hashes(entries: &[JournalEntry]) -> Vec<String> {
             .collect();
         parts
             .into_iter()
-            .flat_map(|p| p.join().expect("hashing does not panic"))
+            .flat_map(|p| p.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
             .collect()
     })
 }

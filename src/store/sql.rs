@@ -25,8 +25,9 @@ pub const SEALS: &str = "SELECT period, at, head_seq, head_hash, seal_hash FROM 
      WHERE action = 'close' ORDER BY id";
 pub const ACCOUNTS: &str =
     "SELECT code, name, account_type, netsuite_id, active FROM accounts ORDER BY code";
-/// Through the running totals (one row per day, account, shop and kind
-/// with postings), which is what migration 0010 left indexed.
+/// Through the running totals (a row per day, account, currency, shop and
+/// kind with postings: a small table, scanned), since SQLite no longer
+/// indexes postings by account (migration 0010).
 pub const ACCOUNT_HAS_POSTINGS: &str =
     "SELECT CAST(1 AS BIGINT) FROM account_balances WHERE account = $1 LIMIT 1";
 pub const UPSERT_ACCOUNT: &str = "INSERT INTO accounts (code, name, account_type, netsuite_id, \
@@ -62,9 +63,10 @@ pub fn entries_with_postings(bounded: (bool, bool)) -> String {
     sql
 }
 
-/// Sums per account and currency. Conditions are added only for the bounds
-/// present, so each query can use the date index; binds follow in the order
-/// from, to, max_seq.
+/// Sums per account and currency: from the running totals, or (for a
+/// seal, or `verify`'s recount) from the postings, up to a sequence by the
+/// primary key. Conditions are added only for the bounds present; binds
+/// follow in the order from, to, max_seq.
 pub fn account_totals(q: &TotalsQuery) -> String {
     if q.max_seq.is_none() && !q.from_postings {
         return balance_totals(q);
