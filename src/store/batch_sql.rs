@@ -1,6 +1,6 @@
-//! Multi-row statements for writing many entries at once, built with sqlx's
-//! `QueryBuilder` so the same code serves both backends. One statement per
-//! chunk instead of one per row is what makes bulk booking fast.
+//! Multi-row statements built with sqlx's `QueryBuilder`: the key lookups
+//! both backends share, and PostgreSQL's bulk inserts (one statement per
+//! chunk instead of one per row). SQLite inserts through `sqlite_bulk`.
 
 use std::collections::HashMap;
 
