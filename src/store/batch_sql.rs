@@ -67,9 +67,9 @@ where
 
 /// One posting row, with its amount already converted.
 pub struct PostingRowRef<'a> {
-    entry: &'a StoredEntry,
-    line: usize,
-    micros: i64,
+    pub(super) entry: &'a StoredEntry,
+    pub(super) line: usize,
+    pub(super) micros: i64,
 }
 
 /// Every posting of `entries`, in entry and line order.

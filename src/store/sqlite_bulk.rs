@@ -10,16 +10,16 @@
 //! (dates `YYYY-MM-DD`, times RFC 3339), so every reader sees the same rows
 //! whichever path wrote them; `tests/sqlite_bulk.rs` holds that.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use chrono::{NaiveDate, SecondsFormat};
 use rusqlite::{params, Connection};
 use sqlx::{Sqlite, Transaction};
 
-use super::amounts::to_micros;
+use super::batch_sql;
 use super::booking_sql::NewBooking;
 use super::StoreError;
-use crate::domain::{Side, StoredEntry};
+use crate::domain::StoredEntry;
 
 const INSERT_ENTRY: &str = "INSERT INTO entries (seq, idempotency_key, entry_date, kind, \
      description, reverses, created_at, created_by, content_hash, prev_hash, hash) \
@@ -103,78 +103,64 @@ async fn with_connection<T>(
     out
 }
 
-/// (day, account, currency, channel, shop, kind) → (debit, credit) micros.
-type BalanceKey<'a> = (NaiveDate, &'a str, &'a str, &'a str, &'a str, &'static str);
-
 fn write_entries(conn: &Connection, entries: &[StoredEntry]) -> Result<(), StoreError> {
-    let mut insert_entry = conn.prepare_cached(INSERT_ENTRY)?;
-    let mut insert_posting = conn.prepare_cached(INSERT_POSTING)?;
-    let mut balances: BTreeMap<BalanceKey<'_>, (i64, i64)> = BTreeMap::new();
-    // The entries of a batch share a few dozen dates.
+    // The entries of a batch share a few dozen dates: each rendered once.
     let mut date_texts: HashMap<NaiveDate, String> = HashMap::new();
     for e in entries {
+        let d = e.entry.date();
+        date_texts.entry(d).or_insert_with(|| date_text(d));
+    }
+    let date = |d: NaiveDate| date_texts[&d].as_str();
+    let mut insert_entry = conn.prepare_cached(INSERT_ENTRY)?;
+    for e in entries {
         let j = &e.entry;
-        let date: &str = date_texts
-            .entry(j.date())
-            .or_insert_with_key(|d| date_text(*d));
-        let created_at = e.created_at.to_rfc3339_opts(SecondsFormat::AutoSi, false);
         insert_entry.execute(params![
             e.seq.0,
             j.idempotency_key(),
-            date,
+            date(j.date()),
             j.kind().as_str(),
             j.description(),
             j.reverses().map(|r| r.0),
-            created_at,
+            e.created_at.to_rfc3339_opts(SecondsFormat::AutoSi, false),
             e.created_by,
             e.content_hash,
             e.prev_hash,
             e.hash,
         ])?;
-        for (line, p) in j.postings().iter().enumerate() {
-            let micros = to_micros(p.amount.amount)?;
-            insert_posting.execute(params![
-                e.seq.0,
-                line as i64 + 1,
-                date,
-                p.account.as_str(),
-                p.side.as_str(),
-                micros,
-                p.amount.currency.code(),
-                p.memo.as_deref(),
-                p.segments.subsidiary.as_deref(),
-                p.segments.department.as_deref(),
-                p.segments.class.as_deref(),
-                p.segments.location.as_deref(),
-                p.segments.channel.as_deref(),
-                p.segments.shop.as_deref(),
-                p.source.order_id.as_deref(),
-                p.source.statement_id.as_deref(),
-                p.source.payout_id.as_deref(),
-                p.source.batch_id,
-                p.source.sheet.as_deref(),
-                p.source.row,
-                p.mapping_version.as_deref(),
-            ])?;
-            let key = (
-                j.date(),
-                p.account.as_str(),
-                p.amount.currency.code(),
-                p.segments.channel.as_deref().unwrap_or(""),
-                p.segments.shop.as_deref().unwrap_or(""),
-                j.kind().as_str(),
-            );
-            let sums = balances.entry(key).or_default();
-            match p.side {
-                Side::Debit => sums.0 += micros,
-                Side::Credit => sums.1 += micros,
-            }
-        }
+    }
+    let rows = batch_sql::posting_rows(entries)?;
+    let mut insert_posting = conn.prepare_cached(INSERT_POSTING)?;
+    for r in &rows {
+        let p = &r.entry.entry.postings()[r.line];
+        insert_posting.execute(params![
+            r.entry.seq.0,
+            r.line as i64 + 1,
+            date(r.entry.entry.date()),
+            p.account.as_str(),
+            p.side.as_str(),
+            r.micros,
+            p.amount.currency.code(),
+            p.memo.as_deref(),
+            p.segments.subsidiary.as_deref(),
+            p.segments.department.as_deref(),
+            p.segments.class.as_deref(),
+            p.segments.location.as_deref(),
+            p.segments.channel.as_deref(),
+            p.segments.shop.as_deref(),
+            p.source.order_id.as_deref(),
+            p.source.statement_id.as_deref(),
+            p.source.payout_id.as_deref(),
+            p.source.batch_id,
+            p.source.sheet.as_deref(),
+            p.source.row,
+            p.mapping_version.as_deref(),
+        ])?;
     }
     let mut upsert = conn.prepare_cached(UPSERT_BALANCE)?;
-    for ((day, account, currency, channel, shop, kind), (dr, cr)) in &balances {
+    for ((day, account, currency, channel, shop, kind), (dr, cr)) in batch_sql::balance_rows(&rows)
+    {
         upsert.execute(params![
-            date_text(*day),
+            date(day),
             account,
             currency,
             channel,
