@@ -18,14 +18,12 @@ use crate::domain::matching::{
 use crate::domain::rate_card::RateCards;
 use crate::domain::settlement::Channel;
 use crate::domain::shop::Shops;
-use crate::domain::{ChartOfAccounts, JournalEntry, Period, PeriodStatus};
+use crate::domain::{ChartOfAccounts, Period, PeriodStatus};
 use crate::gl_mappings::{Mappings, MappingsError};
-use crate::store::{BookingWrite, LedgerStore, StoreError};
+use crate::store::{LedgerStore, StoreError};
 
-/// Writes per transaction: large enough to be fast (each commit rewrites
-/// every index page it touched into SQLite's WAL), small enough that a
-/// million-order shop holds the write lock seconds at a time, not minutes.
-const WRITES_PER_TX: usize = 50000;
+mod write;
+pub(crate) use write::apply;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ReconcileError {
@@ -367,46 +365,6 @@ pub async fn reconcile(
         }
     }
     Ok(report)
-}
-
-/// Writes the changes in bounded transactions; returns entries written.
-/// Every entry is checked against the chart first, so a bad one stops the
-/// run before anything is written.
-pub(crate) async fn apply(
-    store: &dyn LedgerStore,
-    chart: &ChartOfAccounts,
-    scope: &str,
-    shop: &str,
-    changes: Vec<crate::domain::booking::changes::BookingChange>,
-    actor: &str,
-) -> Result<usize, ReconcileError> {
-    let mut writes = Vec::with_capacity(changes.len());
-    for change in changes {
-        let book = match change.book {
-            None => None,
-            Some((revision, planned)) => {
-                let entry = JournalEntry::new(planned.draft, chart).map_err(|source| {
-                    ReconcileError::Entry {
-                        subject: change.subject.0.clone(),
-                        source,
-                    }
-                })?;
-                Some((revision, planned.basis_hash, entry))
-            }
-        };
-        writes.push(BookingWrite {
-            subject: change.subject,
-            reverse: change.reverse,
-            book,
-        });
-    }
-    let mut written = 0;
-    let mut rest = writes.into_iter().peekable();
-    while rest.peek().is_some() {
-        let chunk: Vec<BookingWrite> = rest.by_ref().take(WRITES_PER_TX).collect();
-        written += store.apply_bookings(scope, shop, chunk, actor).await?;
-    }
-    Ok(written)
 }
 
 /// One entry a reconcile would write, and what it would move.

@@ -1,7 +1,9 @@
-//! SQLite writes entries, postings and bookings through rusqlite on the
-//! connection sqlx lends it (`store/sqlite_bulk.rs`). What it writes must
-//! be what sqlx would have written, and a failure half-way must leave
-//! nothing behind and the connection fit for sqlx again.
+//! SQLite writes entries, postings, bookings and imported lines, and reads
+//! a shop's records for reconcile, through rusqlite on the connection sqlx
+//! lends it (`store/sqlite_bulk.rs`). What it writes must be what sqlx
+//! would have written, what it reads what sqlx would have read, and a
+//! failure half-way must leave nothing behind and the connection fit for
+//! sqlx again.
 
 mod support;
 
@@ -129,4 +131,77 @@ async fn a_failure_half_way_writes_nothing() {
     assert_eq!(db.raw_count("entries").await, 2);
     assert_eq!(db.raw_count("postings").await, 4);
     assert_eq!(ledger::verify(db.store()).await.unwrap().entries, 2);
+}
+
+/// An import's lines go in through rusqlite too, and a reconcile reads a
+/// shop's records back through rusqlite: each must agree with sqlx, the
+/// times stored as sqlx's encoder writes them and read back to the instant.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn imported_lines_are_stored_and_read_as_sqlx_would() {
+    use settlebridge::domain::settlement::Channel;
+    use settlebridge::domain::shop::NO_SHOPS;
+    use settlebridge::importer::{self, ImportReport, ImportRequest};
+    let db = sqlite_db().await;
+    let bytes = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/fixtures/amazon/settlement-legacy-36col.txt"
+    ))
+    .unwrap();
+    let request = ImportRequest {
+        file_name: "settlement.txt",
+        shop: Some("amazon-us"),
+        shops: &NO_SHOPS,
+        source: None,
+        accept_unclassified: false,
+        actor: "tester",
+    };
+    let ImportReport::Imported { batch, .. } = importer::import_file(db.store(), &bytes, request)
+        .await
+        .unwrap()
+    else {
+        panic!("not imported")
+    };
+    // Read through sqlx (a batch's lines) and through rusqlite (the shop's).
+    let by_sqlx = db.store().lines_of_batch(batch.id).await.unwrap();
+    let facts = db
+        .store()
+        .shop_facts(Channel::Amazon, "amazon-us")
+        .await
+        .unwrap();
+    assert_eq!(by_sqlx.len(), 8);
+    assert_eq!(facts.lines.len(), by_sqlx.len());
+    for (fact, stored) in facts.lines.iter().zip(&by_sqlx) {
+        assert_eq!(fact.line_ref, stored.id);
+        assert_eq!(fact.occurrence, stored.occurrence);
+        assert_eq!(fact.batch_id, batch.id);
+        let (a, b) = (&fact.line, &stored.line);
+        assert_eq!(
+            (
+                &a.statement_id,
+                &a.transaction_type,
+                &a.order_id,
+                &a.adjustment_id
+            ),
+            (
+                &b.statement_id,
+                &b.transaction_type,
+                &b.order_id,
+                &b.adjustment_id
+            )
+        );
+        assert_eq!(a.posted_at, b.posted_at);
+        assert_eq!(a.ordered_at, b.ordered_at);
+        assert_eq!(a.components, b.components);
+        assert_eq!(a.net(), b.net());
+        let t = b.posted_at.as_ref().expect("Amazon lines are dated").utc;
+        let (stored_text, sqlx_text): (String, String) =
+            sqlx::query_as("SELECT posted_at, CAST(? AS TEXT) FROM settlement_lines WHERE id = ?")
+                .bind(t)
+                .bind(stored.id)
+                .fetch_one(pool(&db))
+                .await
+                .unwrap();
+        assert_eq!(stored_text, sqlx_text, "line {}", stored.id);
+    }
+    assert_eq!(facts.statements.len(), 1);
 }

@@ -100,6 +100,63 @@ pub fn content_hash(entry: &JournalEntry) -> String {
     sha256_hex(canonical_content(entry).as_bytes())
 }
 
+/// An entry with its content hash, computed once. Only `new` makes one, so
+/// the hash is always the entry's own; a bulk writer computes them ahead, on
+/// a core the database's writer is not using.
+#[derive(Clone, Debug)]
+pub struct HashedEntry {
+    entry: JournalEntry,
+    content_hash: String,
+}
+
+impl HashedEntry {
+    pub fn new(entry: JournalEntry) -> Self {
+        HashedEntry {
+            content_hash: content_hash(&entry),
+            entry,
+        }
+    }
+
+    pub fn entry(&self) -> &JournalEntry {
+        &self.entry
+    }
+
+    pub fn content_hash(&self) -> &str {
+        &self.content_hash
+    }
+
+    pub fn into_parts(self) -> (JournalEntry, String) {
+        (self.entry, self.content_hash)
+    }
+}
+
+/// The entries with their content hashes, in order. A big batch is hashed
+/// on every core: rendering and hashing is most of the CPU a booking costs
+/// besides the database's own.
+pub fn hash_all(entries: Vec<JournalEntry>) -> Vec<HashedEntry> {
+    const ALONE_BELOW: usize = 2000;
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if entries.len() < ALONE_BELOW || threads == 1 {
+        return entries.into_iter().map(HashedEntry::new).collect();
+    }
+    let per_thread = entries.len().div_ceil(threads);
+    let mut parts: Vec<Vec<JournalEntry>> = Vec::new();
+    let mut rest = entries.into_iter().peekable();
+    while rest.peek().is_some() {
+        parts.push(rest.by_ref().take(per_thread).collect());
+    }
+    std::thread::scope(|s| {
+        let handles: Vec<_> = parts
+            .into_iter()
+            .map(|part| s.spawn(move || part.into_iter().map(HashedEntry::new).collect::<Vec<_>>()))
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|p| p.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .collect()
+    })
+}
+
 /// Times are hashed and stored to the microsecond (PostgreSQL's precision).
 pub fn truncate_to_micros(t: DateTime<Utc>) -> DateTime<Utc> {
     DateTime::from_timestamp_micros(t.timestamp_micros()).expect("in range")

@@ -13,10 +13,11 @@ use super::order_read::{order_record, AmountRow, LineRow, OrderRow, RowRow};
 use super::StoreError;
 use crate::domain::booking::changes::{BookingState, LiveBooking};
 use crate::domain::booking::Subject;
+use crate::domain::hashing::HashedEntry;
 use crate::domain::matching::{LineFact, OrderFact, PayoutFact, StatementFact};
 use crate::domain::payout::Payout;
 use crate::domain::settlement::{Channel, SourceRow, Statement, Timestamp};
-use crate::domain::{EntryId, JournalEntry};
+use crate::domain::EntryId;
 
 /// What one booking writes: a reversal, an entry, or both (a replacement).
 #[derive(Clone, Debug)]
@@ -24,7 +25,7 @@ pub struct BookingWrite {
     pub subject: Subject,
     pub reverse: Option<crate::domain::booking::changes::Reversal>,
     /// (revision, basis hash, entry).
-    pub book: Option<(i64, String, JournalEntry)>,
+    pub book: Option<(i64, String, HashedEntry)>,
 }
 
 pub const RECORD_SHOPS: &str = "SELECT channel, shop FROM settlement_lines \
@@ -144,6 +145,53 @@ pub fn order_facts(
             },
         )
         .collect()
+}
+
+/// A shop's records as each backend reads them (`read_shop_rows`), lines
+/// already rebuilt, the rest as rows.
+pub struct ShopRows {
+    pub lines: Vec<LineFact>,
+    pub orders: Vec<ShopOrderRow>,
+    pub order_lines: Vec<ShopOrderLineRow>,
+    pub amounts: Vec<ShopOrderAmountRow>,
+    pub order_rows: Vec<ShopOrderRowRow>,
+    pub statements: Vec<ShopStatementRow>,
+    pub payouts: Vec<ShopPayoutRow>,
+}
+
+impl ShopRows {
+    pub fn into_facts(
+        self,
+        channel: Channel,
+        shop: &str,
+    ) -> Result<crate::domain::matching::ShopFacts, StoreError> {
+        let orders = order_facts(
+            channel,
+            self.orders,
+            self.order_lines,
+            self.amounts,
+            self.order_rows,
+        )?;
+        let statements = self
+            .statements
+            .into_iter()
+            .map(|r| statement_fact(channel, r))
+            .collect::<Result<Vec<_>, _>>()?;
+        let payouts = self
+            .payouts
+            .into_iter()
+            .map(|r| payout_fact(channel, r))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(crate::domain::matching::ShopFacts {
+            channel,
+            shop: shop.to_string(),
+            lines: self.lines,
+            orders,
+            statements,
+            payouts,
+            outside_lines: Default::default(),
+        })
+    }
 }
 
 pub const SHOP_STATEMENTS: &str = "SELECT statement_id, payout_id, currency, \

@@ -11,6 +11,7 @@ use sqlx::{PgPool, Postgres, Transaction};
 use super::access_sql::impl_sql_access;
 use super::batch_sql;
 use super::booking_sql::{self, NewBooking};
+use super::import_sql::{self, LineRow};
 use super::outbox::impl_sql_outbox;
 use super::sql_booking::impl_sql_booking;
 use super::sql_impl::impl_sql_store;
@@ -55,6 +56,59 @@ impl PgStore {
     }
 }
 
+impl PgStore {
+    async fn read_shop_rows(
+        &self,
+        channel: &str,
+        shop: &str,
+    ) -> Result<booking_sql::ShopRows, StoreError> {
+        use booking_sql as q;
+        async fn all<T>(
+            pool: &PgPool,
+            sql: &str,
+            channel: &str,
+            shop: &str,
+        ) -> Result<Vec<T>, StoreError>
+        where
+            T: for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow> + Send + Unpin,
+        {
+            Ok(sqlx::query_as(sql)
+                .bind(channel)
+                .bind(shop)
+                .fetch_all(pool)
+                .await?)
+        }
+        let pool = &self.pool;
+        let lines: Vec<super::imports::LineRowOut> =
+            all(pool, q::SHOP_LINES, channel, shop).await?;
+        let lines = lines
+            .into_iter()
+            .map(|r| q::line_fact(r).map(|(_, l)| l))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(q::ShopRows {
+            lines,
+            orders: all(pool, q::SHOP_ORDERS, channel, shop).await?,
+            order_lines: all(pool, q::SHOP_ORDER_LINES, channel, shop).await?,
+            amounts: all(pool, q::SHOP_ORDER_AMOUNTS, channel, shop).await?,
+            order_rows: all(pool, q::SHOP_ORDER_ROWS, channel, shop).await?,
+            statements: all(pool, q::SHOP_STATEMENTS, channel, shop).await?,
+            payouts: all(pool, q::SHOP_PAYOUTS, channel, shop).await?,
+        })
+    }
+
+    async fn read_booking_rows(
+        &self,
+        channel: &str,
+        shop: &str,
+    ) -> Result<Vec<booking_sql::BookingRow>, StoreError> {
+        Ok(sqlx::query_as(booking_sql::SHOP_BOOKINGS)
+            .bind(channel)
+            .bind(shop)
+            .fetch_all(&self.pool)
+            .await?)
+    }
+}
+
 const LOCK_HEAD: &str = "SELECT last_seq FROM ledger_head WHERE id = 1 FOR UPDATE";
 
 struct PgTx {
@@ -80,6 +134,26 @@ impl PgTx {
         let balances = batch_sql::balance_rows(&rows);
         for chunk in balances.chunks(batch_sql::CHUNK_ROWS) {
             batch_sql::upsert_balances::<Postgres>(chunk)
+                .build()
+                .execute(&mut *self.tx)
+                .await?;
+        }
+        Ok(())
+    }
+
+    async fn insert_line_rows(
+        &mut self,
+        channel: &str,
+        shop: &str,
+        batch_id: i64,
+        rows: &[LineRow<'_>],
+    ) -> Result<(), StoreError> {
+        for chunk in rows.chunks(batch_sql::CHUNK_ROWS) {
+            import_sql::insert_lines::<Postgres>(channel, shop, batch_id, chunk)
+                .build()
+                .execute(&mut *self.tx)
+                .await?;
+            import_sql::insert_line_details::<Postgres>(chunk)
                 .build()
                 .execute(&mut *self.tx)
                 .await?;

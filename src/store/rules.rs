@@ -10,7 +10,7 @@ use chrono::{NaiveDate, Utc};
 
 use super::batch_sql::FoundKeys;
 use super::{Posted, StoreError, TotalsQuery};
-use crate::domain::hashing::{chain_hash, content_hash, seal_hash, truncate_to_micros};
+use crate::domain::hashing::{chain_hash, hash_all, seal_hash, truncate_to_micros, HashedEntry};
 use crate::domain::verify::PeriodSeal;
 use crate::domain::{AccountTotals, EntryId, EntryKind, JournalEntry, Period, StoredEntry};
 
@@ -55,7 +55,7 @@ pub async fn post_batch<T: LedgerTx + ?Sized>(
     entries: &[JournalEntry],
     actor: &str,
 ) -> Result<Vec<Posted>, StoreError> {
-    let (outcomes, created) = write_entries(tx, entries.to_vec(), actor).await?;
+    let (outcomes, created) = write_entries(tx, hash_all(entries.to_vec()), actor).await?;
     let mut out = Vec::with_capacity(outcomes.len());
     for outcome in outcomes {
         out.push(match outcome {
@@ -73,10 +73,11 @@ pub async fn post_batch<T: LedgerTx + ?Sized>(
 
 /// Like `post_batch`, for bulk writers that need only which entries were
 /// new: the sequence of each created entry, None for one already there.
-/// Takes the entries by value so a million of them are not copied.
+/// Takes the entries by value, hashed ahead, so a million of them are not
+/// copied and the writer does not wait for their hashes.
 pub async fn post_batch_seqs<T: LedgerTx + ?Sized>(
     tx: &mut T,
-    entries: Vec<JournalEntry>,
+    entries: Vec<HashedEntry>,
     actor: &str,
 ) -> Result<Vec<Option<EntryId>>, StoreError> {
     let (outcomes, created) = write_entries(tx, entries, actor).await?;
@@ -92,19 +93,23 @@ pub async fn post_batch_seqs<T: LedgerTx + ?Sized>(
 /// The rules of `post_batch`: idempotency, closed periods, the chain.
 async fn write_entries<T: LedgerTx + ?Sized>(
     tx: &mut T,
-    entries: Vec<JournalEntry>,
+    entries: Vec<HashedEntry>,
     actor: &str,
 ) -> Result<(Vec<Outcome>, Vec<StoredEntry>), StoreError> {
-    let keys: Vec<&str> = entries.iter().map(|e| e.idempotency_key()).collect();
+    let clock = std::time::Instant::now();
+    let keys: Vec<&str> = entries
+        .iter()
+        .map(|e| e.entry().idempotency_key())
+        .collect();
     let found = tx.find_keys(&keys).await?;
     drop(keys);
     let closed = tx.closed_periods().await?;
     let (mut seq, mut prev_hash) = tx.head().await?;
-    let contents = content_hashes(&entries);
+    let looked_up = clock.elapsed().as_secs_f64();
     let mut created: Vec<StoredEntry> = Vec::new();
     let mut in_batch: HashMap<String, usize> = HashMap::new();
     let mut outcomes = Vec::with_capacity(entries.len());
-    for (entry, content) in entries.into_iter().zip(contents) {
+    for (entry, content) in entries.into_iter().map(HashedEntry::into_parts) {
         let key = entry.idempotency_key();
         let conflict = |existing| StoreError::IdempotencyConflict {
             key: key.to_string(),
@@ -146,33 +151,20 @@ async fn write_entries<T: LedgerTx + ?Sized>(
             hash,
         });
     }
+    let chained = clock.elapsed().as_secs_f64() - looked_up;
     if !created.is_empty() {
         tx.insert_entries(&created).await?;
         tx.set_head(seq, &prev_hash).await?;
     }
+    tracing::debug!(
+        entries = outcomes.len(),
+        created = created.len(),
+        looked_up,
+        chained,
+        inserted = clock.elapsed().as_secs_f64() - looked_up - chained,
+        "wrote a batch of entries"
+    );
     Ok((outcomes, created))
-}
-
-/// Each entry's content hash, in order. A big batch (a reconcile writes
-/// fifty thousand at a time) is hashed on every core: rendering and hashing
-/// is most of the CPU a booking costs besides the database's own.
-fn content_hashes(entries: &[JournalEntry]) -> Vec<String> {
-    const ALONE_BELOW: usize = 2000;
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    if entries.len() < ALONE_BELOW || threads == 1 {
-        return entries.iter().map(content_hash).collect();
-    }
-    let per_thread = entries.len().div_ceil(threads);
-    std::thread::scope(|s| {
-        let parts: Vec<_> = entries
-            .chunks(per_thread)
-            .map(|part| s.spawn(move || part.iter().map(content_hash).collect::<Vec<_>>()))
-            .collect();
-        parts
-            .into_iter()
-            .flat_map(|p| p.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
-            .collect()
-    })
 }
 
 pub async fn reverse<T: LedgerTx + ?Sized>(

@@ -8,6 +8,7 @@ macro_rules! impl_sql_booking {
         const _: () = {
             use chrono::NaiveDate;
 
+            use $crate::domain::hashing::HashedEntry;
             use $crate::domain::{EntryId, JournalEntry, StoredEntry};
             use $crate::store::rules::{self, LedgerTx};
             use $crate::store::{LedgerStore, StoreError};
@@ -36,66 +37,9 @@ macro_rules! impl_sql_booking {
                     channel: $crate::domain::settlement::Channel,
                     shop: &str,
                 ) -> Result<$crate::domain::matching::ShopFacts, StoreError> {
-                    use $crate::store::booking_sql as q;
-                    let ch = channel.as_str();
-                    let lines: Vec<$crate::store::imports::LineRowOut> =
-                        sqlx::query_as(q::SHOP_LINES)
-                            .bind(ch)
-                            .bind(shop)
-                            .fetch_all(&self.pool)
-                            .await?;
-                    let lines = lines
-                        .into_iter()
-                        .map(|r| q::line_fact(r).map(|(_, l)| l))
-                        .collect::<Result<Vec<_>, _>>()?;
-                    let orders: Vec<q::ShopOrderRow> = sqlx::query_as(q::SHOP_ORDERS)
-                        .bind(ch)
-                        .bind(shop)
-                        .fetch_all(&self.pool)
-                        .await?;
-                    let order_lines: Vec<q::ShopOrderLineRow> = sqlx::query_as(q::SHOP_ORDER_LINES)
-                        .bind(ch)
-                        .bind(shop)
-                        .fetch_all(&self.pool)
-                        .await?;
-                    let amounts: Vec<q::ShopOrderAmountRow> = sqlx::query_as(q::SHOP_ORDER_AMOUNTS)
-                        .bind(ch)
-                        .bind(shop)
-                        .fetch_all(&self.pool)
-                        .await?;
-                    let rows: Vec<q::ShopOrderRowRow> = sqlx::query_as(q::SHOP_ORDER_ROWS)
-                        .bind(ch)
-                        .bind(shop)
-                        .fetch_all(&self.pool)
-                        .await?;
-                    let orders = q::order_facts(channel, orders, order_lines, amounts, rows)?;
-                    let statements: Vec<q::ShopStatementRow> = sqlx::query_as(q::SHOP_STATEMENTS)
-                        .bind(ch)
-                        .bind(shop)
-                        .fetch_all(&self.pool)
-                        .await?;
-                    let statements = statements
-                        .into_iter()
-                        .map(|r| q::statement_fact(channel, r))
-                        .collect::<Result<Vec<_>, _>>()?;
-                    let payouts: Vec<q::ShopPayoutRow> = sqlx::query_as(q::SHOP_PAYOUTS)
-                        .bind(ch)
-                        .bind(shop)
-                        .fetch_all(&self.pool)
-                        .await?;
-                    let payouts = payouts
-                        .into_iter()
-                        .map(|r| q::payout_fact(channel, r))
-                        .collect::<Result<Vec<_>, _>>()?;
-                    Ok($crate::domain::matching::ShopFacts {
-                        channel,
-                        shop: shop.to_string(),
-                        lines,
-                        orders,
-                        statements,
-                        payouts,
-                        outside_lines: Default::default(),
-                    })
+                    self.read_shop_rows(channel.as_str(), shop)
+                        .await?
+                        .into_facts(channel, shop)
                 }
 
                 pub(crate) async fn booking_state_impl(
@@ -103,13 +47,9 @@ macro_rules! impl_sql_booking {
                     channel: &str,
                     shop: &str,
                 ) -> Result<$crate::domain::booking::changes::BookingState, StoreError> {
-                    use $crate::store::booking_sql as q;
-                    let rows: Vec<q::BookingRow> = sqlx::query_as(q::SHOP_BOOKINGS)
-                        .bind(channel)
-                        .bind(shop)
-                        .fetch_all(&self.pool)
-                        .await?;
-                    Ok(q::booking_state(rows))
+                    Ok($crate::store::booking_sql::booking_state(
+                        self.read_booking_rows(channel, shop).await?,
+                    ))
                 }
 
                 pub(crate) async fn apply_bookings_impl(
@@ -133,8 +73,9 @@ macro_rules! impl_sql_booking {
                             // Reversed already (by a reconcile running at the
                             // same time, or by hand): nothing left to reverse.
                             if tx.reversed_by(r.entry).await?.is_none() {
-                                entries
-                                    .push(JournalEntry::reversal_of(&original, r.date, &r.reason));
+                                entries.push(HashedEntry::new(JournalEntry::reversal_of(
+                                    &original, r.date, &r.reason,
+                                )));
                             }
                         }
                         if let Some((revision, basis, entry)) = w.book {
@@ -160,8 +101,15 @@ macro_rules! impl_sql_booking {
                             basis_hash: basis,
                         });
                     }
+                    let clock = std::time::Instant::now();
                     tx.insert_booking_rows(&rows).await?;
+                    let bookings = clock.elapsed().as_secs_f64();
                     tx.tx.commit().await?;
+                    tracing::debug!(
+                        bookings,
+                        committed = clock.elapsed().as_secs_f64() - bookings,
+                        "wrote a batch of bookings"
+                    );
                     Ok(written)
                 }
 

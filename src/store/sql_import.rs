@@ -25,10 +25,6 @@ macro_rules! impl_sql_import {
                 sql, BatchSummary, ImportWriter, NewBatch, PreparedLine, StoreError,
             };
 
-            /// Lines per insert: 17 columns stay below SQLite's 32,766
-            /// bound parameters.
-            const LINE_CHUNK: usize = 1000;
-
             fn raw(t: &Option<Timestamp>) -> Option<String> {
                 t.as_ref().map(|t| t.raw.clone())
             }
@@ -271,22 +267,9 @@ macro_rules! impl_sql_import {
                         }
                     }
                     self.counts.lines_new += rows.len() as i64;
-                    for chunk in rows.chunks(LINE_CHUNK) {
-                        import_sql::insert_lines::<$db>(
-                            self.channel,
-                            &self.shop,
-                            self.batch_id,
-                            chunk,
-                        )
-                        .build()
-                        .execute(&mut *conn)
-                        .await?;
-                        import_sql::insert_line_details::<$db>(chunk)
-                            .build()
-                            .execute(&mut *conn)
-                            .await?;
-                    }
-                    Ok(())
+                    self.tx
+                        .insert_line_rows(self.channel, &self.shop, self.batch_id, &rows)
+                        .await
                 }
 
                 async fn add_payouts(&mut self, payouts: &[Payout]) -> Result<(), StoreError> {

@@ -9,7 +9,8 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{Sqlite, SqlitePool, Transaction};
 
 use super::access_sql::impl_sql_access;
-use super::booking_sql::NewBooking;
+use super::booking_sql::{self, NewBooking};
+use super::import_sql::LineRow;
 use super::outbox::impl_sql_outbox;
 use super::sql_booking::impl_sql_booking;
 use super::sql_impl::impl_sql_store;
@@ -60,6 +61,46 @@ impl SqliteStore {
     }
 }
 
+impl SqliteStore {
+    /// A shop's records in one read transaction, through rusqlite
+    /// (`sqlite_bulk::read`): a big shop's are millions of rows, each a
+    /// round trip to sqlx's worker thread through sqlx.
+    async fn read_shop_rows(
+        &self,
+        channel: &str,
+        shop: &str,
+    ) -> Result<booking_sql::ShopRows, StoreError> {
+        use booking_sql as q;
+        sqlite_bulk::read(&self.pool, |conn| {
+            let key = (channel, shop);
+            let lines = sqlite_bulk::fetch_map(conn, q::SHOP_LINES, key, |r| {
+                q::line_fact(r).map(|(_, l)| l)
+            })?;
+            Ok(q::ShopRows {
+                lines,
+                orders: sqlite_bulk::fetch_all(conn, q::SHOP_ORDERS, key)?,
+                order_lines: sqlite_bulk::fetch_all(conn, q::SHOP_ORDER_LINES, key)?,
+                amounts: sqlite_bulk::fetch_all(conn, q::SHOP_ORDER_AMOUNTS, key)?,
+                order_rows: sqlite_bulk::fetch_all(conn, q::SHOP_ORDER_ROWS, key)?,
+                statements: sqlite_bulk::fetch_all(conn, q::SHOP_STATEMENTS, key)?,
+                payouts: sqlite_bulk::fetch_all(conn, q::SHOP_PAYOUTS, key)?,
+            })
+        })
+        .await
+    }
+
+    async fn read_booking_rows(
+        &self,
+        channel: &str,
+        shop: &str,
+    ) -> Result<Vec<booking_sql::BookingRow>, StoreError> {
+        sqlite_bulk::read(&self.pool, |conn| {
+            sqlite_bulk::fetch_all(conn, booking_sql::SHOP_BOOKINGS, (channel, shop))
+        })
+        .await
+    }
+}
+
 struct SqliteTx {
     tx: Transaction<'static, Sqlite>,
 }
@@ -68,6 +109,16 @@ struct SqliteTx {
 impl SqliteTx {
     async fn insert_entry_rows(&mut self, entries: &[StoredEntry]) -> Result<(), StoreError> {
         sqlite_bulk::insert_entries(&mut self.tx, entries).await
+    }
+
+    async fn insert_line_rows(
+        &mut self,
+        channel: &str,
+        shop: &str,
+        batch_id: i64,
+        rows: &[LineRow<'_>],
+    ) -> Result<(), StoreError> {
+        sqlite_bulk::insert_lines(&mut self.tx, channel, shop, batch_id, rows).await
     }
 
     async fn insert_booking_rows(&mut self, rows: &[NewBooking<'_>]) -> Result<(), StoreError> {

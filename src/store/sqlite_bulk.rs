@@ -1,4 +1,5 @@
-//! SQLite's bulk write of entries, postings and bookings.
+//! SQLite's bulk writes: entries, postings and bookings, and an import's
+//! settlement lines.
 //!
 //! sqlx runs every statement on its worker thread and answers over a
 //! channel, so a row costs a round trip; multi-row `INSERT … VALUES` hides
@@ -12,12 +13,13 @@
 
 use std::collections::HashMap;
 
-use chrono::{NaiveDate, SecondsFormat};
-use rusqlite::{params, Connection};
-use sqlx::{Sqlite, Transaction};
+use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
+use rusqlite::{params, Connection, Params, Row};
+use sqlx::{Sqlite, SqliteConnection, SqlitePool, Transaction};
 
 use super::batch_sql;
 use super::booking_sql::NewBooking;
+use super::import_sql::LineRow;
 use super::StoreError;
 use crate::domain::StoredEntry;
 
@@ -39,6 +41,55 @@ const UPSERT_BALANCE: &str = "INSERT INTO account_balances (entry_date, account,
 
 const INSERT_BOOKING: &str = "INSERT INTO bookings (entry_seq, channel, shop, subject, \
      revision, basis_hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+
+const INSERT_LINE: &str = "INSERT INTO settlement_lines (id, channel, shop, statement_id, \
+     identity, occurrence, content_hash, transaction_type, order_id, adjustment_id, posted_raw, \
+     posted_at, currency, net_micros, batch_id, ordered_raw, ordered_at) \
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)";
+
+const INSERT_LINE_DETAILS: &str =
+    "INSERT INTO settlement_line_details (line_id, components, source_rows) VALUES (?1, ?2, ?3)";
+
+/// Inserts an import's new settlement lines with their details.
+pub(super) async fn insert_lines(
+    tx: &mut Transaction<'static, Sqlite>,
+    channel: &str,
+    shop: &str,
+    batch_id: i64,
+    rows: &[LineRow<'_>],
+) -> Result<(), StoreError> {
+    with_connection(tx, |conn| {
+        let mut insert = conn.prepare_cached(INSERT_LINE)?;
+        for r in rows {
+            let line = &r.line.line;
+            insert.execute(params![
+                r.id,
+                channel,
+                shop,
+                line.statement_id,
+                r.line.identity,
+                r.occurrence,
+                r.line.content_hash,
+                line.transaction_type.as_str(),
+                line.order_id.as_deref(),
+                line.adjustment_id.as_deref(),
+                line.posted_at.as_ref().map(|t| t.raw.as_str()),
+                line.posted_at.as_ref().map(|t| time_text(t.utc)),
+                line.currency.code(),
+                r.line.net_micros,
+                batch_id,
+                line.ordered_at.as_ref().map(|t| t.raw.as_str()),
+                line.ordered_at.as_ref().map(|t| time_text(t.utc)),
+            ])?;
+        }
+        let mut details = conn.prepare_cached(INSERT_LINE_DETAILS)?;
+        for r in rows {
+            details.execute(params![r.id, r.line.components_json, r.line.sources_json])?;
+        }
+        Ok(())
+    })
+    .await
+}
 
 /// Inserts `entries` (already chained, in order), their postings, and adds
 /// them to the running totals.
@@ -70,15 +121,60 @@ pub(super) async fn insert_bookings(
     .await
 }
 
-/// Runs `work` on the transaction's connection, taken from sqlx's worker
-/// for the duration. The work is synchronous, so nothing can cancel it
-/// half-way while the connection is out; on a multi-threaded runtime it
-/// runs in `block_in_place` so the other tasks move to another thread.
-async fn with_connection<T>(
-    tx: &mut Transaction<'static, Sqlite>,
+/// Runs `work` in a read transaction of its own, so every query it makes
+/// sees one snapshot of the database.
+pub(super) async fn read<T>(
+    pool: &SqlitePool,
     work: impl FnOnce(&Connection) -> Result<T, StoreError>,
 ) -> Result<T, StoreError> {
-    let mut handle = tx.lock_handle().await?;
+    let mut tx = pool.begin().await?;
+    let out = with_connection(&mut tx, work).await?;
+    tx.commit().await?;
+    Ok(out)
+}
+
+/// Every row of `sql`, decoded as a tuple (`T` is the type the sqlx read of
+/// the same query decodes: rusqlite decodes the same text the same way).
+pub(super) fn fetch_all<T>(
+    conn: &Connection,
+    sql: &str,
+    params: impl Params,
+) -> Result<Vec<T>, StoreError>
+where
+    T: for<'a> TryFrom<&'a Row<'a>, Error = rusqlite::Error>,
+{
+    fetch_map(conn, sql, params, |t: T| Ok(t))
+}
+
+/// Every row of `sql`, decoded as a tuple and turned into `U` as it comes,
+/// so the raw rows are never all held at once.
+pub(super) fn fetch_map<T, U>(
+    conn: &Connection,
+    sql: &str,
+    params: impl Params,
+    mut convert: impl FnMut(T) -> Result<U, StoreError>,
+) -> Result<Vec<U>, StoreError>
+where
+    T: for<'a> TryFrom<&'a Row<'a>, Error = rusqlite::Error>,
+{
+    let mut statement = conn.prepare(sql)?;
+    let mut rows = statement.query(params)?;
+    let mut out = Vec::new();
+    while let Some(row) = rows.next()? {
+        out.push(convert(T::try_from(row)?)?);
+    }
+    Ok(out)
+}
+
+/// Runs `work` on the connection, taken from sqlx's worker for the
+/// duration. The work is synchronous, so nothing can cancel it half-way
+/// while the connection is out; on a multi-threaded runtime it runs in
+/// `block_in_place` so the other tasks move to another thread.
+async fn with_connection<T>(
+    conn: &mut SqliteConnection,
+    work: impl FnOnce(&Connection) -> Result<T, StoreError>,
+) -> Result<T, StoreError> {
+    let mut handle = conn.lock_handle().await?;
     let raw = handle.as_raw_handle();
     let run = || {
         // SAFETY: `handle` keeps sqlx's worker thread off this connection
@@ -121,7 +217,7 @@ fn write_entries(conn: &Connection, entries: &[StoredEntry]) -> Result<(), Store
             j.kind().as_str(),
             j.description(),
             j.reverses().map(|r| r.0),
-            e.created_at.to_rfc3339_opts(SecondsFormat::AutoSi, false),
+            time_text(e.created_at),
             e.created_by,
             e.content_hash,
             e.prev_hash,
@@ -171,6 +267,11 @@ fn write_entries(conn: &Connection, entries: &[StoredEntry]) -> Result<(), Store
         ])?;
     }
     Ok(())
+}
+
+/// A time as sqlx's SQLite encoder writes it.
+fn time_text(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::AutoSi, false)
 }
 
 /// A date as sqlx's SQLite encoder writes it.

@@ -3,7 +3,7 @@
 //! settlement line (settlement, refund, adjustment or reserve), one entry
 //! per payout.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
@@ -13,42 +13,114 @@ use super::{BookPlan, BookingError, BookingShop, PlannedEntry, Subject, Unbooked
 use crate::domain::entry::{EntryDraft, EntryKind, Posting, Side};
 use crate::domain::mapping::GlMapping;
 use crate::domain::matching::{
-    is_sale_code, LineFact, Matching, OrderMatch, PayoutCheck, SaleSource, ShopFacts,
+    is_sale_code, LineFact, Matching, OrderMatch, PayoutCheck, SaleSource, ShopFacts, Variance,
 };
 use crate::domain::money::{Currency, Money};
 use crate::domain::settlement::Component;
 
 /// Every entry the shop's books should hold, or the unmapped codes that
 /// stop booking (all of them, with counts and totals).
+///
+/// Each order, line and payout is planned on its own, so a big shop's are
+/// planned in parts on every core; the parts are joined in order, so the
+/// plan is the same entries in the same order however many cores ran it.
 pub fn plan_books(
     shop: &BookingShop,
     facts: &ShopFacts,
     matching: &Matching,
     mapping: &GlMapping,
 ) -> Result<BookPlan, BookingError> {
-    let mut b = Builder {
+    const ALONE_BELOW: usize = 20_000;
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let parts = if matching.orders.len() + facts.lines.len() < ALONE_BELOW {
+        1
+    } else {
+        threads
+    };
+    plan_books_in_parts(shop, facts, matching, mapping, parts)
+}
+
+/// `plan_books` with orders and lines each split in `parts_per_kind`
+/// parts, each part on a thread of its own when there are more than one.
+pub(super) fn plan_books_in_parts(
+    shop: &BookingShop,
+    facts: &ShopFacts,
+    matching: &Matching,
+    mapping: &GlMapping,
+    parts_per_kind: usize,
+) -> Result<BookPlan, BookingError> {
+    check_currencies(shop, facts)?;
+    let mut variances: HashMap<&str, Vec<&Variance>> = HashMap::new();
+    for v in &matching.variances {
+        variances.entry(v.order_id.as_str()).or_default().push(v);
+    }
+    let orders: Vec<&OrderMatch> = matching.orders.values().collect();
+    let work = Work {
+        facts,
+        matching,
+        variances: &variances,
+    };
+    let new_builder = || Builder {
         shop,
         mapping,
         unmapped: BTreeMap::new(),
         plan: BookPlan::default(),
     };
-    b.check_currencies(facts)?;
-    for om in matching.orders.values() {
-        b.sale(facts, om);
-        b.variance(facts, om, matching);
+    let parts_per_kind = parts_per_kind.max(1);
+    let mut parts = Vec::new();
+    for chunk in orders.chunks(orders.len().div_ceil(parts_per_kind).max(1)) {
+        parts.push(Part::Orders(chunk));
     }
-    for (i, line) in facts.lines.iter().enumerate() {
-        b.line(line, matching.line_payout[i].as_deref());
+    let per_part = facts.lines.len().div_ceil(parts_per_kind).max(1);
+    for start in (0..facts.lines.len()).step_by(per_part) {
+        parts.push(Part::Lines(
+            start..(start + per_part).min(facts.lines.len()),
+        ));
     }
-    for payout in &matching.payouts {
-        b.payout(facts, payout);
+    parts.push(Part::Payouts);
+    let built: Vec<Builder> = if parts_per_kind == 1 {
+        parts
+            .into_iter()
+            .map(|part| {
+                let mut b = new_builder();
+                b.build(&work, part);
+                b
+            })
+            .collect()
+    } else {
+        std::thread::scope(|s| {
+            let handles: Vec<_> = parts
+                .into_iter()
+                .map(|part| {
+                    let (work, mut b) = (&work, new_builder());
+                    s.spawn(move || {
+                        b.build(work, part);
+                        b
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+                .collect()
+        })
+    };
+    let mut plan = BookPlan::default();
+    let mut unmapped: BTreeMap<String, (usize, Decimal)> = BTreeMap::new();
+    for b in built {
+        plan.entries.extend(b.plan.entries);
+        plan.unbooked.extend(b.plan.unbooked);
+        for (code, (count, total)) in b.unmapped {
+            let both = unmapped.entry(code).or_default();
+            both.0 += count;
+            both.1 += total;
+        }
     }
-    if !b.unmapped.is_empty() {
+    if !unmapped.is_empty() {
         return Err(BookingError::Unmapped {
             shop: shop.label(),
             file: mapping.file().to_string(),
-            codes: b
-                .unmapped
+            codes: unmapped
                 .into_iter()
                 .map(|(code, (count, total))| UnmappedCode {
                     code,
@@ -59,7 +131,53 @@ pub fn plan_books(
                 .collect(),
         });
     }
-    Ok(b.plan)
+    Ok(plan)
+}
+
+/// What every part of a plan reads.
+struct Work<'a> {
+    facts: &'a ShopFacts,
+    matching: &'a Matching,
+    /// The matching's variances by order.
+    variances: &'a HashMap<&'a str, Vec<&'a Variance>>,
+}
+
+/// One part of a plan, planned by one builder.
+enum Part<'a> {
+    Orders(&'a [&'a OrderMatch]),
+    Lines(std::ops::Range<usize>),
+    Payouts,
+}
+
+fn check_currencies(shop: &BookingShop, facts: &ShopFacts) -> Result<(), BookingError> {
+    // What is wrong is described only once it is found wrong: a big
+    // shop's million lines need no million descriptions.
+    let wrong = |what: &dyn Fn() -> String, found: Currency| {
+        (found != shop.currency).then(|| BookingError::Currency {
+            shop: shop.label(),
+            what: what(),
+            found,
+            expected: shop.currency,
+        })
+    };
+    for l in &facts.lines {
+        let what = || format!("settlement line of statement {}", l.line.statement_id);
+        if let Some(e) = wrong(&what, l.line.currency) {
+            return Err(e);
+        }
+    }
+    for o in &facts.orders {
+        if let Some(e) = wrong(&|| format!("order {}", o.order.order_id), o.order.currency) {
+            return Err(e);
+        }
+    }
+    for p in &facts.payouts {
+        let what = || format!("payout {}", p.payout.payout_id);
+        if let Some(e) = wrong(&what, p.payout.currency) {
+            return Err(e);
+        }
+    }
+    Ok(())
 }
 
 struct Builder<'a> {
@@ -71,32 +189,28 @@ struct Builder<'a> {
 }
 
 impl<'a> Builder<'a> {
-    fn check_currencies(&self, facts: &ShopFacts) -> Result<(), BookingError> {
-        let wrong = |what: String, found: Currency| {
-            (found != self.shop.currency).then(|| BookingError::Currency {
-                shop: self.shop.label(),
-                what,
-                found,
-                expected: self.shop.currency,
-            })
-        };
-        for l in &facts.lines {
-            let what = format!("settlement line of statement {}", l.line.statement_id);
-            if let Some(e) = wrong(what, l.line.currency) {
-                return Err(e);
+    fn build(&mut self, work: &Work, part: Part) {
+        let facts = work.facts;
+        match part {
+            Part::Orders(orders) => {
+                for om in orders {
+                    self.sale(facts, om);
+                    let variances = work.variances.get(om.order_id.as_str());
+                    self.variance(facts, om, variances.map_or(&[][..], |v| v.as_slice()));
+                }
+            }
+            Part::Lines(range) => {
+                for i in range {
+                    let payout = work.matching.line_payout[i].as_deref();
+                    self.line(&facts.lines[i], payout);
+                }
+            }
+            Part::Payouts => {
+                for payout in &work.matching.payouts {
+                    self.payout(facts, payout);
+                }
             }
         }
-        for o in &facts.orders {
-            if let Some(e) = wrong(format!("order {}", o.order.order_id), o.order.currency) {
-                return Err(e);
-            }
-        }
-        for p in &facts.payouts {
-            if let Some(e) = wrong(format!("payout {}", p.payout.payout_id), p.payout.currency) {
-                return Err(e);
-            }
-        }
-        Ok(())
     }
 
     fn date(&self, at: Option<DateTime<Utc>>) -> Option<NaiveDate> {
@@ -211,16 +325,8 @@ impl<'a> Builder<'a> {
 
     /// Where export and settlement disagree on the sale, the settled figure
     /// wins: the difference is booked here, explicitly.
-    fn variance(&mut self, facts: &ShopFacts, om: &OrderMatch, matching: &Matching) {
-        if om.order.is_none() {
-            return;
-        }
-        let diffs: Vec<_> = matching
-            .variances
-            .iter()
-            .filter(|v| v.order_id == om.order_id)
-            .collect();
-        if diffs.is_empty() {
+    fn variance(&mut self, facts: &ShopFacts, om: &OrderMatch, diffs: &[&Variance]) {
+        if om.order.is_none() || diffs.is_empty() {
             return;
         }
         let subject = Subject::variance(self.shop, &om.order_id);

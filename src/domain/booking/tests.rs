@@ -295,6 +295,37 @@ fn unmapped_codes_refuse_booking_and_are_all_named() {
     );
     assert!(named.iter().any(|c| c.0 == "fee.transaction"));
     assert!(err.to_string().contains("narrow.toml"), "{err}");
+    // Planned in parts, the same codes with the same counts and totals.
+    let with_new = |line_ref: i64, order: &str, amounts: &[&str]| {
+        let mut l = example_line();
+        l.line_ref = line_ref;
+        l.line.order_id = Some(order.into());
+        for a in amounts {
+            l.line.components.push(comp("fee.brand_new_thing", a));
+        }
+        l
+    };
+    let f = facts(
+        vec![
+            with_new(1, "1001", &["-0.10", "-0.20"]),
+            with_new(2, "1002", &["-0.05"]),
+            with_new(3, "1003", &[]),
+        ],
+        vec![],
+    );
+    let m = match_shop(&f, &accounts);
+    let whole = build::plan_books_in_parts(&shop(), &f, &m, &narrow, 1).unwrap_err();
+    let parts = build::plan_books_in_parts(&shop(), &f, &m, &narrow, 3).unwrap_err();
+    assert_eq!(parts.to_string(), whole.to_string());
+    let BookingError::Unmapped { codes, .. } = &parts else {
+        panic!("{parts}")
+    };
+    assert!(
+        codes
+            .iter()
+            .any(|c| c.code == "fee.brand_new_thing" && c.count == 3 && c.total == d("-0.35")),
+        "{codes:?}"
+    );
 }
 
 #[test]
@@ -470,6 +501,22 @@ mod properties {
                 prop_assert_eq!(owner[i], usize::from(l.line.order_id.is_some()));
             }
             let plan = plan_books(&shop(), &f, &m, &mapping()).unwrap();
+            // Planned in parts (as a big shop is, on every core): the same
+            // entries in the same order, and the same unbooked subjects.
+            for parts in [2, 3, 7] {
+                let split = build::plan_books_in_parts(&shop(), &f, &m, &mapping(), parts).unwrap();
+                let ids = |p: &BookPlan| -> Vec<(String, String, String)> {
+                    p.entries
+                        .iter()
+                        .map(|e| (e.subject.0.clone(), e.basis_hash.clone(), e.draft.idempotency_key.clone()))
+                        .collect()
+                };
+                prop_assert_eq!(ids(&split), ids(&plan));
+                let unbooked = |p: &BookPlan| -> Vec<(String, String)> {
+                    p.unbooked.iter().map(|u| (u.subject.clone(), u.reason.clone())).collect()
+                };
+                prop_assert_eq!(unbooked(&split), unbooked(&plan));
+            }
             let chart = crate::domain::ChartOfAccounts::from_toml(
                 crate::gl_mappings::DEFAULT_ACCOUNTS_TOML,
             )
