@@ -1,10 +1,11 @@
-//! Multi-row statements built with sqlx's `QueryBuilder`: the key lookups
-//! both backends share, and PostgreSQL's bulk inserts (one statement per
-//! chunk instead of one per row). SQLite inserts through `sqlite_bulk`.
+//! Multi-row statements built with sqlx's `QueryBuilder` (one statement per
+//! chunk instead of one per row): key lookups and the running totals'
+//! upsert, and the posting rows every bulk writer shares. SQLite's bulk
+//! rows go in through `sqlite_bulk`, PostgreSQL's through `pg_copy`.
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::NaiveDate;
 use sqlx::{Database, Encode, QueryBuilder, Type};
 
 use super::amounts::to_micros;
@@ -36,35 +37,6 @@ where
 
 pub type FoundKeys = HashMap<String, (EntryId, String)>;
 
-pub fn insert_entries<'a, DB>(entries: &'a [StoredEntry]) -> QueryBuilder<'a, DB>
-where
-    DB: Database,
-    i64: Encode<'a, DB> + Type<DB>,
-    Option<i64>: Encode<'a, DB> + Type<DB>,
-    &'a str: Encode<'a, DB> + Type<DB>,
-    NaiveDate: Encode<'a, DB> + Type<DB>,
-    DateTime<Utc>: Encode<'a, DB> + Type<DB>,
-{
-    let mut qb = QueryBuilder::new(
-        "INSERT INTO entries (seq, idempotency_key, entry_date, kind, description, reverses, \
-         created_at, created_by, content_hash, prev_hash, hash) ",
-    );
-    qb.push_values(entries, |mut b, e| {
-        b.push_bind(e.seq.0)
-            .push_bind(e.entry.idempotency_key())
-            .push_bind(e.entry.date())
-            .push_bind(e.entry.kind().as_str())
-            .push_bind(e.entry.description())
-            .push_bind(e.entry.reverses().map(|r| r.0))
-            .push_bind(e.created_at)
-            .push_bind(e.created_by.as_str())
-            .push_bind(e.content_hash.as_str())
-            .push_bind(e.prev_hash.as_str())
-            .push_bind(e.hash.as_str());
-    });
-    qb
-}
-
 /// One posting row, with its amount already converted.
 pub struct PostingRowRef<'a> {
     pub(super) entry: &'a StoredEntry,
@@ -85,47 +57,6 @@ pub fn posting_rows(entries: &[StoredEntry]) -> Result<Vec<PostingRowRef<'_>>, S
         }
     }
     Ok(rows)
-}
-
-pub fn insert_postings<'a, DB>(rows: &'a [PostingRowRef<'a>]) -> QueryBuilder<'a, DB>
-where
-    DB: Database,
-    i64: Encode<'a, DB> + Type<DB>,
-    Option<i64>: Encode<'a, DB> + Type<DB>,
-    &'a str: Encode<'a, DB> + Type<DB>,
-    Option<&'a str>: Encode<'a, DB> + Type<DB>,
-    NaiveDate: Encode<'a, DB> + Type<DB>,
-{
-    let mut qb = QueryBuilder::new(
-        "INSERT INTO postings (entry_seq, line_no, entry_date, account, side, amount_micros, \
-         currency, memo, subsidiary, department, class, location, channel, shop, order_id, \
-         statement_id, payout_id, batch_id, sheet, source_row, mapping_version) ",
-    );
-    qb.push_values(rows, |mut b, r| {
-        let p = &r.entry.entry.postings()[r.line];
-        b.push_bind(r.entry.seq.0)
-            .push_bind(r.line as i64 + 1)
-            .push_bind(r.entry.entry.date())
-            .push_bind(p.account.as_str())
-            .push_bind(p.side.as_str())
-            .push_bind(r.micros)
-            .push_bind(p.amount.currency.code())
-            .push_bind(p.memo.as_deref())
-            .push_bind(p.segments.subsidiary.as_deref())
-            .push_bind(p.segments.department.as_deref())
-            .push_bind(p.segments.class.as_deref())
-            .push_bind(p.segments.location.as_deref())
-            .push_bind(p.segments.channel.as_deref())
-            .push_bind(p.segments.shop.as_deref())
-            .push_bind(p.source.order_id.as_deref())
-            .push_bind(p.source.statement_id.as_deref())
-            .push_bind(p.source.payout_id.as_deref())
-            .push_bind(p.source.batch_id)
-            .push_bind(p.source.sheet.as_deref())
-            .push_bind(p.source.row)
-            .push_bind(p.mapping_version.as_deref());
-    });
-    qb
 }
 
 /// Stored content hashes of the lines with these identities, by occurrence.

@@ -5,7 +5,6 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use sqlx::{Database, Encode, QueryBuilder, Type};
 
 use super::amounts::from_micros;
 use super::imports::{line_without_cells, LineRead, LineRowOut};
@@ -348,26 +347,6 @@ pub struct NewBooking<'a> {
     pub subject: &'a str,
     pub revision: i64,
     pub basis_hash: &'a str,
-}
-
-pub fn insert_bookings<'a, DB>(rows: &'a [NewBooking<'a>]) -> QueryBuilder<'a, DB>
-where
-    DB: Database,
-    i64: Encode<'a, DB> + Type<DB>,
-    &'a str: Encode<'a, DB> + Type<DB>,
-{
-    let mut qb = QueryBuilder::new(
-        "INSERT INTO bookings (entry_seq, channel, shop, subject, revision, basis_hash) ",
-    );
-    qb.push_values(rows, |mut b, r| {
-        b.push_bind(r.entry_seq)
-            .push_bind(r.channel)
-            .push_bind(r.shop)
-            .push_bind(r.subject)
-            .push_bind(r.revision)
-            .push_bind(r.basis_hash);
-    });
-    qb
 }
 
 /// A shop's posting totals per account and entry kind over a date range,

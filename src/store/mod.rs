@@ -30,6 +30,7 @@ mod import_sql;
 pub(crate) mod imports;
 mod order_read;
 mod outbox;
+mod pg_copy;
 mod postgres;
 mod rows;
 mod rules;

@@ -16,8 +16,8 @@ use super::outbox::impl_sql_outbox;
 use super::sql_booking::impl_sql_booking;
 use super::sql_impl::impl_sql_store;
 use super::sql_import::impl_sql_import;
-use super::{Backend, StoreError};
-use crate::domain::StoredEntry;
+use super::{pg_copy, Backend, StoreError};
+use crate::domain::{EntryId, StoredEntry};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
 
@@ -115,22 +115,14 @@ struct PgTx {
     tx: Transaction<'static, Postgres>,
 }
 
-/// PostgreSQL's bulk writes: multi-row statements, a thousand rows each.
+/// PostgreSQL's bulk reads and writes: entries, postings and bookings by
+/// `COPY` (`pg_copy`), the rest in multi-row statements of a thousand rows.
 impl PgTx {
     async fn insert_entry_rows(&mut self, entries: &[StoredEntry]) -> Result<(), StoreError> {
-        for chunk in entries.chunks(batch_sql::CHUNK_ROWS) {
-            batch_sql::insert_entries::<Postgres>(chunk)
-                .build()
-                .execute(&mut *self.tx)
-                .await?;
-        }
+        pg_copy::copy_entries(&mut self.tx, entries).await?;
         let rows = batch_sql::posting_rows(entries)?;
-        for chunk in rows.chunks(batch_sql::CHUNK_ROWS) {
-            batch_sql::insert_postings::<Postgres>(chunk)
-                .build()
-                .execute(&mut *self.tx)
-                .await?;
-        }
+        pg_copy::copy_postings(&mut self.tx, &rows).await?;
+        // A few rows per day and account, added to what is there: an upsert.
         let balances = batch_sql::balance_rows(&rows);
         for chunk in balances.chunks(batch_sql::CHUNK_ROWS) {
             batch_sql::upsert_balances::<Postgres>(chunk)
@@ -139,6 +131,20 @@ impl PgTx {
                 .await?;
         }
         Ok(())
+    }
+
+    async fn find_key_rows(&mut self, keys: &[&str]) -> Result<batch_sql::FoundKeys, StoreError> {
+        let mut found = batch_sql::FoundKeys::new();
+        for chunk in keys.chunks(batch_sql::KEY_CHUNK) {
+            let rows: Vec<(String, i64, String)> = batch_sql::find_keys::<Postgres>(chunk)
+                .build_query_as()
+                .fetch_all(&mut *self.tx)
+                .await?;
+            for (key, seq, hash) in rows {
+                found.insert(key, (EntryId(seq), hash));
+            }
+        }
+        Ok(found)
     }
 
     async fn insert_line_rows(
@@ -162,13 +168,7 @@ impl PgTx {
     }
 
     async fn insert_booking_rows(&mut self, rows: &[NewBooking<'_>]) -> Result<(), StoreError> {
-        for chunk in rows.chunks(batch_sql::CHUNK_ROWS) {
-            booking_sql::insert_bookings::<Postgres>(chunk)
-                .build()
-                .execute(&mut *self.tx)
-                .await?;
-        }
-        Ok(())
+        pg_copy::copy_bookings(&mut self.tx, rows).await
     }
 }
 

@@ -18,7 +18,7 @@ macro_rules! impl_sql_store {
             use $crate::domain::{
                 AccountTotals, ChartOfAccounts, EntryId, JournalEntry, Period, StoredEntry,
             };
-            use $crate::store::batch_sql::{self, FoundKeys};
+            use $crate::store::batch_sql::FoundKeys;
             use $crate::store::rows::{
                 AccountRow, EntryAssembler, EntryRow, JoinedRow, PeriodEventRow, PostingRow,
                 SealRow, TotalsRow,
@@ -33,17 +33,7 @@ macro_rules! impl_sql_store {
             #[async_trait]
             impl LedgerTx for $tx {
                 async fn find_keys(&mut self, keys: &[&str]) -> Result<FoundKeys, StoreError> {
-                    let mut found = FoundKeys::new();
-                    for chunk in keys.chunks(batch_sql::KEY_CHUNK) {
-                        let rows: Vec<(String, i64, String)> = batch_sql::find_keys::<$db>(chunk)
-                            .build_query_as()
-                            .fetch_all(&mut *self.tx)
-                            .await?;
-                        for (key, seq, hash) in rows {
-                            found.insert(key, (EntryId(seq), hash));
-                        }
-                    }
-                    Ok(found)
+                    self.find_key_rows(keys).await
                 }
 
                 async fn load_entry(

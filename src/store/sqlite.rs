@@ -9,6 +9,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{Sqlite, SqlitePool, Transaction};
 
 use super::access_sql::impl_sql_access;
+use super::batch_sql::FoundKeys;
 use super::booking_sql::{self, NewBooking};
 use super::import_sql::LineRow;
 use super::outbox::impl_sql_outbox;
@@ -105,10 +106,15 @@ struct SqliteTx {
     tx: Transaction<'static, Sqlite>,
 }
 
-/// SQLite's bulk writes: prepared statements in a loop (`sqlite_bulk`).
+/// SQLite's bulk reads and writes: prepared statements in a loop
+/// (`sqlite_bulk`).
 impl SqliteTx {
     async fn insert_entry_rows(&mut self, entries: &[StoredEntry]) -> Result<(), StoreError> {
         sqlite_bulk::insert_entries(&mut self.tx, entries).await
+    }
+
+    async fn find_key_rows(&mut self, keys: &[&str]) -> Result<FoundKeys, StoreError> {
+        sqlite_bulk::find_keys(&mut self.tx, keys).await
     }
 
     async fn insert_line_rows(

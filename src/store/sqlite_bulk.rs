@@ -17,11 +17,11 @@ use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use rusqlite::{params, Connection, Params, Row};
 use sqlx::{Sqlite, SqliteConnection, SqlitePool, Transaction};
 
-use super::batch_sql;
+use super::batch_sql::{self, FoundKeys};
 use super::booking_sql::NewBooking;
 use super::import_sql::LineRow;
 use super::StoreError;
-use crate::domain::StoredEntry;
+use crate::domain::{EntryId, StoredEntry};
 
 const INSERT_ENTRY: &str = "INSERT INTO entries (seq, idempotency_key, entry_date, kind, \
      description, reverses, created_at, created_by, content_hash, prev_hash, hash) \
@@ -49,6 +49,28 @@ const INSERT_LINE: &str = "INSERT INTO settlement_lines (id, channel, shop, stat
 
 const INSERT_LINE_DETAILS: &str =
     "INSERT INTO settlement_line_details (line_id, components, source_rows) VALUES (?1, ?2, ?3)";
+
+const FIND_KEY: &str = "SELECT seq, content_hash FROM entries WHERE idempotency_key = ?1";
+
+/// For each of `keys` already in the ledger: its entry's sequence and
+/// content hash (one indexed lookup each: a reconcile asks for 200,000).
+pub(super) async fn find_keys(
+    tx: &mut Transaction<'static, Sqlite>,
+    keys: &[&str],
+) -> Result<FoundKeys, StoreError> {
+    with_connection(tx, |conn| {
+        let mut find = conn.prepare_cached(FIND_KEY)?;
+        let mut found = FoundKeys::new();
+        for key in keys {
+            let mut rows = find.query([key])?;
+            if let Some(row) = rows.next()? {
+                found.insert(key.to_string(), (EntryId(row.get(0)?), row.get(1)?));
+            }
+        }
+        Ok(found)
+    })
+    .await
+}
 
 /// Inserts an import's new settlement lines with their details.
 pub(super) async fn insert_lines(
@@ -158,6 +180,14 @@ where
     T: for<'a> TryFrom<&'a Row<'a>, Error = rusqlite::Error>,
 {
     let mut statement = conn.prepare(sql)?;
+    // The queries are written for sqlx, which binds `$n` by its number;
+    // rusqlite binds by position, the order SQLite first meets each. They
+    // agree while `$1, $2, …` first appear in order.
+    debug_assert!(
+        (1..=statement.parameter_count())
+            .all(|i| statement.parameter_name(i) == Some(format!("${i}").as_str())),
+        "parameters out of order in {sql}"
+    );
     let mut rows = statement.query(params)?;
     let mut out = Vec::new();
     while let Some(row) = rows.next()? {
