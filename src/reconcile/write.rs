@@ -17,6 +17,12 @@ use super::ReconcileError;
 /// time (about 8 s on the 2-core machine), not minutes.
 const WRITES_PER_TX: usize = 200_000;
 
+/// The pause between two transactions. SQLite keeps no queue for its write
+/// lock: a writer waiting for it (an import, a period close) retries every
+/// 100 ms at most, and would miss a shorter gap every time until its busy
+/// timeout ran out. A million orders pay it ten times.
+const LOCK_GAP: std::time::Duration = std::time::Duration::from_millis(150);
+
 /// Writes the changes in bounded transactions; returns entries written.
 /// Every entry is checked against the chart first, so a bad one stops the
 /// run before anything is written. Each transaction's entries are hashed on
@@ -65,6 +71,9 @@ async fn apply_in_transactions(
             .next()
             .map(|c| tokio::task::spawn_blocking(move || hash_writes(c, false)));
         written += store.apply_bookings(scope, shop, writes, actor).await?;
+        if next.is_some() {
+            tokio::time::sleep(LOCK_GAP).await;
+        }
     }
     Ok(written)
 }
