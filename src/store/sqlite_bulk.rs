@@ -1,5 +1,6 @@
-//! SQLite's bulk writes: entries, postings and bookings, and an import's
-//! settlement lines.
+//! SQLite's bulk work through rusqlite: writing entries, postings, bookings
+//! and an import's settlement lines, looking up idempotency keys, and
+//! reading a shop's records for reconcile.
 //!
 //! sqlx runs every statement on its worker thread and answers over a
 //! channel, so a row costs a round trip; multi-row `INSERT … VALUES` hides
