@@ -61,8 +61,11 @@ macro_rules! impl_sql_booking {
                 ) -> Result<usize, StoreError> {
                     use $crate::store::booking_sql as q;
                     let mut tx = self.write_tx().await?;
-                    let mut entries = Vec::with_capacity(writes.len());
-                    // (index in entries, subject, revision, basis) of each booked entry.
+                    // In order: each reversal (None: hashed below, all at
+                    // once) and each booked entry (hashed ahead by the caller).
+                    let mut slots: Vec<Option<HashedEntry>> = Vec::with_capacity(writes.len());
+                    let mut reversals = Vec::new();
+                    // (index in slots, subject, revision, basis) of each booked entry.
                     let mut booked = Vec::with_capacity(writes.len());
                     for w in writes {
                         if let Some(r) = &w.reverse {
@@ -73,16 +76,21 @@ macro_rules! impl_sql_booking {
                             // Reversed already (by a reconcile running at the
                             // same time, or by hand): nothing left to reverse.
                             if tx.reversed_by(r.entry).await?.is_none() {
-                                entries.push(HashedEntry::new(JournalEntry::reversal_of(
-                                    &original, r.date, &r.reason,
-                                )));
+                                reversals
+                                    .push(JournalEntry::reversal_of(&original, r.date, &r.reason));
+                                slots.push(None);
                             }
                         }
                         if let Some((revision, basis, entry)) = w.book {
-                            booked.push((entries.len(), w.subject, revision, basis));
-                            entries.push(entry);
+                            booked.push((slots.len(), w.subject, revision, basis));
+                            slots.push(Some(entry));
                         }
                     }
+                    let mut reversals = $crate::domain::hashing::hash_all(reversals).into_iter();
+                    let entries: Vec<HashedEntry> = slots
+                        .into_iter()
+                        .map(|s| s.unwrap_or_else(|| reversals.next().expect("one per reversal")))
+                        .collect();
                     let seqs = rules::post_batch_seqs(&mut tx, entries, actor).await?;
                     let written = seqs.iter().filter(|s| s.is_some()).count();
                     let mut rows = Vec::with_capacity(booked.len());
