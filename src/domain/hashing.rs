@@ -134,27 +134,7 @@ impl HashedEntry {
 /// on every core: rendering and hashing is most of the CPU a booking costs
 /// besides the database's own.
 pub fn hash_all(entries: Vec<JournalEntry>) -> Vec<HashedEntry> {
-    const ALONE_BELOW: usize = 2000;
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    if entries.len() < ALONE_BELOW || threads == 1 {
-        return entries.into_iter().map(HashedEntry::new).collect();
-    }
-    let per_thread = entries.len().div_ceil(threads);
-    let mut parts: Vec<Vec<JournalEntry>> = Vec::new();
-    let mut rest = entries.into_iter().peekable();
-    while rest.peek().is_some() {
-        parts.push(rest.by_ref().take(per_thread).collect());
-    }
-    std::thread::scope(|s| {
-        let handles: Vec<_> = parts
-            .into_iter()
-            .map(|part| s.spawn(move || part.into_iter().map(HashedEntry::new).collect::<Vec<_>>()))
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|p| p.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
-            .collect()
-    })
+    super::parallel::map_in_order(entries, 2000, HashedEntry::new)
 }
 
 /// Times are hashed and stored to the microsecond (PostgreSQL's precision).

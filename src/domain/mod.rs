@@ -14,6 +14,7 @@ pub mod mapping;
 pub mod matching;
 pub mod money;
 pub mod order;
+pub mod parallel;
 pub mod payout;
 pub mod period;
 pub mod rate_card;

@@ -2,7 +2,8 @@
 //! first, then bounded transactions, each one's entries hashed on another
 //! core while the one before is written.
 
-use crate::domain::hashing::{hash_all, HashedEntry};
+use crate::domain::hashing::HashedEntry;
+use crate::domain::parallel::{map_in_order, pieces};
 use crate::domain::{ChartOfAccounts, JournalEntry};
 use crate::store::{BookingWrite, LedgerStore};
 
@@ -49,12 +50,7 @@ async fn apply_in_transactions(
     per_transaction: usize,
 ) -> Result<usize, ReconcileError> {
     let checked = check_against_chart(changes, chart)?;
-    let mut chunks = Vec::new();
-    let mut rest = checked.into_iter().peekable();
-    while rest.peek().is_some() {
-        chunks.push(rest.by_ref().take(per_transaction).collect::<Vec<_>>());
-    }
-    let mut chunks = chunks.into_iter();
+    let mut chunks = pieces(checked, per_transaction).into_iter();
     // The first transaction waits for its hashes, computed on every core;
     // each later one's are computed on one core while the previous writes.
     let mut next = chunks
@@ -106,69 +102,23 @@ fn check_against_chart(
         };
         Ok((change.subject, change.reverse, book))
     };
-    const ALONE_BELOW: usize = 20_000;
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    if changes.len() < ALONE_BELOW || threads == 1 {
-        return changes.into_iter().map(check).collect();
-    }
-    let per_thread = changes.len().div_ceil(threads);
-    let mut parts = Vec::new();
-    let mut rest = changes.into_iter().peekable();
-    while rest.peek().is_some() {
-        parts.push(rest.by_ref().take(per_thread).collect::<Vec<_>>());
-    }
-    let checked: Vec<Result<Vec<CheckedWrite>, ReconcileError>> = std::thread::scope(|s| {
-        let handles: Vec<_> = parts
-            .into_iter()
-            .map(|part| s.spawn(|| part.into_iter().map(check).collect()))
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
-            .collect()
-    });
-    let mut out = Vec::new();
-    for part in checked {
-        // Parts are in order, so the first part's error is the first error.
-        out.extend(part?);
-    }
-    Ok(out)
+    // The first bad one in order is the error, whichever core found it.
+    map_in_order(changes, 20_000, check).into_iter().collect()
 }
 
 /// The writes of one transaction, their entries hashed (on every core when
 /// `all_cores`).
 fn hash_writes(chunk: Vec<CheckedWrite>, all_cores: bool) -> Vec<BookingWrite> {
-    if !all_cores {
-        return chunk
-            .into_iter()
-            .map(|(subject, reverse, book)| BookingWrite {
-                subject,
-                reverse,
-                book: book.map(|(r, basis, entry)| (r, basis, HashedEntry::new(entry))),
-            })
-            .collect();
+    let hash = |(subject, reverse, book): CheckedWrite| BookingWrite {
+        subject,
+        reverse,
+        book: book.map(|(r, basis, entry)| (r, basis, HashedEntry::new(entry))),
+    };
+    if all_cores {
+        map_in_order(chunk, 2000, hash)
+    } else {
+        chunk.into_iter().map(hash).collect()
     }
-    let mut shells = Vec::with_capacity(chunk.len());
-    let mut entries = Vec::new();
-    for (subject, reverse, book) in chunk {
-        let book = book.map(|(r, basis, entry)| {
-            entries.push(entry);
-            (r, basis)
-        });
-        shells.push((subject, reverse, book));
-    }
-    let mut hashed = hash_all(entries).into_iter();
-    shells
-        .into_iter()
-        .map(|(subject, reverse, book)| BookingWrite {
-            subject,
-            reverse,
-            book: book.map(|(r, basis)| {
-                let entry = hashed.next().expect("one hash per booked entry");
-                (r, basis, entry)
-            }),
-        })
-        .collect()
 }
 
 #[cfg(test)]
