@@ -26,7 +26,7 @@ const ROWS: &[&str] = &[
      (2, 1, '2026-01-06', '1010', 'credit', 1000000, 'USD'), \
      (2, 2, '2026-01-06', '4000', 'debit', 1000000, 'USD')",
     "INSERT INTO bookings (entry_seq, channel, shop, subject, revision, basis_hash) VALUES \
-     (1, 'shopify', 's', 'shopify/s/sale/#1', 1, 'b1')",
+     (1, 'shopify', 's', 'k1', 1, 'b1')",
 ];
 
 const DUMP: &str = "SELECT seq || '|' || idempotency_key || '|' || entry_date || '|' || kind || '|' || \
