@@ -254,6 +254,37 @@ async fn overlapping_exports_add_each_real_line_once() {
     }
 }
 
+/// Every column of a line comes back as it went in, whatever its text holds
+/// (PostgreSQL's lines go in through COPY, whose text format escapes tabs,
+/// newlines and backslashes; SQLite's through rusqlite).
+#[tokio::test]
+async fn stored_lines_keep_every_column_and_character() {
+    let at = |raw: &str, micros: i64| settlebridge::domain::settlement::Timestamp {
+        raw: raw.into(),
+        utc: chrono::DateTime::from_timestamp_micros(micros).unwrap(),
+    };
+    let mut tricky = line("#1\\t", "-12.34", 2);
+    tricky.transaction_type = "charge\tback".into();
+    tricky.adjustment_id = Some("adj\n1 « ü »".into());
+    tricky.posted_at = Some(at("2025-07-03 10:00:00\t-0700", 1_751_562_000_123_456));
+    tricky.ordered_at = Some(at("07/01/2025 9:00:00 PM", 1_751_428_800_000_000));
+    tricky.components[0].label = "Amount\r\n\\N".into();
+    tricky.rows[0].cells = vec!["a\tb".into(), "c\nd".into(), "\\N".into(), "\"q\"".into()];
+    let plain = line("#2", "5.00", 3);
+    let parsed = file(vec![tricky, plain]);
+    for db in all_backends().await {
+        let summary = db
+            .store()
+            .record_import(&batch("tricky"), b"tricky", &parsed)
+            .await
+            .unwrap();
+        assert_eq!(summary.lines_new, 2, "{}", db.name);
+        let stored = db.store().lines_of_batch(summary.id).await.unwrap();
+        let lines: Vec<_> = stored.into_iter().map(|l| l.line).collect();
+        assert_eq!(lines, parsed.lines, "{}", db.name);
+    }
+}
+
 /// A Shopify payouts export of `rows` charges; with `broken_last`, the last
 /// row's Net does not match Amount − Fee.
 fn big_payouts_csv(rows: usize, broken_last: bool) -> String {

@@ -1,7 +1,6 @@
 //! Multi-row statements for orders and payouts (see `batch_sql` for why),
 //! shared by both backends.
 
-use chrono::{DateTime, Utc};
 use sqlx::{Database, Encode, QueryBuilder, Type};
 
 use super::PreparedLine;
@@ -164,62 +163,4 @@ pub struct LineRow<'a> {
     pub id: i64,
     pub line: &'a PreparedLine,
     pub occurrence: i64,
-}
-
-pub fn insert_lines<'a, DB>(
-    channel: &'a str,
-    shop: &'a str,
-    batch_id: i64,
-    lines: &'a [LineRow<'a>],
-) -> QueryBuilder<'a, DB>
-where
-    DB: Database,
-    i64: Encode<'a, DB> + Type<DB>,
-    &'a str: Encode<'a, DB> + Type<DB>,
-    Option<&'a str>: Encode<'a, DB> + Type<DB>,
-    Option<DateTime<Utc>>: Encode<'a, DB> + Type<DB>,
-{
-    let mut qb = QueryBuilder::new(
-        "INSERT INTO settlement_lines (id, channel, shop, statement_id, identity, occurrence, \
-         content_hash, transaction_type, order_id, adjustment_id, posted_raw, posted_at, \
-         currency, net_micros, batch_id, ordered_raw, ordered_at) ",
-    );
-    qb.push_values(lines, |mut b, r| {
-        let line = &r.line.line;
-        b.push_bind(r.id)
-            .push_bind(channel)
-            .push_bind(shop)
-            .push_bind(line.statement_id.as_str())
-            .push_bind(r.line.identity.as_str())
-            .push_bind(r.occurrence)
-            .push_bind(r.line.content_hash.as_str())
-            .push_bind(line.transaction_type.as_str())
-            .push_bind(line.order_id.as_deref())
-            .push_bind(line.adjustment_id.as_deref())
-            .push_bind(line.posted_at.as_ref().map(|t| t.raw.as_str()))
-            .push_bind(line.posted_at.as_ref().map(|t| t.utc))
-            .push_bind(line.currency.code())
-            .push_bind(r.line.net_micros)
-            .push_bind(batch_id)
-            .push_bind(line.ordered_at.as_ref().map(|t| t.raw.as_str()))
-            .push_bind(line.ordered_at.as_ref().map(|t| t.utc));
-    });
-    qb
-}
-
-pub fn insert_line_details<'a, DB>(lines: &'a [LineRow<'a>]) -> QueryBuilder<'a, DB>
-where
-    DB: Database,
-    i64: Encode<'a, DB> + Type<DB>,
-    &'a str: Encode<'a, DB> + Type<DB>,
-{
-    let mut qb = QueryBuilder::new(
-        "INSERT INTO settlement_line_details (line_id, components, source_rows) ",
-    );
-    qb.push_values(lines, |mut b, r| {
-        b.push_bind(r.id)
-            .push_bind(r.line.components_json.as_str())
-            .push_bind(r.line.sources_json.as_str());
-    });
-    qb
 }

@@ -1,15 +1,18 @@
-//! PostgreSQL's bulk writes of entries, postings and bookings through
+//! PostgreSQL's bulk writes of entries, postings, bookings and imported
+//! settlement lines through
 //! `COPY … FROM STDIN` in the text format: one statement streams a whole
 //! transaction's rows, where multi-row `INSERT`s made the server parse and
 //! plan a statement, and sqlx encode 21,000 bound values, per thousand rows.
-//! The rows are those of the `INSERT`s (`batch_sql`, `booking_sql`), column
-//! for column; `tests/store_contract.rs` reads them back through sqlx.
+//! The rows are those of the `INSERT`s (`batch_sql`, `booking_sql`,
+//! `import_sql`), column for column; `tests/store_contract.rs` and
+//! `tests/sqlite_bulk.rs` read them back through sqlx.
 
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use sqlx::postgres::PgConnection;
 
 use super::batch_sql::PostingRowRef;
 use super::booking_sql::NewBooking;
+use super::import_sql::LineRow;
 use super::StoreError;
 use crate::domain::StoredEntry;
 
@@ -91,6 +94,50 @@ pub(super) async fn copy_bookings(
         row.text(b.subject);
         row.int(b.revision);
         row.text(b.basis_hash);
+    })
+    .await
+}
+
+const COPY_LINES: &str = "COPY settlement_lines (id, channel, shop, statement_id, identity, \
+     occurrence, content_hash, transaction_type, order_id, adjustment_id, posted_raw, posted_at, \
+     currency, net_micros, batch_id, ordered_raw, ordered_at) FROM STDIN";
+
+const COPY_LINE_DETAILS: &str =
+    "COPY settlement_line_details (line_id, components, source_rows) FROM STDIN";
+
+/// An import's new settlement lines, then their details.
+pub(super) async fn copy_lines(
+    conn: &mut PgConnection,
+    channel: &str,
+    shop: &str,
+    batch_id: i64,
+    rows: &[LineRow<'_>],
+) -> Result<(), StoreError> {
+    copy(conn, COPY_LINES, rows, |row, r| {
+        let line = &r.line.line;
+        row.int(r.id);
+        row.text(channel);
+        row.text(shop);
+        row.text(&line.statement_id);
+        row.text(&r.line.identity);
+        row.int(r.occurrence);
+        row.text(&r.line.content_hash);
+        row.text(line.transaction_type.as_str());
+        row.opt_text(line.order_id.as_deref());
+        row.opt_text(line.adjustment_id.as_deref());
+        row.opt_text(line.posted_at.as_ref().map(|t| t.raw.as_str()));
+        row.opt_time(line.posted_at.as_ref().map(|t| t.utc));
+        row.text(line.currency.code());
+        row.int(r.line.net_micros);
+        row.int(batch_id);
+        row.opt_text(line.ordered_at.as_ref().map(|t| t.raw.as_str()));
+        row.opt_time(line.ordered_at.as_ref().map(|t| t.utc));
+    })
+    .await?;
+    copy(conn, COPY_LINE_DETAILS, rows, |row, r| {
+        row.int(r.id);
+        row.text(&r.line.components_json);
+        row.text(&r.line.sources_json);
     })
     .await
 }
@@ -192,6 +239,13 @@ impl Row {
         self.next_column();
         self.buf
             .extend_from_slice(d.format("%Y-%m-%d").to_string().as_bytes());
+    }
+
+    fn opt_time(&mut self, t: Option<DateTime<Utc>>) {
+        match t {
+            Some(t) => self.time(t),
+            None => self.null(),
+        }
     }
 
     /// RFC 3339 with its offset: PostgreSQL reads the instant whatever the

@@ -11,7 +11,7 @@ use sqlx::{PgPool, Postgres, Transaction};
 use super::access_sql::impl_sql_access;
 use super::batch_sql;
 use super::booking_sql::{self, NewBooking};
-use super::import_sql::{self, LineRow};
+use super::import_sql::LineRow;
 use super::outbox::impl_sql_outbox;
 use super::sql_booking::impl_sql_booking;
 use super::sql_impl::impl_sql_store;
@@ -154,17 +154,7 @@ impl PgTx {
         batch_id: i64,
         rows: &[LineRow<'_>],
     ) -> Result<(), StoreError> {
-        for chunk in rows.chunks(batch_sql::CHUNK_ROWS) {
-            import_sql::insert_lines::<Postgres>(channel, shop, batch_id, chunk)
-                .build()
-                .execute(&mut *self.tx)
-                .await?;
-            import_sql::insert_line_details::<Postgres>(chunk)
-                .build()
-                .execute(&mut *self.tx)
-                .await?;
-        }
-        Ok(())
+        pg_copy::copy_lines(&mut self.tx, channel, shop, batch_id, rows).await
     }
 
     async fn insert_booking_rows(&mut self, rows: &[NewBooking<'_>]) -> Result<(), StoreError> {
