@@ -387,6 +387,21 @@ async fn a_large_file_streams_in_and_a_problem_on_its_last_row_leaves_nothing() 
             db.raw_count("import_file_chunks").await >= 2,
             "{name}: over 1 MiB, in chunks"
         );
+        // Kept deflated (a CSV shrinks), and given back byte for byte.
+        assert_eq!(
+            db.raw_count("import_file_chunks WHERE encoding = 'deflate'")
+                .await,
+            db.raw_count("import_file_chunks").await,
+            "{name}"
+        );
+        let stored_bytes = db
+            .raw_i64("SELECT CAST(SUM(length(content)) AS BIGINT) FROM import_file_chunks")
+            .await;
+        let file_bytes = std::fs::metadata(&good).unwrap().len() as i64;
+        assert!(
+            stored_bytes * 3 < file_bytes,
+            "{name}: {stored_bytes} bytes stored of {file_bytes}"
+        );
         assert_eq!(
             db.store().batch_file(batch.id).await.unwrap().unwrap(),
             std::fs::read(&good).unwrap(),

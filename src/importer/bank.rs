@@ -12,6 +12,7 @@ use super::{ImportError, MAX_FILE_BYTES};
 use crate::domain::bank::{BankAccount, BankAccounts, BankCsv, BankStatement};
 use crate::domain::settlement::FileSummary;
 use crate::sources::bank::{self as parsers, CsvLayout};
+use crate::store::evidence::FileChunk;
 use crate::store::{BatchSummary, LedgerStore, NewBatch, StoreError, FILE_CHUNK_BYTES};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -220,7 +221,10 @@ pub async fn import_bank_file(
         .await
         .map_err(store_err)?;
     for chunk in bytes.chunks(FILE_CHUNK_BYTES) {
-        writer.add_content(chunk).await.map_err(store_err)?;
+        writer
+            .add_content(&FileChunk::encode(chunk))
+            .await
+            .map_err(store_err)?;
     }
     let mut by_bank: BTreeMap<&str, Vec<BankStatement>> = BTreeMap::new();
     for (bank, s) in &routed {

@@ -24,6 +24,7 @@ use crate::sources::checks::RecordChecks;
 use crate::sources::problems::ParseError;
 use crate::sources::sink::RecordSink;
 use crate::sources::ParseOptions;
+use crate::store::evidence::FileChunk;
 use crate::store::{
     BatchSummary, LedgerStore, NewBatch, PreparedLine, StoreError, FILE_CHUNK_BYTES,
 };
@@ -41,7 +42,7 @@ pub(crate) enum Input {
 }
 
 enum Msg {
-    Content(Vec<u8>),
+    Content(FileChunk),
     Statements(Vec<Statement>),
     Lines(Vec<PreparedLine>),
     Payouts(Vec<Payout>),
@@ -68,9 +69,12 @@ struct TeeReader<R> {
 }
 
 impl<R: Read> TeeReader<R> {
+    /// Sends the bytes gathered, deflated here on the parser's thread (the
+    /// writer's is the import's bottleneck).
     fn flush(&mut self) {
         if !self.buf.is_empty() {
-            let chunk = std::mem::take(&mut self.buf);
+            let chunk = FileChunk::encode(&self.buf);
+            self.buf.clear();
             // A closed channel means the writer gave up: the parse result
             // no longer matters, so the error is not ours to report.
             let _ = self.tx.blocking_send(Msg::Content(chunk));

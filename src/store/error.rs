@@ -55,6 +55,9 @@ pub enum StoreError {
     ImportConflicts(Vec<String>),
     #[error("stored data is not readable: {0}")]
     Corrupt(String),
+    /// A stored chunk of an original file does not read back.
+    #[error("the original file of batch {batch} is damaged in the store (chunk {chunk}: {why})")]
+    CorruptEvidence { batch: i64, chunk: i64, why: String },
     /// Two writers disagree about a record; nothing was written.
     #[error("{0}; nothing was written")]
     Conflict(String),

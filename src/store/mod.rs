@@ -26,6 +26,7 @@ mod batch_sql;
 mod booking_sql;
 mod chart_sync;
 mod error;
+pub mod evidence;
 mod import_sql;
 pub(crate) mod imports;
 mod order_read;
@@ -52,6 +53,7 @@ use crate::domain::verify::PeriodSeal;
 use crate::domain::{
     AccountTotals, ChartOfAccounts, EntryId, JournalEntry, Period, PeriodStatus, StoredEntry,
 };
+use evidence::FileChunk;
 
 pub use access::{
     AccessStore, AuditRecord, EntryPageQuery, NewAudit, SearchHits, SessionRecord, User,
@@ -232,7 +234,7 @@ pub trait LedgerStore: AccessStore + Send + Sync {
     ) -> Result<BatchSummary, StoreError> {
         let mut writer = self.begin_import(batch).await?;
         for chunk in content.chunks(FILE_CHUNK_BYTES) {
-            writer.add_content(chunk).await?;
+            writer.add_content(&FileChunk::encode(chunk)).await?;
         }
         writer.add_statements(&parsed.statements).await?;
         for chunk in parsed.lines.chunks(1000) {
@@ -405,8 +407,9 @@ pub const FILE_CHUNK_BYTES: usize = 1024 * 1024;
 /// everything back, so a failed parse or a crash leaves nothing behind.
 #[async_trait]
 pub trait ImportWriter: Send {
-    /// The next chunk of the original file (at most `FILE_CHUNK_BYTES`).
-    async fn add_content(&mut self, chunk: &[u8]) -> Result<(), StoreError>;
+    /// The next chunk of the original file (at most `FILE_CHUNK_BYTES`
+    /// before encoding).
+    async fn add_content(&mut self, chunk: &FileChunk) -> Result<(), StoreError>;
     async fn add_statements(&mut self, statements: &[Statement]) -> Result<(), StoreError>;
     async fn add_lines(&mut self, lines: &[PreparedLine]) -> Result<(), StoreError>;
     async fn add_payouts(&mut self, payouts: &[Payout]) -> Result<(), StoreError>;

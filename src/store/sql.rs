@@ -111,9 +111,9 @@ pub const INSERT_ORDER: &str = "INSERT INTO orders (channel, shop, order_id, rev
 pub const INSERT_ORDER_OBSERVATION: &str = "INSERT INTO order_observations (order_ref, batch_id, \
      status, refunded_micros) VALUES ($1, $2, $3, $4)";
 pub const INSERT_FILE_CHUNK: &str =
-    "INSERT INTO import_file_chunks (batch_id, seq, content) VALUES ($1, $2, $3)";
+    "INSERT INTO import_file_chunks (batch_id, seq, encoding, content) VALUES ($1, $2, $3, $4)";
 pub const FILE_CHUNKS: &str =
-    "SELECT content FROM import_file_chunks WHERE batch_id = $1 ORDER BY seq";
+    "SELECT seq, encoding, content FROM import_file_chunks WHERE batch_id = $1 ORDER BY seq";
 pub const BATCH_FILE: &str = "SELECT content FROM import_files WHERE batch_id = $1";
 pub const FIND_STATEMENT: &str = "SELECT currency, declared_total_micros FROM statements \
      WHERE channel = $1 AND shop = $2 AND statement_id = $3";

@@ -359,7 +359,7 @@ macro_rules! impl_sql_store {
                     if let Some((content,)) = row {
                         return Ok(Some(content));
                     }
-                    let chunks: Vec<(Vec<u8>,)> = sqlx::query_as(sql::FILE_CHUNKS)
+                    let chunks: Vec<(i64, String, Vec<u8>)> = sqlx::query_as(sql::FILE_CHUNKS)
                         .bind(batch_id)
                         .fetch_all(&self.pool)
                         .await?;
@@ -371,7 +371,13 @@ macro_rules! impl_sql_store {
                         // An empty file has no chunks but is a file all the same.
                         return Ok(known.map(|_| Vec::new()));
                     }
-                    Ok(Some(chunks.into_iter().flat_map(|(c,)| c).collect()))
+                    let mut file = Vec::new();
+                    for (seq, encoding, bytes) in chunks {
+                        $crate::store::evidence::decode_into(
+                            batch_id, seq, &encoding, &bytes, &mut file,
+                        )?;
+                    }
+                    Ok(Some(file))
                 }
 
                 async fn lines_of_batch(

@@ -134,12 +134,16 @@ macro_rules! impl_sql_import {
 
             #[async_trait]
             impl ImportWriter for Writer {
-                async fn add_content(&mut self, chunk: &[u8]) -> Result<(), StoreError> {
+                async fn add_content(
+                    &mut self,
+                    chunk: &$crate::store::evidence::FileChunk,
+                ) -> Result<(), StoreError> {
                     self.content_seq += 1;
                     sqlx::query(sql::INSERT_FILE_CHUNK)
                         .bind(self.batch_id)
                         .bind(self.content_seq)
-                        .bind(chunk)
+                        .bind(chunk.encoding.as_str())
+                        .bind(&chunk.bytes)
                         .execute(&mut *self.tx.tx)
                         .await?;
                     Ok(())

@@ -52,6 +52,14 @@ impl TestDb {
         }
     }
 
+    /// One integer a query gives (run outside settlebridge).
+    pub async fn raw_i64(&self, sql: &str) -> i64 {
+        match &self.raw {
+            Raw::Sqlite(p) => sqlx::query_scalar(sql).fetch_one(p).await.unwrap(),
+            Raw::Postgres(p) => sqlx::query_scalar(sql).fetch_one(p).await.unwrap(),
+        }
+    }
+
     pub async fn raw_count(&self, table: &str) -> i64 {
         let sql = format!("SELECT COUNT(*) FROM {table}");
         match &self.raw {
