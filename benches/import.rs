@@ -15,6 +15,7 @@
 //! BENCH_IMPORT_ROWS=100000 cargo bench --bench import
 //! BENCH_IMPORT_FORMATS=shopify-payouts cargo bench --bench import
 //! BENCH_IMPORT_FORMATS=tiktok-income cargo bench --bench import  # CSV and XLSX
+//! BENCH_IMPORT_DIR=DIR cargo bench --bench import    # keeps files and databases
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -476,7 +477,11 @@ fn main() {
         .and_then(|v| v.parse().ok())
         .unwrap_or(1_000_000);
     let only = std::env::var("BENCH_IMPORT_FORMATS").ok();
-    let dir = tempfile::tempdir().unwrap();
+    // BENCH_IMPORT_DIR keeps the generated files and databases (to profile
+    // one import with `--phase import`); otherwise they go with a temp dir.
+    let kept = std::env::var("BENCH_IMPORT_DIR").ok().map(PathBuf::from);
+    let temp = tempfile::tempdir().unwrap();
+    let dir = kept.as_deref().unwrap_or(temp.path());
     let pg = std::env::var("SETTLEBRIDGE_TEST_POSTGRES_URL").ok();
     println!("| format | rows | file MiB | parse rows/s | parse peak MiB | SQLite import rows/s | SQLite peak MiB |{}", if pg.is_some() { " PostgreSQL rows/s |" } else { "" });
     println!(
@@ -496,14 +501,14 @@ fn main() {
         let mut parse_peaks = Vec::new();
         let ext = format.extension;
         for n in [rows / 10, rows].map(|n| n / format.divisor) {
-            let file: PathBuf = dir.path().join(format!("{name}-{n}.{ext}"));
+            let file: PathBuf = dir.join(format!("{name}-{n}.{ext}"));
             (format.write)(&file, n);
             let size = std::fs::metadata(&file).unwrap().len() as f64 / (1 << 20) as f64;
             let f = file.to_str().unwrap();
             let (parse_s, parsed, parse_peak) = run_child(&["--phase", "parse", name, f]);
             let db = format!(
                 "sqlite://{}",
-                dir.path().join(format!("{name}-{n}-{ext}.db")).display()
+                dir.join(format!("{name}-{n}-{ext}.db")).display()
             );
             let (import_s, imported, import_peak) =
                 run_child(&["--phase", "import", name, f, "--db", &db]);
@@ -541,7 +546,9 @@ fn main() {
             }
             println!("{row}");
             parse_peaks.push(parse_peak);
-            let _ = std::fs::remove_file(&file);
+            if kept.is_none() {
+                let _ = std::fs::remove_file(&file);
+            }
         }
         if let [small, large] = parse_peaks[..] {
             let mib = |k: u64| k as f64 / 1024.0;

@@ -106,6 +106,8 @@ pub(super) fn plan_books_in_parts(
         })
     };
     let mut plan = BookPlan::default();
+    plan.entries
+        .reserve_exact(built.iter().map(|b| b.plan.entries.len()).sum());
     let mut unmapped: BTreeMap<String, (usize, Decimal)> = BTreeMap::new();
     for b in built {
         plan.entries.extend(b.plan.entries);
@@ -191,6 +193,13 @@ struct Builder<'a> {
 impl<'a> Builder<'a> {
     fn build(&mut self, work: &Work, part: Part) {
         let facts = work.facts;
+        // About one entry per order, line and payout (a variance is rare):
+        // room made once, not by doubling a vector of millions.
+        self.plan.entries.reserve(match &part {
+            Part::Orders(orders) => orders.len(),
+            Part::Lines(range) => range.len(),
+            Part::Payouts => work.matching.payouts.len(),
+        });
         match part {
             Part::Orders(orders) => {
                 for om in orders {

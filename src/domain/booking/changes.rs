@@ -3,7 +3,7 @@
 //! changed entry is corrected by its reversal and a replacement, never an
 //! edit; an entry in a closed period is corrected in the first open one.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use chrono::NaiveDate;
 
@@ -81,11 +81,21 @@ pub fn plan_changes(
     closed: &BTreeSet<Period>,
     withdraw: bool,
 ) -> ChangePlan {
-    let mut plan = ChangePlan::default();
-    let mut seen: BTreeSet<Subject> = BTreeSet::new();
+    let mut plan = ChangePlan {
+        changes: Vec::with_capacity(planned.len()),
+        ..ChangePlan::default()
+    };
+    // The live bookings the plan still has (borrowed from the state: a
+    // first booking of millions of subjects copies none of them).
+    let mut kept: HashSet<&Subject> = HashSet::new();
     for mut entry in planned {
-        seen.insert(entry.subject.clone());
-        let live = state.live.get(&entry.subject);
+        let live = state
+            .live
+            .get_key_value(&entry.subject)
+            .map(|(subject, live)| {
+                kept.insert(subject);
+                live
+            });
         if live.is_some_and(|l| l.basis_hash == entry.basis_hash) {
             plan.unchanged += 1;
             continue;
@@ -122,7 +132,7 @@ pub fn plan_changes(
         let mut gone: Vec<&LiveBooking> = state
             .live
             .values()
-            .filter(|l| !seen.contains(&l.subject))
+            .filter(|l| !kept.contains(&l.subject))
             .collect();
         gone.sort_by(|a, b| a.subject.cmp(&b.subject));
         for l in gone {

@@ -118,7 +118,16 @@ impl<'a> Draft<'a> {
             p.source = self.clearing_source.clone();
             self.postings.push(p);
         }
-        (!self.postings.is_empty()).then_some(self.postings)
+        if self.postings.is_empty() {
+            return None;
+        }
+        // Planned postings live until they are written (millions in a big
+        // month): kept at their size, not at the room pushing grew them to
+        // (four postings' room for an entry of two — a gigabyte at a
+        // million orders, each page of it fresh memory to fault in).
+        let mut exact = Vec::with_capacity(self.postings.len());
+        exact.append(&mut self.postings);
+        Some(exact)
     }
 }
 
