@@ -287,6 +287,9 @@ pub async fn reconcile(
         let state = store.booking_state(channel.as_str(), &shop).await?;
         let closed = closed_periods(store).await?;
         let changes = plan_changes(plan.entries, &state, &closed, scope.period.is_none());
+        // The booked state of a big shop is millions of subjects: freed
+        // before the write, not held through it.
+        drop(state);
         tracing::info!(shop, seconds = clock.elapsed().as_secs_f64(), "planned");
         let clock = std::time::Instant::now();
         let counts = (
