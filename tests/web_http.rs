@@ -651,3 +651,33 @@ async fn a_mapping_change_is_in_the_audit_log_when_a_reconcile_first_books_with_
     assert_eq!(reconciles.len(), 2);
     assert_eq!(reconciles[0].actor, "web:carl");
 }
+
+/// Evidence is handed out only as the file that was imported: a stored file
+/// changed behind the app's back (its append-only trigger dropped by hand)
+/// is refused, naming the batch and both hashes, never downloaded.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stored_file_changed_in_the_store_is_not_handed_out() {
+    let app = app_with_books().await;
+    let url = format!("sqlite://{}", app.dir.path().join("web.db").display());
+    let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
+    for sql in [
+        "DROP TRIGGER import_file_chunks_append_only_update",
+        "UPDATE import_file_chunks SET encoding = 'identity', content = CAST('forged' AS BLOB) \
+         WHERE batch_id = 1",
+    ] {
+        sqlx::query(sql).execute(&pool).await.unwrap();
+    }
+    pool.close().await;
+    let mut auditor = logged_in(&app, "olga").await;
+    let (status, _, body) = auditor.get_bytes("/imports/1/file").await;
+    let body = String::from_utf8_lossy(&body);
+    assert_eq!(status, 500, "{body}");
+    assert!(
+        body.contains("batch 1 no longer has the SHA-256 it was imported with"),
+        "{body}"
+    );
+    assert!(
+        !body.contains("forged"),
+        "the forged bytes are not shown: {body}"
+    );
+}

@@ -58,6 +58,13 @@ pub enum StoreError {
     /// A stored chunk of an original file does not read back.
     #[error("the original file of batch {batch} is damaged in the store (chunk {chunk}: {why})")]
     CorruptEvidence { batch: i64, chunk: i64, why: String },
+    /// The original file reads back, but not as the file that was imported.
+    #[error("the original file of batch {batch} no longer has the SHA-256 it was imported with ({recorded}; the store gives {found}): it was changed in the store")]
+    EvidenceChanged {
+        batch: i64,
+        recorded: String,
+        found: String,
+    },
     /// Two writers disagree about a record; nothing was written.
     #[error("{0}; nothing was written")]
     Conflict(String),

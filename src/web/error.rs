@@ -59,9 +59,19 @@ impl IntoResponse for WebError {
         }
         let status = self.status();
         // A server fault is logged in full; the page says only that it
-        // happened (SQL text and paths are not for the browser).
-        let message = if status.is_server_error() {
+        // happened (SQL text and paths are not for the browser) — except
+        // damaged evidence, which the auditor asking for it must be told.
+        let evidence_damaged = matches!(
+            self,
+            WebError::Store(
+                crate::store::StoreError::CorruptEvidence { .. }
+                    | crate::store::StoreError::EvidenceChanged { .. }
+            )
+        );
+        if status.is_server_error() {
             tracing::error!(error = %self, "request failed");
+        }
+        let message = if status.is_server_error() && !evidence_damaged {
             "something went wrong on the server; the details are in its log".to_string()
         } else {
             self.to_string()

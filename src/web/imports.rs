@@ -158,6 +158,16 @@ pub async fn download(
         .batch_file(id)
         .await?
         .ok_or_else(|| WebError::NotFound(format!("batch {id} has no stored file")))?;
+    // Evidence is handed out only as the file that was imported: the bytes
+    // must still have the SHA-256 the batch recorded.
+    let found = crate::domain::hashing::sha256_hex(&bytes);
+    if found != batch.sha256 {
+        return Err(WebError::Store(crate::store::StoreError::EvidenceChanged {
+            batch: id,
+            recorded: batch.sha256,
+            found,
+        }));
+    }
     state
         .store()
         .record_audit(NewAudit {
