@@ -7,9 +7,7 @@
 
 mod support;
 
-use std::borrow::Cow;
-
-use sqlx::migrate::Migrator;
+use support::{first_migrations, sqlite_pool_with_foreign_keys};
 
 /// Rows a database at migration 0011 may hold: a sale booked, corrected
 /// (reversed, then booked again as revision 2).
@@ -30,31 +28,11 @@ const ROWS: &[&str] = &[
 const DUMP: &str = "SELECT entry_seq || '|' || channel || '|' || shop || '|' || subject || '|' || \
      revision || '|' || basis_hash FROM bookings ORDER BY entry_seq";
 
-fn first_eleven(full: &Migrator) -> Migrator {
-    Migrator {
-        migrations: Cow::Owned(full.migrations[..11].to_vec()),
-        ..Migrator::DEFAULT
-    }
-}
-
-async fn sqlite_pool(url: &str) -> sqlx::SqlitePool {
-    let pool = sqlx::sqlite::SqlitePoolOptions::new()
-        .max_connections(1)
-        .connect(url)
-        .await
-        .unwrap();
-    sqlx::query("PRAGMA foreign_keys = ON")
-        .execute(&pool)
-        .await
-        .unwrap();
-    pool
-}
-
 /// A SQLite file at migration 0011 holding `ROWS` and then `extra`.
 async fn sqlite_at_0011(dir: &std::path::Path, extra: &[&str]) -> String {
     let url = format!("sqlite://{}?mode=rwc", dir.join("old.db").display());
-    let pool = sqlite_pool(&url).await;
-    first_eleven(&sqlx::migrate!("./migrations/sqlite"))
+    let pool = sqlite_pool_with_foreign_keys(&url).await;
+    first_migrations(&sqlx::migrate!("./migrations/sqlite"), 11)
         .run(&pool)
         .await
         .unwrap();
@@ -69,14 +47,14 @@ async fn sqlite_at_0011(dir: &std::path::Path, extra: &[&str]) -> String {
 async fn sqlite_bookings_migrate_and_stay_one_per_subject_and_revision() {
     let dir = tempfile::tempdir().unwrap();
     let url = sqlite_at_0011(dir.path(), &[]).await;
-    let pool = sqlite_pool(&url).await;
+    let pool = sqlite_pool_with_foreign_keys(&url).await;
     let before: Vec<String> = sqlx::query_scalar(DUMP).fetch_all(&pool).await.unwrap();
     pool.close().await;
 
     let store = settlebridge::store::connect(&url).await.unwrap();
     store.close().await;
 
-    let pool = sqlite_pool(&url).await;
+    let pool = sqlite_pool_with_foreign_keys(&url).await;
     let after: Vec<String> = sqlx::query_scalar(DUMP).fetch_all(&pool).await.unwrap();
     assert_eq!(before, after, "SQLite: every booking unchanged");
     assert_eq!(after.len(), 2);
@@ -104,7 +82,7 @@ async fn sqlite_books_with_an_unkeyed_booking_refuse_the_migration() {
     .await;
     let refused = settlebridge::store::connect(&url).await;
     assert!(refused.is_err(), "the migration is refused");
-    let pool = sqlite_pool(&url).await;
+    let pool = sqlite_pool_with_foreign_keys(&url).await;
     let applied: i64 = sqlx::query_scalar("SELECT max(version) FROM _sqlx_migrations")
         .fetch_one(&pool)
         .await
@@ -154,7 +132,7 @@ async fn postgres_upgrade(url: String, unkeyed: bool) {
         .connect(&url)
         .await
         .unwrap();
-    first_eleven(&sqlx::migrate!("./migrations/postgres"))
+    first_migrations(&sqlx::migrate!("./migrations/postgres"), 11)
         .run(&pool)
         .await
         .unwrap();

@@ -6,9 +6,7 @@
 
 mod support;
 
-use std::borrow::Cow;
-
-use sqlx::migrate::Migrator;
+use support::{first_migrations, sqlite_pool_with_foreign_keys};
 
 /// Rows a database at migration 0008 may hold: two entries (the second
 /// reversing the first), their postings, a booking and an outbox row.
@@ -33,15 +31,6 @@ const DUMP: &str = "SELECT seq || '|' || idempotency_key || '|' || entry_date ||
      description || '|' || COALESCE(CAST(reverses AS TEXT), '') || '|' || created_at || '|' || \
      created_by || '|' || content_hash || '|' || prev_hash || '|' || hash FROM entries ORDER BY seq";
 
-fn first_eight(full: &Migrator) -> Migrator {
-    Migrator {
-        migrations: Cow::Owned(full.migrations[..8].to_vec()),
-        ignore_missing: full.ignore_missing,
-        locking: full.locking,
-        no_tx: full.no_tx,
-    }
-}
-
 /// An entry row written by hand: a sale, or a reversal of `reverses`.
 fn new_entry(seq: i64, key: &str, reverses: Option<i64>, hash: &str) -> String {
     let (kind, reverses) = match reverses {
@@ -56,25 +45,11 @@ fn new_entry(seq: i64, key: &str, reverses: Option<i64>, hash: &str) -> String {
     )
 }
 
-/// One connection to the SQLite file, foreign keys on (as the product has them).
-async fn sqlite_pool(url: &str) -> sqlx::SqlitePool {
-    let pool = sqlx::sqlite::SqlitePoolOptions::new()
-        .max_connections(1)
-        .connect(url)
-        .await
-        .unwrap();
-    sqlx::query("PRAGMA foreign_keys = ON")
-        .execute(&pool)
-        .await
-        .unwrap();
-    pool
-}
-
 /// A SQLite file at migration 0008 holding `ROWS`.
 async fn sqlite_at_0008(url: &str) -> sqlx::SqlitePool {
-    let pool = sqlite_pool(url).await;
+    let pool = sqlite_pool_with_foreign_keys(url).await;
     let full = sqlx::migrate!("./migrations/sqlite");
-    first_eight(&full).run(&pool).await.unwrap();
+    first_migrations(&full, 8).run(&pool).await.unwrap();
     for sql in ROWS {
         sqlx::query(sql).execute(&pool).await.unwrap();
     }
@@ -96,7 +71,7 @@ async fn sqlite_books_with_entries_migrate_and_keep_their_rules() {
             .unwrap();
     store.close().await;
 
-    let pool = sqlite_pool(&url).await;
+    let pool = sqlite_pool_with_foreign_keys(&url).await;
     let after: Vec<String> = sqlx::query_scalar(DUMP).fetch_all(&pool).await.unwrap();
     assert_eq!(before, after, "SQLite: every entry unchanged");
     let dangling: Vec<(String,)> = sqlx::query_as("SELECT \"table\" FROM pragma_foreign_key_check")
@@ -135,7 +110,7 @@ async fn sqlite_books_with_a_dangling_posting_refuse_the_rebuild_and_stay_as_the
         settlebridge::store::connect(&format!("sqlite://{}", dir.path().join("old.db").display()))
             .await;
     assert!(refused.is_err(), "the rebuild is refused");
-    let pool = sqlite_pool(&url).await;
+    let pool = sqlite_pool_with_foreign_keys(&url).await;
     let (applied,): (i64,) = sqlx::query_as("SELECT max(version) FROM _sqlx_migrations")
         .fetch_one(&pool)
         .await
@@ -168,7 +143,7 @@ async fn postgres_upgrade(url: String) {
         .await
         .unwrap();
     let full = sqlx::migrate!("./migrations/postgres");
-    first_eight(&full).run(&pool).await.unwrap();
+    first_migrations(&full, 8).run(&pool).await.unwrap();
     for sql in ROWS {
         sqlx::query(sql).execute(&pool).await.unwrap();
     }

@@ -5,23 +5,13 @@
 
 mod support;
 
-use std::borrow::Cow;
 use std::str::FromStr;
 
 use settlebridge::store::{LedgerStore, PgStore, SqliteStore};
 use sqlx::migrate::Migrator;
 use sqlx::postgres::PgConnectOptions;
 use sqlx::Connection;
-use support::d;
-
-/// The first `n` migrations of a backend. (`Migrator::migrations` is public
-/// for sqlx's macro; sqlx is pinned by Cargo.lock.)
-fn first(migrator: &Migrator, n: usize) -> Migrator {
-    Migrator {
-        migrations: Cow::Owned(migrator.migrations[..n].to_vec()),
-        ..Migrator::DEFAULT
-    }
-}
+use support::{d, first_migrations};
 
 static SQLITE: Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES: Migrator = sqlx::migrate!("./migrations/postgres");
@@ -87,7 +77,7 @@ async fn sqlite_imports_made_before_0003_survive_the_upgrade() {
             .unwrap()
             .create_if_missing(true);
         let pool = sqlx::SqlitePool::connect_with(options).await.unwrap();
-        first(&SQLITE, 2).run(&pool).await.unwrap();
+        first_migrations(&SQLITE, 2).run(&pool).await.unwrap();
         for sql in OLD_IMPORT {
             sqlx::query(sql).execute(&pool).await.unwrap();
         }
@@ -117,7 +107,7 @@ async fn postgres_imports_made_before_0003_survive_the_upgrade() {
         .options([("search_path", schema.as_str())]);
     {
         let pool = sqlx::PgPool::connect_with(options.clone()).await.unwrap();
-        first(&POSTGRES, 2).run(&pool).await.unwrap();
+        first_migrations(&POSTGRES, 2).run(&pool).await.unwrap();
         for sql in OLD_IMPORT {
             sqlx::query(sql).execute(&pool).await.unwrap();
         }

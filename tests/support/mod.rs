@@ -272,3 +272,27 @@ pub fn component_total(p: &settlebridge::domain::settlement::ParsedFile, code: &
         .map(|c| c.amount)
         .sum()
 }
+
+/// The first `n` migrations of a backend, to build a database as an older
+/// version left it. (`Migrator::migrations` is public for sqlx's macro; sqlx
+/// is pinned by Cargo.lock.)
+pub fn first_migrations(migrator: &sqlx::migrate::Migrator, n: usize) -> sqlx::migrate::Migrator {
+    sqlx::migrate::Migrator {
+        migrations: std::borrow::Cow::Owned(migrator.migrations[..n].to_vec()),
+        ..sqlx::migrate::Migrator::DEFAULT
+    }
+}
+
+/// One connection to a SQLite file, foreign keys on (as the product has them).
+pub async fn sqlite_pool_with_foreign_keys(url: &str) -> sqlx::SqlitePool {
+    let pool = sqlx::sqlite::SqlitePoolOptions::new()
+        .max_connections(1)
+        .connect(url)
+        .await
+        .unwrap();
+    sqlx::query("PRAGMA foreign_keys = ON")
+        .execute(&pool)
+        .await
+        .unwrap();
+    pool
+}
