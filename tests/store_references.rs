@@ -221,3 +221,86 @@ async fn deleting_an_account_waits_for_a_posting_to_it_then_is_refused() {
         1
     );
 }
+
+/// The checks name their tables by the trigger's schema: a temporary table
+/// of the same name (which a session's search_path finds first) changes
+/// nothing.
+#[tokio::test]
+async fn temporary_tables_do_not_stand_in_for_the_real_ones() {
+    let Some(db) = postgres_db().await else {
+        return;
+    };
+    let Raw::Postgres(pool) = &db.raw else {
+        unreachable!()
+    };
+    books_with_one_of_each(&db).await;
+    let mut conn = pool.acquire().await.unwrap();
+    let schema: String = sqlx::query_scalar("SELECT current_schema()::text")
+        .fetch_one(&mut *conn)
+        .await
+        .unwrap();
+    for sql in [
+        "CREATE TEMP TABLE accounts (code TEXT)",
+        "INSERT INTO pg_temp.accounts VALUES ('GHOST')",
+        "CREATE TEMP TABLE entries (seq BIGINT, idempotency_key TEXT)",
+        "INSERT INTO pg_temp.entries VALUES (5, 'x')",
+        "CREATE TEMP TABLE postings (account TEXT)",
+    ] {
+        sqlx::query(sql).execute(&mut *conn).await.unwrap();
+    }
+    for sql in [
+        format!(
+            "INSERT INTO {schema}.postings (entry_seq, line_no, entry_date, account, side, \
+             amount_micros, currency) VALUES (1, 3, '2026-01-10', 'GHOST', 'debit', 5, 'USD')"
+        ),
+        format!(
+            "INSERT INTO {schema}.bookings (entry_seq, channel, shop, subject, revision, \
+             basis_hash) VALUES (5, 'shopify', 's', 'x', 1, 'b')"
+        ),
+        format!("DELETE FROM {schema}.accounts WHERE code = '1210'"),
+    ] {
+        let err = sqlx::query(&sql).execute(&mut *conn).await.unwrap_err();
+        assert!(is_reference_refusal(&err), "`{sql}`: {err}");
+    }
+    drop(conn);
+    assert_eq!(db.raw_count("postings").await, 2);
+    assert_eq!(db.raw_count("bookings").await, 0);
+}
+
+/// Under a snapshot older than the statement, postings committed since
+/// would be invisible to the account's guard: a delete there is refused.
+#[tokio::test]
+async fn an_account_is_deleted_only_at_read_committed() {
+    let Some(db) = postgres_db().await else {
+        return;
+    };
+    let Raw::Postgres(pool) = &db.raw else {
+        unreachable!()
+    };
+    books_with_one_of_each(&db).await;
+    sqlx::query(
+        "INSERT INTO accounts (code, name, account_type, active, updated_at) \
+         VALUES ('9990', 'Spare', 'asset', TRUE, now())",
+    )
+    .execute(pool)
+    .await
+    .unwrap();
+    let mut tx = pool.begin().await.unwrap();
+    sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    let err = sqlx::query("DELETE FROM accounts WHERE code = '9990'")
+        .execute(&mut *tx)
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("READ COMMITTED"), "{err}");
+    tx.rollback().await.unwrap();
+    // At READ COMMITTED the unused account goes.
+    assert_eq!(
+        db.raw_execute("DELETE FROM accounts WHERE code = '9990'")
+            .await
+            .unwrap(),
+        1
+    );
+}

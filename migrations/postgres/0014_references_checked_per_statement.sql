@@ -15,9 +15,16 @@
 -- * a referenced row cannot go away: entries, import batches, settlement
 --   lines and orders are append-only (their triggers refuse UPDATE, DELETE
 --   and TRUNCATE), and an account with postings can be neither deleted nor
---   renamed (`accounts_keep_posted_codes`); a check locks the accounts it
---   found (FOR KEY SHARE, as a foreign key does) so that a concurrent delete
---   waits for the postings' transaction and then sees them.
+--   renamed (`accounts_keep_posted_codes`, at READ COMMITTED); a check locks
+--   the accounts it found (FOR KEY SHARE, as a foreign key does) so that a
+--   concurrent delete waits for the postings' transaction and then sees them;
+-- * the checks run as the tables' owner (SECURITY DEFINER, as a foreign key's
+--   check does) and name every table by the trigger's own schema, so neither
+--   the inserting role's rights nor its search_path (a temporary table
+--   called `accounts`) changes what they see.
+-- Unlike a foreign key, the table's owner can switch these off (ALTER TABLE
+-- … DISABLE TRIGGER); `verify`-style checks of a restored copy should not
+-- assume they ran.
 -- The references of small tables (statements, payouts, bank lines, NetSuite
 -- documents, sessions) stay foreign keys.
 
@@ -41,54 +48,87 @@ BEGIN
     IF missing IS NOT NULL THEN
         RAISE EXCEPTION 'insert into "%" names % = % but "%" has no % = %',
             TG_TABLE_NAME, child_column, missing, parent_table, parent_column, missing
-            USING ERRCODE = 'foreign_key_violation';
+            USING ERRCODE = 'foreign_key_violation', TABLE = TG_TABLE_NAME,
+                SCHEMA = TG_TABLE_SCHEMA;
     END IF;
     RETURN NULL;
 END;
-$$ LANGUAGE plpgsql;
+$$ LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp;
 
 -- Postings name accounts of the chart, which is not append-only: the
--- accounts found are locked until the postings' transaction ends.
+-- accounts found are locked (FOR KEY SHARE) until the postings' transaction
+-- ends, and counted by the same statement, so an account is never found
+-- without being locked.
 CREATE FUNCTION settlebridge_postings_accounts_exist() RETURNS trigger AS $$
 DECLARE
+    named   BIGINT;
+    locked  BIGINT;
     missing TEXT;
 BEGIN
-    PERFORM 1 FROM accounts WHERE code IN (SELECT DISTINCT account FROM added) FOR KEY SHARE;
-    SELECT d.account INTO missing FROM (SELECT DISTINCT account FROM added) d
-    WHERE NOT EXISTS (SELECT 1 FROM accounts c WHERE c.code = d.account) LIMIT 1;
-    IF FOUND THEN
-        RAISE EXCEPTION 'insert into "postings" names account % which is not in the chart', missing
-            USING ERRCODE = 'foreign_key_violation';
+    SELECT count(DISTINCT account) INTO named FROM added;
+    EXECUTE format(
+        'SELECT count(*) FROM (SELECT 1 FROM %I.accounts '
+        || 'WHERE code IN (SELECT account FROM added) FOR KEY SHARE) l',
+        TG_TABLE_SCHEMA)
+    INTO locked;
+    IF locked < named THEN
+        EXECUTE format(
+            'SELECT d.account FROM (SELECT DISTINCT account FROM added) d '
+            || 'WHERE NOT EXISTS (SELECT 1 FROM %I.accounts c WHERE c.code = d.account) LIMIT 1',
+            TG_TABLE_SCHEMA)
+        INTO missing;
+        RAISE EXCEPTION 'insert into "postings" names account % which is not in the chart',
+            COALESCE(missing, '(one deleted meanwhile)')
+            USING ERRCODE = 'foreign_key_violation', TABLE = TG_TABLE_NAME,
+                SCHEMA = TG_TABLE_SCHEMA;
     END IF;
     RETURN NULL;
 END;
-$$ LANGUAGE plpgsql;
+$$ LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp;
 
 -- A BEFORE row trigger runs once the row is locked, so a delete that waited
--- for a postings transaction sees its postings here.
+-- for a postings transaction sees its postings here — at READ COMMITTED,
+-- where each statement sees what committed before it. Under a snapshot
+-- taken earlier (REPEATABLE READ, SERIALIZABLE) postings committed since
+-- would be invisible to the check, so deleting or renaming an account is
+-- refused there.
 CREATE FUNCTION settlebridge_accounts_keep_posted_codes() RETURNS trigger AS $$
+DECLARE
+    posted BOOLEAN;
 BEGIN
-    IF (TG_OP = 'DELETE' OR NEW.code IS DISTINCT FROM OLD.code)
-        AND EXISTS (SELECT 1 FROM postings WHERE account = OLD.code) THEN
-        RAISE EXCEPTION 'account % has postings: it cannot be deleted or renamed', OLD.code
-            USING ERRCODE = 'foreign_key_violation';
+    IF TG_OP = 'DELETE' OR NEW.code IS DISTINCT FROM OLD.code THEN
+        IF current_setting('transaction_isolation') <> 'read committed' THEN
+            RAISE EXCEPTION 'delete or rename account % at READ COMMITTED isolation', OLD.code
+                USING ERRCODE = 'serialization_failure';
+        END IF;
+        EXECUTE format('SELECT EXISTS (SELECT 1 FROM %I.postings WHERE account = $1)',
+            TG_TABLE_SCHEMA)
+        INTO posted USING OLD.code;
+        IF posted THEN
+            RAISE EXCEPTION 'account % has postings: it cannot be deleted or renamed', OLD.code
+                USING ERRCODE = 'foreign_key_violation', TABLE = TG_TABLE_NAME,
+                    SCHEMA = TG_TABLE_SCHEMA;
+        END IF;
     END IF;
     IF TG_OP = 'DELETE' THEN
         RETURN OLD;
     END IF;
     RETURN NEW;
 END;
-$$ LANGUAGE plpgsql;
+$$ LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp;
 
 CREATE FUNCTION settlebridge_refuse_truncate_when_posted() RETURNS trigger AS $$
+DECLARE
+    posted BOOLEAN;
 BEGIN
-    IF EXISTS (SELECT 1 FROM postings) THEN
+    EXECUTE format('SELECT EXISTS (SELECT 1 FROM %I.postings)', TG_TABLE_SCHEMA) INTO posted;
+    IF posted THEN
         RAISE EXCEPTION 'accounts have postings: the chart cannot be truncated'
             USING ERRCODE = 'foreign_key_violation';
     END IF;
     RETURN NULL;
 END;
-$$ LANGUAGE plpgsql;
+$$ LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp;
 
 -- A booking's entry must exist and carry its subject's key (0012); the
 -- check now says which of the two failed, and probes entries by index.
@@ -97,22 +137,26 @@ DECLARE
     booked_seq BIGINT;
     entry_key  TEXT;
 BEGIN
-    SELECT b.entry_seq, x.idempotency_key INTO booked_seq, entry_key FROM added b
-    LEFT JOIN LATERAL (SELECT e.idempotency_key FROM entries e WHERE e.seq = b.entry_seq) x ON TRUE
-    WHERE x.idempotency_key IS DISTINCT FROM
-        (CASE WHEN b.revision = 1 THEN b.subject ELSE b.subject || '~' || b.revision END)
-    LIMIT 1;
-    IF FOUND AND entry_key IS NULL THEN
+    EXECUTE format(
+        'SELECT b.entry_seq, x.idempotency_key FROM added b '
+        || 'LEFT JOIN LATERAL (SELECT e.idempotency_key FROM %I.entries e '
+        || 'WHERE e.seq = b.entry_seq LIMIT 1) x ON TRUE '
+        || 'WHERE x.idempotency_key IS DISTINCT FROM (CASE WHEN b.revision = 1 THEN b.subject '
+        || 'ELSE b.subject || ''~'' || b.revision END) LIMIT 1',
+        TG_TABLE_SCHEMA)
+    INTO booked_seq, entry_key;
+    IF booked_seq IS NOT NULL AND entry_key IS NULL THEN
         RAISE EXCEPTION 'insert into "bookings" names entry_seq = % but "entries" has no seq = %',
             booked_seq, booked_seq
-            USING ERRCODE = 'foreign_key_violation';
-    ELSIF FOUND THEN
+            USING ERRCODE = 'foreign_key_violation', TABLE = TG_TABLE_NAME,
+                SCHEMA = TG_TABLE_SCHEMA;
+    ELSIF booked_seq IS NOT NULL THEN
         RAISE EXCEPTION 'a booking''s entry must be keyed by its subject and revision'
             USING ERRCODE = 'raise_exception';
     END IF;
     RETURN NULL;
 END;
-$$ LANGUAGE plpgsql;
+$$ LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp;
 
 ALTER TABLE postings DROP CONSTRAINT postings_entry_seq_fkey;
 ALTER TABLE postings DROP CONSTRAINT postings_account_fkey;
