@@ -32,6 +32,21 @@ async fn books_with_one_of_each(db: &TestDb) {
     }
 }
 
+/// An account nothing is posted to.
+const ADD_SPARE_ACCOUNT: &str = "INSERT INTO accounts (code, name, account_type, active, \
+     updated_at) VALUES ('9990', 'Spare', 'asset', TRUE, '2026-01-10T00:00:00Z')";
+
+/// `books_with_one_of_each` on PostgreSQL, with its pool; None without it.
+async fn postgres_books() -> Option<(TestDb, sqlx::PgPool)> {
+    let db = postgres_db().await?;
+    let Raw::Postgres(pool) = &db.raw else {
+        unreachable!()
+    };
+    let pool = pool.clone();
+    books_with_one_of_each(&db).await;
+    Some((db, pool))
+}
+
 fn is_reference_refusal(err: &sqlx::Error) -> bool {
     err.as_database_error()
         .is_some_and(|e| e.kind() == ErrorKind::ForeignKeyViolation)
@@ -137,12 +152,7 @@ async fn an_account_with_postings_cannot_be_deleted_or_renamed() {
         db.raw_execute("UPDATE accounts SET name = 'Clearing' WHERE code = '1210'")
             .await
             .unwrap();
-        db.raw_execute(
-            "INSERT INTO accounts (code, name, account_type, active, updated_at) \
-             VALUES ('9990', 'Spare', 'asset', TRUE, '2026-01-10T00:00:00Z')",
-        )
-        .await
-        .unwrap();
+        db.raw_execute(ADD_SPARE_ACCOUNT).await.unwrap();
         assert_eq!(
             db.raw_execute("DELETE FROM accounts WHERE code = '9990'")
                 .await
@@ -172,20 +182,10 @@ async fn an_account_with_postings_cannot_be_deleted_or_renamed() {
 /// races a posting waits, then sees the posting and is refused.
 #[tokio::test]
 async fn deleting_an_account_waits_for_a_posting_to_it_then_is_refused() {
-    let Some(db) = postgres_db().await else {
+    let Some((db, pool)) = postgres_books().await else {
         return;
     };
-    let Raw::Postgres(pool) = &db.raw else {
-        unreachable!()
-    };
-    books_with_one_of_each(&db).await;
-    sqlx::query(
-        "INSERT INTO accounts (code, name, account_type, active, updated_at) \
-         VALUES ('9990', 'Spare', 'asset', TRUE, now())",
-    )
-    .execute(pool)
-    .await
-    .unwrap();
+    db.raw_execute(ADD_SPARE_ACCOUNT).await.unwrap();
 
     let mut posting = pool.begin().await.unwrap();
     sqlx::query(
@@ -227,13 +227,9 @@ async fn deleting_an_account_waits_for_a_posting_to_it_then_is_refused() {
 /// nothing.
 #[tokio::test]
 async fn temporary_tables_do_not_stand_in_for_the_real_ones() {
-    let Some(db) = postgres_db().await else {
+    let Some((db, pool)) = postgres_books().await else {
         return;
     };
-    let Raw::Postgres(pool) = &db.raw else {
-        unreachable!()
-    };
-    books_with_one_of_each(&db).await;
     let mut conn = pool.acquire().await.unwrap();
     let schema: String = sqlx::query_scalar("SELECT current_schema()::text")
         .fetch_one(&mut *conn)
@@ -271,20 +267,10 @@ async fn temporary_tables_do_not_stand_in_for_the_real_ones() {
 /// would be invisible to the account's guard: a delete there is refused.
 #[tokio::test]
 async fn an_account_is_deleted_only_at_read_committed() {
-    let Some(db) = postgres_db().await else {
+    let Some((db, pool)) = postgres_books().await else {
         return;
     };
-    let Raw::Postgres(pool) = &db.raw else {
-        unreachable!()
-    };
-    books_with_one_of_each(&db).await;
-    sqlx::query(
-        "INSERT INTO accounts (code, name, account_type, active, updated_at) \
-         VALUES ('9990', 'Spare', 'asset', TRUE, now())",
-    )
-    .execute(pool)
-    .await
-    .unwrap();
+    db.raw_execute(ADD_SPARE_ACCOUNT).await.unwrap();
     let mut tx = pool.begin().await.unwrap();
     sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
         .execute(&mut *tx)
