@@ -96,6 +96,7 @@ async fn a_file_is_recorded_with_its_evidence_and_only_once() {
         for sql in [
             "UPDATE settlement_lines SET net_micros = 0",
             "DELETE FROM settlement_line_details",
+            "DELETE FROM import_component_labels",
             "DELETE FROM import_file_chunks",
             "DELETE FROM import_results",
         ] {
@@ -285,6 +286,97 @@ async fn stored_lines_keep_every_column_and_character() {
     }
 }
 
+/// Each import numbers its own (code, label) pairs: two files that name
+/// the same components differently, in another order, read back as each
+/// was written — by batch, and together as booking reads a shop.
+#[tokio::test]
+async fn each_import_keeps_its_own_component_labels() {
+    let with = |order: &str, parts: &[(&str, &str, &str)], row: u64| {
+        let mut l = line(order, "0", row);
+        l.components = parts
+            .iter()
+            .map(|(code, label, amount)| Component {
+                code: ComponentCode::new(code).unwrap(),
+                amount: d(amount),
+                label: (*label).into(),
+            })
+            .collect();
+        l
+    };
+    let first = file(vec![
+        with(
+            "#1",
+            &[
+                ("sale.charge", "Amount", "10.00"),
+                ("fee.transaction", "Fee", "-0.59"),
+            ],
+            2,
+        ),
+        with("#2", &[("sale.charge", "Amount", "20.00")], 3),
+    ]);
+    let second = file(vec![
+        with(
+            "#3",
+            &[
+                ("fee.transaction", "Processing fee", "-0.30"),
+                ("sale.charge", "Gross", "5.00"),
+            ],
+            2,
+        ),
+        // The same code twice under two labels in one line.
+        with(
+            "#4",
+            &[
+                ("sale.charge", "Gross", "1.00"),
+                ("sale.charge", "Amount", "2.00"),
+            ],
+            3,
+        ),
+    ]);
+    for db in all_backends().await {
+        let a = db
+            .store()
+            .record_import(&batch("labels-1"), b"1", &first)
+            .await
+            .unwrap();
+        let b = db
+            .store()
+            .record_import(&batch("labels-2"), b"2", &second)
+            .await
+            .unwrap();
+        for (summary, parsed) in [(&a, &first), (&b, &second)] {
+            let stored = db.store().lines_of_batch(summary.id).await.unwrap();
+            let lines: Vec<_> = stored.into_iter().map(|l| l.line).collect();
+            assert_eq!(lines, parsed.lines, "{}", db.name);
+        }
+        // Two pairs in the first file, three in the second.
+        assert_eq!(
+            db.raw_count("import_component_labels").await,
+            5,
+            "{}",
+            db.name
+        );
+        let facts = db
+            .store()
+            .shop_facts(Channel::Shopify, "shopify-main")
+            .await
+            .unwrap();
+        // Booking reads lines without their cells; their components whole.
+        let read: Vec<_> = facts
+            .lines
+            .iter()
+            .map(|f| f.line.components.clone())
+            .collect();
+        let written: Vec<_> = first
+            .lines
+            .iter()
+            .chain(&second.lines)
+            .map(|l| l.components.clone())
+            .collect();
+        assert_eq!(read, written, "{}", db.name);
+    }
+}
+
 /// A Shopify payouts export of `rows` charges; with `broken_last`, the last
 /// row's Net does not match Amount − Fee.
 fn big_payouts_csv(rows: usize, broken_last: bool) -> String {
@@ -336,6 +428,7 @@ async fn a_large_file_streams_in_and_a_problem_on_its_last_row_leaves_nothing() 
             "import_file_chunks",
             "settlement_lines",
             "settlement_line_details",
+            "import_component_labels",
             "statements",
         ] {
             assert_eq!(

@@ -26,7 +26,8 @@ use crate::sources::sink::RecordSink;
 use crate::sources::ParseOptions;
 use crate::store::evidence::FileChunk;
 use crate::store::{
-    BatchSummary, LedgerStore, NewBatch, PreparedLine, StoreError, FILE_CHUNK_BYTES,
+    BatchSummary, ComponentLabel, ComponentNumbering, LedgerStore, NewBatch, PreparedLine,
+    StoreError, FILE_CHUNK_BYTES,
 };
 
 /// Records per message.
@@ -44,7 +45,8 @@ pub(crate) enum Input {
 enum Msg {
     Content(FileChunk),
     Statements(Vec<Statement>),
-    Lines(Vec<PreparedLine>),
+    /// Lines, after the (code, label) pairs numbered since the last.
+    Lines(Vec<ComponentLabel>, Vec<PreparedLine>),
     Payouts(Vec<Payout>),
     Orders(Vec<Order>),
     Done(Box<Ending>),
@@ -110,6 +112,7 @@ struct ChannelSink {
     tally: Tally,
     statements: Vec<Statement>,
     lines: Vec<PreparedLine>,
+    numbering: ComponentNumbering,
     payouts: Vec<Payout>,
     orders: Vec<Order>,
 }
@@ -129,9 +132,10 @@ impl ChannelSink {
                 .blocking_send(Msg::Statements(std::mem::take(&mut self.statements)));
         }
         if !self.lines.is_empty() {
-            let _ = self
-                .tx
-                .blocking_send(Msg::Lines(std::mem::take(&mut self.lines)));
+            let _ = self.tx.blocking_send(Msg::Lines(
+                self.numbering.take_new(),
+                std::mem::take(&mut self.lines),
+            ));
         }
         if !self.payouts.is_empty() {
             let _ = self
@@ -172,7 +176,7 @@ impl RecordSink for ChannelSink {
         }
         *self.tally.totals.entry(line.currency).or_default() += net;
         if self.checks.is_clean() {
-            match PreparedLine::new(line) {
+            match PreparedLine::new(line, &mut self.numbering) {
                 Ok(prepared) => self.lines.push(prepared),
                 Err(e) => self.checks.refuse(None, e.to_string()),
             }
@@ -238,6 +242,7 @@ fn run_parser(
         tally: Tally::default(),
         statements: Vec::new(),
         lines: Vec::new(),
+        numbering: ComponentNumbering::new(),
         payouts: Vec::new(),
         orders: Vec::new(),
     };
@@ -322,7 +327,9 @@ pub(crate) async fn run(
                 .add_statements(&statements)
                 .await
                 .map_err(store_err)?,
-            Msg::Lines(lines) => writer.add_lines(&lines).await.map_err(store_err)?,
+            Msg::Lines(labels, lines) => {
+                writer.add_lines(&labels, &lines).await.map_err(store_err)?
+            }
             Msg::Payouts(payouts) => writer.add_payouts(&payouts).await.map_err(store_err)?,
             Msg::Orders(orders) => writer.add_orders(&orders).await.map_err(store_err)?,
             Msg::Done(end) => {

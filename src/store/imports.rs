@@ -3,6 +3,7 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
+use super::component_labels::{ComponentNames, ComponentNumbering};
 use crate::domain::settlement::Channel;
 
 /// What is known about a file before it is recorded.
@@ -98,21 +99,29 @@ pub struct LineRead {
 }
 
 /// Rebuilds a stored line from its row.
-pub fn stored_line(row: LineRowOut) -> Result<StoredLine, super::StoreError> {
-    read_line(row, true).map(|r| r.stored)
+pub fn stored_line(
+    row: LineRowOut,
+    names: &ComponentNames,
+) -> Result<StoredLine, super::StoreError> {
+    read_line(row, true, names).map(|r| r.stored)
 }
 
 /// Rebuilds a stored line without its source rows' cells (their sheet and
 /// row number stay): what booking and trails need, at a fraction of the
 /// memory for a million lines.
-pub fn line_without_cells(row: LineRowOut) -> Result<LineRead, super::StoreError> {
-    read_line(row, false)
+pub fn line_without_cells(
+    row: LineRowOut,
+    names: &ComponentNames,
+) -> Result<LineRead, super::StoreError> {
+    read_line(row, false, names)
 }
 
-fn read_line(row: LineRowOut, with_cells: bool) -> Result<LineRead, super::StoreError> {
-    use crate::domain::settlement::{
-        Component, ComponentCode, SettlementLine, SourceRow, Timestamp,
-    };
+fn read_line(
+    row: LineRowOut,
+    with_cells: bool,
+    names: &ComponentNames,
+) -> Result<LineRead, super::StoreError> {
+    use crate::domain::settlement::{SettlementLine, SourceRow, Timestamp};
     let (
         channel,
         shop,
@@ -134,8 +143,7 @@ fn read_line(row: LineRowOut, with_cells: bool) -> Result<LineRead, super::Store
     let corrupt = |what: &str, e: &dyn std::fmt::Display| {
         super::StoreError::Corrupt(format!("settlement line {id}: {what}: {e}"))
     };
-    let components: Vec<(String, String, i64)> =
-        serde_json::from_str(&components).map_err(|e| corrupt("components", &e))?;
+    let components = names.decode(batch_id, id, &components)?;
     let sources: Vec<(Option<String>, u64, Vec<String>)> = if with_cells {
         serde_json::from_str(&sources).map_err(|e| corrupt("source rows", &e))?
     } else {
@@ -159,16 +167,7 @@ fn read_line(row: LineRowOut, with_cells: bool) -> Result<LineRead, super::Store
             _ => None,
         },
         currency: currency.parse().map_err(|e| corrupt("currency", &e))?,
-        components: components
-            .into_iter()
-            .map(|(code, label, micros)| {
-                Ok(Component {
-                    code: ComponentCode::new(&code).map_err(|e| corrupt("component code", &e))?,
-                    amount: super::amounts::from_micros(micros),
-                    label,
-                })
-            })
-            .collect::<Result<_, super::StoreError>>()?,
+        components,
         rows: sources
             .into_iter()
             .map(|(sheet, row, cells)| SourceRow { sheet, row, cells })
@@ -187,7 +186,8 @@ fn read_line(row: LineRowOut, with_cells: bool) -> Result<LineRead, super::Store
 }
 
 /// A settlement line with what storing it needs computed ahead — identity,
-/// content hash, net, and its components and source rows as the JSON
+/// content hash, net, and its components (numbered, see
+/// `component_labels`) and source rows as the JSON
 /// `settlement_line_details` keeps — so the work can run on the parser's
 /// thread while the database writes the previous chunk.
 #[derive(Clone, Debug)]
@@ -201,24 +201,18 @@ pub struct PreparedLine {
 }
 
 impl PreparedLine {
-    pub fn new(line: crate::domain::settlement::SettlementLine) -> Result<Self, super::StoreError> {
-        let components: Vec<(&str, &str, i64)> = line
-            .components
-            .iter()
-            .map(|c| {
-                Ok((
-                    c.code.as_str(),
-                    c.label.as_str(),
-                    super::amounts::to_micros(c.amount)?,
-                ))
-            })
-            .collect::<Result<_, super::StoreError>>()?;
+    /// Prepares `line`, numbering its components' (code, label) pairs in
+    /// the import's `numbering`.
+    pub fn new(
+        line: crate::domain::settlement::SettlementLine,
+        numbering: &mut ComponentNumbering,
+    ) -> Result<Self, super::StoreError> {
+        let components_json = numbering.encode(&line.components)?;
         let sources: Vec<(Option<&str>, u64, &[String])> = line
             .rows
             .iter()
             .map(|r| (r.sheet.as_deref(), r.row, r.cells.as_slice()))
             .collect();
-        let components_json = serde_json::to_string(&components).expect("serializes");
         let sources_json = serde_json::to_string(&sources).expect("serializes");
         Ok(PreparedLine {
             identity: line.identity(),

@@ -8,11 +8,16 @@
 /// read of lines — a batch, a shop, an order, a statement — uses it.
 macro_rules! select_lines {
     ($condition:literal) => {
+        select_lines!(from "settlement_lines l", $condition)
+    };
+    (from $lines:literal, $condition:literal) => {
         concat!(
             "SELECT l.channel, l.shop, l.batch_id, l.id, l.occurrence, l.statement_id, \
              l.transaction_type, l.order_id, l.adjustment_id, l.posted_raw, l.posted_at, \
              l.currency, d.components, d.source_rows, l.ordered_raw, l.ordered_at \
-             FROM settlement_lines l JOIN settlement_line_details d ON d.line_id = l.id ",
+             FROM ",
+            $lines,
+            " JOIN settlement_line_details d ON d.line_id = l.id ",
             $condition
         )
     };
@@ -25,6 +30,7 @@ mod bank_sql;
 mod batch_sql;
 mod booking_sql;
 mod chart_sync;
+pub mod component_labels;
 mod error;
 pub mod evidence;
 mod import_sql;
@@ -60,6 +66,7 @@ pub use access::{
 };
 pub use bank_sql::{StoredBankLine, StoredBankStatement};
 pub use booking_sql::{ActivityTotals, BookingWrite};
+pub use component_labels::{ComponentLabel, ComponentNames, ComponentNumbering};
 pub use error::StoreError;
 pub use imports::{BatchSummary, NewBatch, PreparedLine, StoredLine};
 pub use order_read::OrderRecord;
@@ -237,13 +244,14 @@ pub trait LedgerStore: AccessStore + Send + Sync {
             writer.add_content(&FileChunk::encode(chunk)).await?;
         }
         writer.add_statements(&parsed.statements).await?;
+        let mut numbering = ComponentNumbering::new();
         for chunk in parsed.lines.chunks(1000) {
             let prepared = chunk
                 .iter()
                 .cloned()
-                .map(PreparedLine::new)
+                .map(|l| PreparedLine::new(l, &mut numbering))
                 .collect::<Result<Vec<_>, _>>()?;
-            writer.add_lines(&prepared).await?;
+            writer.add_lines(&numbering.take_new(), &prepared).await?;
         }
         writer.add_payouts(&parsed.payouts).await?;
         for chunk in parsed.orders.chunks(1000) {
@@ -411,7 +419,13 @@ pub trait ImportWriter: Send {
     /// before encoding).
     async fn add_content(&mut self, chunk: &FileChunk) -> Result<(), StoreError>;
     async fn add_statements(&mut self, statements: &[Statement]) -> Result<(), StoreError>;
-    async fn add_lines(&mut self, lines: &[PreparedLine]) -> Result<(), StoreError>;
+    /// Lines, after the (code, label) pairs numbered since the last call
+    /// (the lines' components name them by number).
+    async fn add_lines(
+        &mut self,
+        labels: &[ComponentLabel],
+        lines: &[PreparedLine],
+    ) -> Result<(), StoreError>;
     async fn add_payouts(&mut self, payouts: &[Payout]) -> Result<(), StoreError>;
     async fn add_orders(&mut self, orders: &[Order]) -> Result<(), StoreError>;
     /// A bank file's statements and lines, for the bank account `bank`;

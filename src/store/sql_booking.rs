@@ -259,9 +259,16 @@ macro_rules! impl_sql_booking {
                             .bind(order_id)
                             .fetch_all(&self.pool)
                             .await?;
+                    let mut names = $crate::store::ComponentNames::new();
+                    $crate::store::component_labels::load(
+                        &self.pool,
+                        &mut names,
+                        $crate::store::component_labels::batches_of(&rows),
+                    )
+                    .await?;
                     let mut lines_of: BTreeMap<(String, String), Vec<_>> = BTreeMap::new();
                     for row in rows {
-                        let (key, line) = q::line_fact(row)?;
+                        let (key, line) = q::line_fact(row, &names)?;
                         lines_of.entry(key).or_default().push(line);
                     }
                     let with_order: Vec<(String, String)> = sqlx::query_as(q::ORDER_SHOPS)
@@ -366,6 +373,7 @@ macro_rules! impl_sql_booking {
                         self.payout_parts(channel, &shop, &ids, &mut statements, &mut payouts)
                             .await?;
                         let mut lines = Vec::new();
+                        let mut names = $crate::store::ComponentNames::new();
                         for s in &statements {
                             let rows: Vec<$crate::store::imports::LineRowOut> =
                                 sqlx::query_as(q::LINES_OF_STATEMENT)
@@ -374,8 +382,14 @@ macro_rules! impl_sql_booking {
                                     .bind(&s.statement.statement_id)
                                     .fetch_all(&self.pool)
                                     .await?;
+                            $crate::store::component_labels::load(
+                                &self.pool,
+                                &mut names,
+                                $crate::store::component_labels::batches_of(&rows),
+                            )
+                            .await?;
                             for r in rows {
-                                lines.push(q::line_fact(r)?.1);
+                                lines.push(q::line_fact(r, &names)?.1);
                             }
                         }
                         out.push(ShopFacts {

@@ -389,8 +389,15 @@ macro_rules! impl_sql_store {
                             .bind(batch_id)
                             .fetch_all(&self.pool)
                             .await?;
+                    let mut names = $crate::store::ComponentNames::new();
+                    $crate::store::component_labels::load(
+                        &self.pool,
+                        &mut names,
+                        $crate::store::component_labels::batches_of(&rows),
+                    )
+                    .await?;
                     rows.into_iter()
-                        .map($crate::store::imports::stored_line)
+                        .map(|r| $crate::store::imports::stored_line(r, &names))
                         .collect()
                 }
 

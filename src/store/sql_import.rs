@@ -22,7 +22,7 @@ macro_rules! impl_sql_import {
             use $crate::store::amounts::{from_micros, to_micros};
             use $crate::store::{batch_sql, import_sql};
             use $crate::store::{
-                sql, BatchSummary, ImportWriter, NewBatch, PreparedLine, StoreError,
+                sql, BatchSummary, ComponentLabel, ImportWriter, NewBatch, PreparedLine, StoreError,
             };
 
             fn raw(t: &Option<Timestamp>) -> Option<String> {
@@ -211,8 +211,25 @@ macro_rules! impl_sql_import {
                     Ok(())
                 }
 
-                async fn add_lines(&mut self, lines: &[PreparedLine]) -> Result<(), StoreError> {
+                async fn add_lines(
+                    &mut self,
+                    labels: &[ComponentLabel],
+                    lines: &[PreparedLine],
+                ) -> Result<(), StoreError> {
                     let conn = &mut *self.tx.tx;
+                    // The pairs first: the lines name them by number.
+                    for chunk in labels.chunks(500) {
+                        let mut qb = sqlx::QueryBuilder::<$db>::new(
+                            "INSERT INTO import_component_labels (batch_id, n, code, label) ",
+                        );
+                        qb.push_values(chunk, |mut b, l| {
+                            b.push_bind(self.batch_id)
+                                .push_bind(l.n)
+                                .push_bind(l.code.as_str())
+                                .push_bind(l.label.as_str());
+                        });
+                        qb.build().execute(&mut *conn).await?;
+                    }
                     // A line's identity starts with its statement: lines of a
                     // statement that had none stored before this import need
                     // no lookup (the common case: a new statement).

@@ -11,6 +11,7 @@ use sqlx::{Sqlite, SqlitePool, Transaction};
 use super::access_sql::impl_sql_access;
 use super::batch_sql::FoundKeys;
 use super::booking_sql::{self, NewBooking};
+use super::component_labels::ComponentNames;
 use super::import_sql::LineRow;
 use super::outbox::impl_sql_outbox;
 use super::sql_booking::impl_sql_booking;
@@ -74,9 +75,18 @@ impl SqliteStore {
         use booking_sql as q;
         sqlite_bulk::read(&self.pool, |conn| {
             let key = (channel, shop);
-            let lines = sqlite_bulk::fetch_map(conn, q::SHOP_LINES, key, |r| {
-                q::line_fact(r).map(|(_, l)| l)
-            })?;
+            let mut names = ComponentNames::new();
+            let lines = sqlite_bulk::fetch_map(
+                conn,
+                q::SHOP_LINES_IN_TABLE_ORDER,
+                key,
+                |r: super::imports::LineRowOut| {
+                    if !names.has(r.2) {
+                        sqlite_bulk::load_component_names(conn, &mut names, r.2)?;
+                    }
+                    q::line_fact(r, &names).map(|(_, l)| l)
+                },
+            )?;
             Ok(q::ShopRows {
                 lines,
                 orders: sqlite_bulk::fetch_all(conn, q::SHOP_ORDERS, key)?,

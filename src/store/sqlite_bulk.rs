@@ -20,6 +20,7 @@ use sqlx::{Sqlite, SqliteConnection, SqlitePool, Transaction};
 
 use super::batch_sql::{self, FoundKeys};
 use super::booking_sql::NewBooking;
+use super::component_labels::{self, ComponentNames};
 use super::import_sql::LineRow;
 use super::StoreError;
 use crate::domain::{EntryId, StoredEntry};
@@ -142,6 +143,17 @@ pub(super) async fn insert_bookings(
         Ok(())
     })
     .await
+}
+
+/// Adds import `batch_id`'s numbered component pairs to `names`.
+pub(super) fn load_component_names(
+    conn: &Connection,
+    names: &mut ComponentNames,
+    batch_id: i64,
+) -> Result<(), StoreError> {
+    let rows: Vec<(i64, String, String)> =
+        fetch_all(conn, component_labels::LABELS_OF_BATCH, [batch_id])?;
+    names.add(batch_id, rows)
 }
 
 /// Runs `work` in a read transaction of its own, so every query it makes
