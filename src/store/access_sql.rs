@@ -275,13 +275,8 @@ macro_rules! impl_sql_access {
                             .bind(limit)
                             .fetch_all(&self.pool)
                             .await?;
-                    let mut names = $crate::store::ComponentNames::new();
-                    $crate::store::component_labels::load(
-                        &self.pool,
-                        &mut names,
-                        $crate::store::component_labels::batches_of(&rows),
-                    )
-                    .await?;
+                    let names =
+                        $crate::store::component_labels::names_for(&self.pool, &rows).await?;
                     rows.into_iter()
                         .map(|r| $crate::store::imports::stored_line(r, &names))
                         .collect()

@@ -175,14 +175,32 @@ fn is_inline(json: &str) -> bool {
     )
 }
 
-/// Loads into `names` the pairs of every import in `batch_ids` it lacks,
-/// through sqlx. Lines and their import's pairs commit together and
-/// neither ever changes, so the pairs read after the lines always cover
-/// them, whichever snapshot each read saw.
+/// The pairs of the imports of `rows` (lines read by `select_lines!`),
+/// through sqlx.
+pub(crate) async fn names_for<DB>(
+    pool: &sqlx::Pool<DB>,
+    rows: &[super::imports::LineRowOut],
+) -> Result<ComponentNames, StoreError>
+where
+    DB: sqlx::Database,
+    i64: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    (i64, String, String): for<'r> sqlx::FromRow<'r, DB::Row>,
+    for<'c> &'c sqlx::Pool<DB>: sqlx::Executor<'c, Database = DB>,
+    for<'q> <DB as sqlx::Database>::Arguments<'q>: sqlx::IntoArguments<'q, DB>,
+{
+    let mut names = ComponentNames::new();
+    load(pool, &mut names, rows).await?;
+    Ok(names)
+}
+
+/// Adds to `names` the pairs of every import of `rows` it lacks. Lines and
+/// their import's pairs commit together and neither ever changes, so the
+/// pairs read after the lines always cover them, whichever snapshot each
+/// read saw.
 pub(crate) async fn load<DB>(
     pool: &sqlx::Pool<DB>,
     names: &mut ComponentNames,
-    batch_ids: impl IntoIterator<Item = i64>,
+    rows: &[super::imports::LineRowOut],
 ) -> Result<(), StoreError>
 where
     DB: sqlx::Database,
@@ -191,7 +209,12 @@ where
     for<'c> &'c sqlx::Pool<DB>: sqlx::Executor<'c, Database = DB>,
     for<'q> <DB as sqlx::Database>::Arguments<'q>: sqlx::IntoArguments<'q, DB>,
 {
-    let mut wanted: Vec<i64> = batch_ids.into_iter().filter(|b| !names.has(*b)).collect();
+    // A row's batch is its third column.
+    let mut wanted: Vec<i64> = rows
+        .iter()
+        .map(|r| r.2)
+        .filter(|b| !names.has(*b))
+        .collect();
     wanted.sort_unstable();
     wanted.dedup();
     for batch_id in wanted {
@@ -202,11 +225,6 @@ where
         names.add(batch_id, rows)?;
     }
     Ok(())
-}
-
-/// The batch of each row of `select_lines!`.
-pub(crate) fn batches_of(rows: &[super::imports::LineRowOut]) -> impl Iterator<Item = i64> + '_ {
-    rows.iter().map(|r| r.2)
 }
 
 #[cfg(test)]

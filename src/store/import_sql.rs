@@ -82,6 +82,27 @@ where
 /// `(line_no, line, quantity_micros, unit_price_micros)`.
 pub type OrderLineRow<'a> = (i64, &'a OrderLine, i64, Option<i64>);
 
+/// An import's newly numbered component pairs (see `component_labels`).
+pub fn insert_component_labels<'a, DB>(
+    batch_id: i64,
+    labels: &'a [super::ComponentLabel],
+) -> QueryBuilder<'a, DB>
+where
+    DB: Database,
+    i64: Encode<'a, DB> + Type<DB>,
+    &'a str: Encode<'a, DB> + Type<DB>,
+{
+    let mut qb =
+        QueryBuilder::new("INSERT INTO import_component_labels (batch_id, n, code, label) ");
+    qb.push_values(labels, |mut b, l| {
+        b.push_bind(batch_id)
+            .push_bind(l.n)
+            .push_bind(l.code.as_str())
+            .push_bind(l.label.as_str());
+    });
+    qb
+}
+
 pub fn insert_order_lines<'a, DB>(
     order_ref: i64,
     lines: &'a [OrderLineRow<'a>],

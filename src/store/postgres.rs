@@ -81,13 +81,7 @@ impl PgStore {
         let pool = &self.pool;
         let lines: Vec<super::imports::LineRowOut> =
             all(pool, q::SHOP_LINES, channel, shop).await?;
-        let mut names = super::ComponentNames::new();
-        super::component_labels::load(
-            pool,
-            &mut names,
-            super::component_labels::batches_of(&lines),
-        )
-        .await?;
+        let names = super::component_labels::names_for(pool, &lines).await?;
         let lines = lines
             .into_iter()
             .map(|r| q::line_fact(r, &names).map(|(_, l)| l))

@@ -259,13 +259,8 @@ macro_rules! impl_sql_booking {
                             .bind(order_id)
                             .fetch_all(&self.pool)
                             .await?;
-                    let mut names = $crate::store::ComponentNames::new();
-                    $crate::store::component_labels::load(
-                        &self.pool,
-                        &mut names,
-                        $crate::store::component_labels::batches_of(&rows),
-                    )
-                    .await?;
+                    let names =
+                        $crate::store::component_labels::names_for(&self.pool, &rows).await?;
                     let mut lines_of: BTreeMap<(String, String), Vec<_>> = BTreeMap::new();
                     for row in rows {
                         let (key, line) = q::line_fact(row, &names)?;
@@ -382,12 +377,8 @@ macro_rules! impl_sql_booking {
                                     .bind(&s.statement.statement_id)
                                     .fetch_all(&self.pool)
                                     .await?;
-                            $crate::store::component_labels::load(
-                                &self.pool,
-                                &mut names,
-                                $crate::store::component_labels::batches_of(&rows),
-                            )
-                            .await?;
+                            $crate::store::component_labels::load(&self.pool, &mut names, &rows)
+                                .await?;
                             for r in rows {
                                 lines.push(q::line_fact(r, &names)?.1);
                             }

@@ -219,16 +219,10 @@ macro_rules! impl_sql_import {
                     let conn = &mut *self.tx.tx;
                     // The pairs first: the lines name them by number.
                     for chunk in labels.chunks(500) {
-                        let mut qb = sqlx::QueryBuilder::<$db>::new(
-                            "INSERT INTO import_component_labels (batch_id, n, code, label) ",
-                        );
-                        qb.push_values(chunk, |mut b, l| {
-                            b.push_bind(self.batch_id)
-                                .push_bind(l.n)
-                                .push_bind(l.code.as_str())
-                                .push_bind(l.label.as_str());
-                        });
-                        qb.build().execute(&mut *conn).await?;
+                        import_sql::insert_component_labels::<$db>(self.batch_id, chunk)
+                            .build()
+                            .execute(&mut *conn)
+                            .await?;
                     }
                     // A line's identity starts with its statement: lines of a
                     // statement that had none stored before this import need
