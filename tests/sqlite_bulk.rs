@@ -205,3 +205,46 @@ async fn imported_lines_are_stored_and_read_as_sqlx_would() {
     }
     assert_eq!(facts.statements.len(), 1);
 }
+
+/// A new database gets 8 KiB pages; one made with SQLite's default 4 KiB
+/// keeps them (a WAL database cannot change its page size) and works on.
+#[tokio::test]
+async fn new_databases_get_8_kib_pages_and_old_ones_keep_theirs() {
+    use settlebridge::store::{LedgerStore, SqliteStore};
+    use std::str::FromStr;
+    let db = sqlite_db().await;
+    let size: i64 = sqlx::query_scalar("PRAGMA page_size")
+        .fetch_one(pool(&db))
+        .await
+        .unwrap();
+    assert_eq!(size, 8192);
+
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("old.db").display());
+    {
+        let options = sqlx::sqlite::SqliteConnectOptions::from_str(&url)
+            .unwrap()
+            .create_if_missing(true)
+            .journal_mode(sqlx::sqlite::SqliteJournalMode::Wal)
+            .page_size(4096);
+        let pool = sqlx::SqlitePool::connect_with(options).await.unwrap();
+        sqlx::query("CREATE TABLE made_before (x INTEGER)")
+            .execute(&pool)
+            .await
+            .unwrap();
+        pool.close().await;
+    }
+    let store = SqliteStore::connect(&url).await.unwrap();
+    let size: i64 = sqlx::query_scalar("PRAGMA page_size")
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+    assert_eq!(size, 4096, "an existing database keeps its pages");
+    store.sync_chart(&chart()).await.unwrap();
+    let posted = store
+        .post(&support::sale("old-db:1", "2026-11-02", "12.34"), "t")
+        .await
+        .unwrap();
+    assert!(posted.is_new());
+    ledger::verify(&store).await.unwrap();
+}

@@ -438,3 +438,50 @@ async fn a_key_repeated_inside_one_batch_is_written_once() {
         ledger::verify(db.store()).await.unwrap();
     }
 }
+
+/// A shop's ledger mark names its newest booking, whatever other shops
+/// booked after it (SQLite finds it walking the bookings back from the end,
+/// with no index by shop since its migration 0016).
+#[tokio::test]
+async fn a_shops_ledger_mark_is_its_newest_booking() {
+    use settlebridge::domain::booking::Subject;
+    use settlebridge::domain::hashing::HashedEntry;
+    use settlebridge::store::BookingWrite;
+    for db in all_backends().await {
+        let book = |shop: &str, n: u32| {
+            let key = format!("shopify/{shop}/sale/#{n}");
+            BookingWrite {
+                subject: Subject(key.clone()),
+                reverse: None,
+                book: Some((
+                    1,
+                    format!("basis {n}"),
+                    HashedEntry::new(sale(&key, "2026-11-03", "10.00")),
+                )),
+            }
+        };
+        let store = db.store();
+        let mark = |shop: &'static str| async move {
+            store.shop_ledger_mark("shopify", shop).await.unwrap()
+        };
+        assert_eq!(mark("a").await, "booked 0, reversed 0", "{}", db.name);
+        let written = store
+            .apply_bookings("shopify", "a", vec![book("a", 1), book("a", 2)], "t")
+            .await
+            .unwrap();
+        assert_eq!(written, 2);
+        store
+            .apply_bookings("shopify", "b", vec![book("b", 3), book("b", 4)], "t")
+            .await
+            .unwrap();
+        assert_eq!(mark("a").await, "booked 2, reversed 0", "{}", db.name);
+        assert_eq!(mark("b").await, "booked 4, reversed 0", "{}", db.name);
+        store
+            .apply_bookings("shopify", "a", vec![book("a", 5)], "t")
+            .await
+            .unwrap();
+        assert_eq!(mark("a").await, "booked 5, reversed 0", "{}", db.name);
+        assert_eq!(mark("b").await, "booked 4, reversed 0", "{}", db.name);
+        assert_eq!(mark("c").await, "booked 0, reversed 0", "{}", db.name);
+    }
+}

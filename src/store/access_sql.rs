@@ -420,12 +420,16 @@ macro_rules! impl_sql_access {
                     channel: &str,
                     shop: &str,
                 ) -> Result<String, StoreError> {
+                    // Latest first: SQLite (no index by shop since its 0016)
+                    // walks the table back from its end, stopping at the
+                    // shop's newest booking instead of reading them all.
                     let booked: Option<i64> = sqlx::query_scalar(
-                        "SELECT MAX(entry_seq) FROM bookings WHERE channel = $1 AND shop = $2",
+                        "SELECT entry_seq FROM bookings WHERE channel = $1 AND shop = $2 \
+                         ORDER BY entry_seq DESC LIMIT 1",
                     )
                     .bind(channel)
                     .bind(shop)
-                    .fetch_one(&self.pool)
+                    .fetch_optional(&self.pool)
                     .await?;
                     let reversed: Option<i64> = sqlx::query_scalar(
                         "SELECT MAX(seq) FROM entries WHERE reverses IS NOT NULL",
